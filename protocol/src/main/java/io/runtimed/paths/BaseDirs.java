@@ -1,0 +1,68 @@
+package io.runtimed.paths;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * DAEMON.md §1: the platform base directories with the semantics of Rust's {@code dirs} crate, so
+ * that a Rust and a Java peer look in the same places. XDG variables count on Linux only, and only
+ * when absolute.
+ */
+public record BaseDirs(Path home, Path cache, Path config, Path dataLocal) {
+
+    public enum Os { LINUX, MACOS, WINDOWS }
+
+    /** The directories of the running process. */
+    public static BaseDirs current() {
+        return of(currentOs(), System.getenv(), System.getProperty("user.home"));
+    }
+
+    public static Os currentOs() {
+        String name = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (name.startsWith("windows")) {
+            return Os.WINDOWS;
+        }
+        if (name.startsWith("mac") || name.startsWith("darwin")) {
+            return Os.MACOS;
+        }
+        return Os.LINUX;
+    }
+
+    /** Resolves the directories from an explicit OS, environment and passwd home (for tests). */
+    public static BaseDirs of(Os os, Map<String, String> env, String passwdHome) {
+        String homeVar = os == Os.WINDOWS ? env.get("USERPROFILE") : env.get("HOME");
+        Path home = Path.of(homeVar != null && !homeVar.isEmpty() ? homeVar
+                : passwdHome != null ? passwdHome : "/");
+        switch (os) {
+            case MACOS:
+                Path support = home.resolve("Library").resolve("Application Support");
+                return new BaseDirs(home, home.resolve("Library").resolve("Caches"), support, support);
+            case WINDOWS:
+                Path local = windowsDir(env, "LOCALAPPDATA", home.resolve("AppData").resolve("Local"));
+                Path roaming = windowsDir(env, "APPDATA", home.resolve("AppData").resolve("Roaming"));
+                return new BaseDirs(home, local, roaming, local);
+            default:
+                return new BaseDirs(home,
+                        xdg(env, "XDG_CACHE_HOME", home.resolve(".cache")),
+                        xdg(env, "XDG_CONFIG_HOME", home.resolve(".config")),
+                        xdg(env, "XDG_DATA_HOME", home.resolve(".local").resolve("share")));
+        }
+    }
+
+    private static Path xdg(Map<String, String> env, String name, Path fallback) {
+        String value = env.get(name);
+        if (value != null && !value.isEmpty()) {
+            Path p = Path.of(value);
+            if (p.isAbsolute()) {
+                return p;
+            }
+        }
+        return fallback;
+    }
+
+    private static Path windowsDir(Map<String, String> env, String name, Path fallback) {
+        String value = env.get(name);
+        return value != null && !value.isEmpty() ? Path.of(value) : fallback;
+    }
+}

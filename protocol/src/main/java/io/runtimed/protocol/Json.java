@@ -1,0 +1,109 @@
+package io.runtimed.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The one place that decides how wire and disk JSON look: snake_case names, compact frames, and
+ * the reference's pretty form (2-space indent, {@code "key": value}, no trailing newline) for
+ * daemon.json and the CLIs' --json output.
+ */
+public final class Json {
+    /** Shared, thread-safe mapper for every wire type. */
+    public static final ObjectMapper MAPPER = build();
+
+    private static final ObjectWriter COMPACT = MAPPER.writer();
+    private static final ObjectWriter PRETTY = MAPPER.writer(prettyPrinter());
+
+    private Json() {
+    }
+
+    private static ObjectMapper build() {
+        JsonMapper mapper = JsonMapper.builder()
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                // extra keys are ignored for every message, as reference peers do
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+        // A number or boolean where the wire says string is a malformed message, not a value to coerce.
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        return mapper;
+    }
+
+    private static DefaultPrettyPrinter prettyPrinter() {
+        DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
+        Separators separators = Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                .withObjectEmptySeparator("")
+                .withArrayEmptySeparator("");
+        DefaultPrettyPrinter printer = new DefaultPrettyPrinter().withSeparators(separators);
+        printer.indentObjectsWith(indenter);
+        printer.indentArraysWith(indenter);
+        return printer;
+    }
+
+    /** Compact UTF-8 JSON, as the reference writes frames. */
+    public static byte[] compact(Object value) {
+        try {
+            return COMPACT.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Pretty JSON as serde_json's pretty printer writes it (no trailing newline). */
+    public static String pretty(Object value) {
+        try {
+            return PRETTY.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Parses a frame's payload; a failure is a {@link MalformedMessageException} in plain words. */
+    public static <T> T parse(byte[] payload, Class<T> type) throws MalformedMessageException {
+        try {
+            T value = MAPPER.readValue(payload, type);
+            if (value == null) {
+                throw new MalformedMessageException("expected a JSON object, got null");
+            }
+            return value;
+        } catch (JsonProcessingException e) {
+            throw new MalformedMessageException(describe(e));
+        } catch (IOException e) {
+            throw new MalformedMessageException(e.getMessage());
+        }
+    }
+
+    /** Jackson's message without its source excerpt and location noise. */
+    static String describe(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        if (message == null) {
+            return "invalid JSON";
+        }
+        int cut = message.indexOf('\n');
+        message = cut >= 0 ? message.substring(0, cut) : message;
+        return message.replace("io.runtimed.protocol.", "");
+    }
+}
