@@ -70,4 +70,19 @@ public record RuntPaths(BaseDirs base) {
     public Path launchdPlist() {
         return base.home().resolve("Library").resolve("LaunchAgents").resolve("io.runtimed.plist");
     }
+
+    /** The Windows startup-folder script ({@code <data>} is RoamingAppData, our {@code config}). */
+    public Path windowsStartupScript() {
+        return base.config().resolve("Microsoft").resolve("Windows").resolve("Start Menu").resolve("Programs")
+                .resolve("Startup").resolve("runtimed.vbs");
+    }
+
+    /** The service definition of this platform; it existing means "installed" (DAEMON.md §10). */
+    public Path serviceFile(BaseDirs.Os os) {
+        switch (os) {
+            case MACOS: return launchdPlist();
+            case WINDOWS: return windowsStartupScript();
+            default: return systemdUnit();
+        }
+    }
 }

@@ -1,0 +1,20 @@
+package io.runtimed.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** CLI.md: {@code runt}; only its {@code pool} commands talk to runtimed. */
+@Command(name = "runt", mixinStandardHelpOptions = true, versionProvider = VersionProvider.Runt.class,
+        description = "Notebook runtime tools.", subcommands = {PoolCommand.class})
+final class RuntCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().getOut().println("No command specified. Use --help for usage information.");
+        return 0;
+    }
+}

@@ -1,0 +1,139 @@
+package io.runtimed.daemon;
+
+import io.runtimed.pool.EnvPools;
+import io.runtimed.protocol.DaemonInfo;
+import io.runtimed.protocol.DaemonInfoFile;
+import io.runtimed.protocol.RuntimedVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds the parts in the start order of DAEMON.md §5 (lock, stale files,
+ * pools, socket, daemon.json last so a client that sees the file can connect) and takes them down
+ * in the order of §6. It holds no behaviour of its own.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    /** How long shutdown waits for requests in flight before dropping their connections. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
+    private final DaemonLock lock;
+    private final DaemonLifecycle lifecycle;
+    private final SocketServer server;
+    private final DaemonInfoFile infoFile;
+    private final DaemonInfo info;
+    private boolean closed;
+
+    private Daemon(DaemonLock lock, DaemonLifecycle lifecycle, SocketServer server, DaemonInfoFile infoFile,
+                   DaemonInfo info) {
+        this.lock = lock;
+        this.lifecycle = lifecycle;
+        this.server = server;
+        this.infoFile = infoFile;
+        this.info = info;
+    }
+
+    /** Starts a daemon, or throws {@link AlreadyRunningException} if another one holds the lock. */
+    public static Daemon start(DaemonConfig config) throws AlreadyRunningException, IOException {
+        PrivateDirs.ensure(config.runtDir());
+        DaemonInfoFile infoFile = new DaemonInfoFile(config.infoFile());
+        Optional<DaemonLock> acquired = DaemonLock.tryAcquire(config.lockFile());
+        if (acquired.isEmpty()) {
+            throw new AlreadyRunningException(infoFile.read().orElseGet(DaemonInfo::unknown));
+        }
+        DaemonLock lock = acquired.get();
+        try {
+            Files.deleteIfExists(config.obsoleteSyncSocket());
+            Path socketDir = config.socket().toAbsolutePath().getParent();
+            if (!Files.isDirectory(socketDir)) {
+                PrivateDirs.ensure(socketDir);
+            }
+            DaemonLifecycle lifecycle = new DaemonLifecycle();
+            EnvPools pools = new EnvPools(config.envRoot(), config.uvPoolSize(), config.condaPoolSize(),
+                    config.maxEnvAge(), Clock.systemUTC());
+            pools.adoptExisting();
+            ChannelHandlers handlers = new ChannelHandlers(
+                    new PoolChannelHandler(pools, lifecycle),
+                    new UnavailableSyncChannel("settings_sync"),
+                    new UnavailableSyncChannel("notebook_sync"),
+                    new UnavailableBlobChannel());
+            SocketServer server = SocketServer.start(config.socket(),
+                    new ConnectionRouter(handlers, config.handshakeTimeout()));
+            DaemonInfo info = new DaemonInfo(config.socket().toString(), ProcessHandle.current().pid(),
+                    RuntimedVersion.full(), Instant.now(), null);
+            try {
+                infoFile.write(info);
+            } catch (IOException e) {
+                LOG.warn("could not write {}: {}", infoFile.path(), e.getMessage());
+            }
+            LOG.info("runtimed {} ready (pid {})", info.version(), info.pid());
+            return new Daemon(lock, lifecycle, server, infoFile, info);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    public DaemonLifecycle lifecycle() {
+        return lifecycle;
+    }
+
+    public DaemonInfo info() {
+        return info;
+    }
+
+    /** Blocks until a client or a signal asks the daemon to stop. */
+    public void awaitShutdownRequest() throws InterruptedException {
+        lifecycle.awaitShutdownRequest();
+    }
+
+    /**
+     * DAEMON.md §6: stop accepting, let requests in flight finish, drop the remaining connections,
+     * remove the socket and daemon.json, release the lock. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        lifecycle.requestShutdown("close");
+        server.stopAccepting();
+        try {
+            if (!lifecycle.awaitIdle(DRAIN_TIMEOUT)) {
+                LOG.warn("requests still in flight after {} s; dropping them", DRAIN_TIMEOUT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.close();
+        infoFile.deleteIfOwnedBy(info.pid());
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.debug("releasing the lock: {}", e.getMessage());
+        }
+        LOG.info("runtimed stopped");
+    }
+
+    /** Directories only the user may enter: the socket is the daemon's only authentication. */
+    static final class PrivateDirs {
+        private PrivateDirs() {
+        }
+
+        static void ensure(Path dir) throws IOException {
+            Files.createDirectories(dir);
+            if (Posix.C != null) {
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.runtimed.daemon;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.FileAppender;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Logging for runtimed: to stderr and to the log file, at the level of {@code RUNTIMED_LOG} or the
+ * reference's {@code RUST_LOG} when set (the environment wins, as in DAEMON.md §8), else
+ * {@code --log-level}. Configured in code: no XML to find and parse on the start path.
+ */
+public final class DaemonLogging {
+    private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level [%thread] %logger{0}: %msg%n";
+
+    private DaemonLogging() {
+    }
+
+    /** The effective level: an environment variable naming a level, else the flag. */
+    public static Level resolveLevel(String flag, Map<String, String> env) {
+        for (String var : new String[] {"RUNTIMED_LOG", "RUST_LOG"}) {
+            Optional<Level> fromEnv = parse(env.get(var));
+            if (fromEnv.isPresent()) {
+                return fromEnv.get();
+            }
+        }
+        return parse(flag).orElse(Level.INFO);
+    }
+
+    /** A plain level name ("debug", "WARN", "off"); anything else (e.g. a RUST_LOG filter list) is not one. */
+    public static Optional<Level> parse(String text) {
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        switch (t) {
+            case "trace": return Optional.of(Level.TRACE);
+            case "debug": return Optional.of(Level.DEBUG);
+            case "info": return Optional.of(Level.INFO);
+            case "warn": case "warning": return Optional.of(Level.WARN);
+            case "error": return Optional.of(Level.ERROR);
+            case "off": return Optional.of(Level.OFF);
+            default: return Optional.empty();
+        }
+    }
+
+    /** Sends every log line to stderr and, if {@code logFile} is not null, appends it there too. */
+    public static void configure(Level level, Path logFile) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.reset();
+        Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.setLevel(level);
+        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+        console.setContext(ctx);
+        console.setName("stderr");
+        console.setTarget("System.err");
+        console.setEncoder(encoder(ctx));
+        console.start();
+        root.addAppender(console);
+        if (logFile != null) {
+            FileAppender<ILoggingEvent> file = new FileAppender<>();
+            file.setContext(ctx);
+            file.setName("file");
+            file.setFile(logFile.toString());
+            file.setAppend(true);
+            file.setEncoder(encoder(ctx));
+            file.start();
+            if (file.isStarted()) {
+                root.addAppender(file);
+            }
+        }
+    }
+
+    private static PatternLayoutEncoder encoder(LoggerContext ctx) {
+        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        encoder.setContext(ctx);
+        encoder.setPattern(PATTERN);
+        encoder.start();
+        return encoder;
+    }
+}
