@@ -5,6 +5,7 @@ import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.daemon.DaemonLogging;
 import io.runtimed.daemon.SignalShutdown;
+import io.runtimed.daemon.StartupWarmup;
 import io.runtimed.paths.RuntPaths;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -36,6 +37,7 @@ final class RunCommand implements Callable<Integer> {
 
     /** Runs a daemon to its end; the exit status of {@code runtimed run}. */
     static int run(RunOptions options, String logLevel, PrintWriter err) throws InterruptedException {
+        StartupWarmup.start();
         RuntPaths paths = RuntPaths.current();
         DaemonConfig config;
         try {

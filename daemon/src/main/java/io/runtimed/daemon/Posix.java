@@ -28,4 +28,6 @@ interface Posix extends Library {
     int close(int fd) throws LastErrorException;
 
     int umask(int mask);
+
+    int getpid();
 }

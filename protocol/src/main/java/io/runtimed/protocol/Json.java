@@ -63,6 +63,22 @@ public final class Json {
         return printer;
     }
 
+    /**
+     * Builds Jackson's serializers and deserializers for the pool channel and daemon.json ahead of
+     * the first request: on a cold JVM this is most of the time to the first answer, so the daemon
+     * runs it on a spare core while it takes its lock and binds its socket.
+     */
+    public static void warmUp() {
+        try {
+            compact(parse(compact(new PoolRequest.Take(EnvType.UV)), PoolRequest.class));
+            compact(new PoolResponse.Stats(new PoolStats(0, 0, 0, 0)));
+            parse(compact(new PoolResponse.Pong()), PoolResponse.class);
+            pretty(DaemonInfo.unknown());
+        } catch (MalformedMessageException e) {
+            throw new IllegalStateException("wire types do not round-trip", e);
+        }
+    }
+
     /** Compact UTF-8 JSON, as the reference writes frames. */
     public static byte[] compact(Object value) {
         try {

@@ -1,0 +1,156 @@
+package io.runtimed.bench;
+
+import io.runtimed.client.DaemonClientException;
+import io.runtimed.client.PoolClient;
+import io.runtimed.client.PoolConnection;
+import io.runtimed.protocol.PoolRequest;
+import io.runtimed.protocol.PoolResponse;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * Prints the foundation's figures: pool ping round trip (p50/p99) on one reused connection and with
+ * a new connection per request, and daemon cold start to first pong. It asserts nothing; the
+ * targets are in the README.
+ *
+ * <p>Usage: {@code bin/runtimed-bench [pings] [cold-starts]}. The daemon is started the way a user
+ * starts it, through {@code bin/runtimed}, in a private temporary home.
+ */
+public final class Bench {
+    private static final PoolRequest PING = new PoolRequest.Ping();
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int pings = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int starts = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+        Path launcher = Path.of(System.getProperty("runtimed.launcher", "bin/runtimed")).toAbsolutePath();
+        if (!Files.isExecutable(launcher)) {
+            System.err.println("launcher not found: " + launcher + " (run from the repository root after mvn package)");
+            System.exit(2);
+        }
+        System.out.printf("runtimed bench: %d pings per figure, %d cold starts, %d cores%n",
+                pings, starts, Runtime.getRuntime().availableProcessors());
+
+        double[] cold = new double[starts];
+        for (int i = 0; i < starts; i++) {
+            try (TempDaemon d = TempDaemon.start(launcher)) {
+                cold[i] = d.startMillis;
+            }
+        }
+        Arrays.sort(cold);
+        System.out.printf("cold start to first pong: p50 %.1f ms, min %.1f ms, max %.1f ms (%d runs)%n",
+                cold[starts / 2], cold[0], cold[starts - 1], starts);
+
+        try (TempDaemon d = TempDaemon.start(launcher)) {
+            try (PoolConnection c = PoolConnection.open(d.socket, Duration.ofSeconds(2), Duration.ofSeconds(5))) {
+                long[] reused = measure(pings, () -> c.request(PING, PoolResponse.Pong.class));
+                report("ping, one reused connection", reused);
+            }
+            PoolClient client = new PoolClient(d.socket);
+            long[] fresh = measure(pings / 4, client::ping);
+            report("ping, new connection per request", fresh);
+        }
+    }
+
+    private interface Call {
+        void run() throws DaemonClientException;
+    }
+
+    /** Warms up with a fifth of the count, then times each call alone. */
+    private static long[] measure(int count, Call call) throws DaemonClientException {
+        for (int i = 0; i < Math.max(500, count / 5); i++) {
+            call.run();
+        }
+        long[] nanos = new long[count];
+        for (int i = 0; i < count; i++) {
+            long t0 = System.nanoTime();
+            call.run();
+            nanos[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(nanos);
+        return nanos;
+    }
+
+    private static void report(String what, long[] sorted) {
+        System.out.printf("%-34s p50 %.3f ms, p99 %.3f ms (%d requests)%n", what + ":",
+                sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6, sorted.length);
+    }
+
+    /** A daemon in a private temporary home, started through the user's launcher. */
+    private static final class TempDaemon implements AutoCloseable {
+        final Path home;
+        final Path socket;
+        final Process process;
+        final double startMillis;
+
+        private TempDaemon(Path home, Path socket, Process process, double startMillis) {
+            this.home = home;
+            this.socket = socket;
+            this.process = process;
+            this.startMillis = startMillis;
+        }
+
+        static TempDaemon start(Path launcher) throws IOException, InterruptedException {
+            Path home = Files.createTempDirectory("rtbench");
+            Path socket = home.resolve("cache/runt/runtimed.sock");
+            ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "run", "--uv-pool-size", "0",
+                    "--conda-pool-size", "0", "--log-level", "warn")
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(home.resolve("daemon.err").toFile());
+            Map<String, String> env = pb.environment();
+            env.put("HOME", home.toString());
+            env.put("XDG_CACHE_HOME", home.resolve("cache").toString());
+            env.put("XDG_CONFIG_HOME", home.resolve("config").toString());
+            env.put("XDG_DATA_HOME", home.resolve("data").toString());
+            PoolClient client = new PoolClient(socket, Duration.ofMillis(200), Duration.ofSeconds(2));
+            long t0 = System.nanoTime();
+            Process p = pb.start();
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try {
+                    client.ping();
+                    break;
+                } catch (DaemonClientException e) {
+                    if (!p.isAlive() || System.nanoTime() > deadline) {
+                        throw new IOException("daemon did not start: see " + home.resolve("daemon.err"));
+                    }
+                    // poll every half millisecond: fine enough for the figure, and no spinning core
+                    // stolen from the daemon that is starting on a 2-core machine
+                    LockSupport.parkNanos(500_000);
+                }
+            }
+            double ms = (System.nanoTime() - t0) / 1e6;
+            return new TempDaemon(home, socket, p, ms);
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            try {
+                new PoolClient(socket).shutdown();
+            } catch (DaemonClientException e) {
+                process.destroy();
+            }
+            process.waitFor(10, TimeUnit.SECONDS);
+            process.destroyForcibly();
+            try (Stream<Path> walk = Files.walk(home)) {
+                List<Path> all = new ArrayList<>(walk.toList());
+                all.sort(Comparator.reverseOrder());
+                for (Path p : all) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+}

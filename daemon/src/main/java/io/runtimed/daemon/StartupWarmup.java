@@ -1,0 +1,24 @@
+package io.runtimed.daemon;
+
+import io.runtimed.protocol.Json;
+
+/**
+ * Loads what the daemon's first answer needs (the JNA binding for the lock, Jackson's wire types)
+ * on a second core while the main thread parses options and sets up logging. Purely a start-time
+ * optimisation: if it has not finished, the main thread simply initialises the same classes itself.
+ */
+public final class StartupWarmup {
+    private StartupWarmup() {
+    }
+
+    public static void start() {
+        Thread t = new Thread(() -> {
+            if (Posix.C != null) {
+                Posix.C.getpid(); // loads libc through JNA without touching process state
+            }
+            Json.warmUp();
+        }, "startup-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+}
