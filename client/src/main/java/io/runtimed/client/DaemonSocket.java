@@ -32,7 +32,8 @@ public final class DaemonSocket {
                 ch.connect(UnixDomainSocketAddress.of(socket));
             } catch (AsynchronousCloseException e) {
                 if (deadline.fired()) {
-                    throw new DaemonClientException(DaemonClientException.Kind.NOT_REACHABLE, "Connection timeout", e);
+                    throw new DaemonClientException(DaemonClientException.Kind.NOT_REACHABLE,
+                            "Connection timeout (" + socket + ")", e);
                 }
                 throw e;
             }
@@ -41,7 +42,7 @@ public final class DaemonSocket {
         } catch (IOException e) {
             closeQuietly(ch);
             throw new DaemonClientException(DaemonClientException.Kind.NOT_REACHABLE,
-                    "Failed to connect to daemon: " + withOsError(e.getMessage()), e);
+                    "Failed to connect to daemon at " + socket + ": " + withOsError(e.getMessage()), e);
         }
         FrameChannel frames = new FrameChannel(ch);
         try {
