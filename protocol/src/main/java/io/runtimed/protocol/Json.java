@@ -39,6 +39,8 @@ public final class Json {
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // "env_type":0 is not "uv": enums are named on the wire, never numbered
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .build();
         // A number or boolean where the wire says string is a malformed message, not a value to coerce.
         mapper.coercionConfigFor(LogicalType.Textual)
@@ -99,6 +101,7 @@ public final class Json {
 
     /** Parses a frame's payload; a failure is a {@link MalformedMessageException} in plain words. */
     public static <T> T parse(byte[] payload, Class<T> type) throws MalformedMessageException {
+        requireObject(payload);
         try {
             T value = MAPPER.readValue(payload, type);
             if (value == null) {
@@ -112,6 +115,25 @@ public final class Json {
         }
     }
 
+    /**
+     * Every message is a JSON object. Jackson would also take the wrapper-array form
+     * ({@code ["ping",{}]}) for tagged types; no client sends it and we do not accept it.
+     */
+    private static void requireObject(byte[] payload) throws MalformedMessageException {
+        int i = 0;
+        while (i < payload.length && (payload[i] == ' ' || payload[i] == '\t' || payload[i] == '\n' || payload[i] == '\r')) {
+            i++;
+        }
+        if (i == payload.length) {
+            throw new MalformedMessageException("empty payload, expected a JSON object");
+        }
+        if (payload[i] != '{') {
+            int n = Math.min(32, payload.length - i);
+            throw new MalformedMessageException("expected a JSON object, got: "
+                    + new String(payload, i, n, java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     /** Jackson's message without its source excerpt and location noise. */
     static String describe(JsonProcessingException e) {
         String message = e.getOriginalMessage();
@@ -120,6 +142,8 @@ public final class Json {
         }
         int cut = message.indexOf('\n');
         message = cut >= 0 ? message.substring(0, cut) : message;
+        int marker = message.indexOf(" (start marker at");
+        message = marker >= 0 ? message.substring(0, marker) : message;
         return message.replace("io.runtimed.protocol.", "");
     }
 }
