@@ -43,6 +43,14 @@ public final class Daemon implements AutoCloseable {
 
     /** Starts a daemon, or throws {@link AlreadyRunningException} if another one holds the lock. */
     public static Daemon start(DaemonConfig config) throws AlreadyRunningException, IOException {
+        return start(config, new DaemonLifecycle());
+    }
+
+    /**
+     * Starts a daemon whose run state is {@code lifecycle}: a caller that installs signal handlers
+     * on it before starting gets an orderly shutdown even for a signal that arrives mid-start.
+     */
+    public static Daemon start(DaemonConfig config, DaemonLifecycle lifecycle) throws AlreadyRunningException, IOException {
         PrivateDirs.ensure(config.runtDir());
         DaemonInfoFile infoFile = new DaemonInfoFile(config.infoFile());
         Optional<DaemonLock> acquired = DaemonLock.tryAcquire(config.lockFile());
@@ -56,7 +64,6 @@ public final class Daemon implements AutoCloseable {
             if (!Files.isDirectory(socketDir)) {
                 PrivateDirs.ensure(socketDir);
             }
-            DaemonLifecycle lifecycle = new DaemonLifecycle();
             EnvPools pools = new EnvPools(config.envRoot(), config.uvPoolSize(), config.condaPoolSize(),
                     config.maxEnvAge(), Clock.systemUTC());
             pools.adoptExisting();

@@ -246,8 +246,8 @@ class WireJsonTest {
                     arguments(Handshake.class, "{\"channel\":\"notebook_sync\",\"notebook_id\":true}", "true"),
                     arguments(Handshake.class, "{\"channel\":\"notebook_sync\",\"notebook_id\":[\"abc\"]}", null),
                     // serde accepts only the strings "uv"/"conda"; Jackson would map 0 to the first constant
-                    arguments(PoolRequest.class, "{\"type\":\"take\",\"env_type\":0}", "EnvType"),
-                    arguments(PoolRequest.class, "{\"type\":\"take\",\"env_type\":1}", "EnvType"),
+                    arguments(PoolRequest.class, "{\"type\":\"take\",\"env_type\":0}", "env_type"),
+                    arguments(PoolRequest.class, "{\"type\":\"take\",\"env_type\":1}", "env_type"),
                     arguments(PoolResponse.class, "{\"type\":\"stats\",\"stats\":{\"uv_available\":\"3\",\"uv_warming\":0,"
                             + "\"conda_available\":2,\"conda_warming\":1}}", null),
                     // not a JSON object
