@@ -6,6 +6,7 @@ import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.daemon.DaemonLogging;
 import io.runtimed.daemon.StartupWarmup;
+import io.runtimed.pool.PoolOptions;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.Json;
@@ -37,7 +38,8 @@ public final class CdsTraining {
             DaemonLogging.configure(Level.WARN, null);
             Path runt = home.resolve("runt");
             DaemonConfig config = new DaemonConfig(runt, runt.resolve("runtimed.sock"), runt.resolve("envs"),
-                    runt.resolve("blobs"), 0, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE, Duration.ofSeconds(5));
+                    runt.resolve("blobs"), home.resolve("config"), 0, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE,
+                    Duration.ofSeconds(5), PoolOptions.defaults());
             try (Daemon daemon = Daemon.start(config)) {
                 PoolClient client = new PoolClient(config.socket());
                 client.ping();

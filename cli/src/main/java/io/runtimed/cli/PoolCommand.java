@@ -8,6 +8,7 @@ import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.Json;
+import io.runtimed.protocol.PoolError;
 import io.runtimed.protocol.PoolStats;
 import io.runtimed.protocol.PooledEnv;
 import java.io.PrintWriter;
@@ -64,11 +65,28 @@ final class PoolCommand {
             out().println(Json.pretty(s));
         } else {
             out().print("Pool Daemon Status\n==================\n"
-                    + "UV environments:\n  Available: " + s.uvAvailable() + "\n  Warming:   " + s.uvWarming() + "\n"
-                    + "Conda environments:\n  Available: " + s.condaAvailable() + "\n  Warming:   " + s.condaWarming() + "\n");
+                    + "UV environments:\n" + poolBlock(s.uvAvailable(), s.uvWarming(), s.uvBackend(), s.uvError())
+                    + "Conda environments:\n" + poolBlock(s.condaAvailable(), s.condaWarming(), s.condaBackend(), s.condaError()));
             out().flush();
         }
         return 0;
+    }
+
+    /**
+     * CLI.md §2's lines, then (from daemons that report them) which backend builds the pool and
+     * its last build error, so a user sees why a pool stays empty.
+     */
+    static String poolBlock(int available, int warming, String backend, PoolError error) {
+        StringBuilder b = new StringBuilder();
+        b.append("  Available: ").append(available).append('\n');
+        b.append("  Warming:   ").append(warming).append('\n');
+        if (backend != null) {
+            b.append("  Backend:   ").append(backend).append('\n');
+        }
+        if (error != null) {
+            b.append("  Last error: ").append(error.message()).append(" (at ").append(error.at()).append(")\n");
+        }
+        return b.toString();
     }
 
     @Command(name = "info", mixinStandardHelpOptions = true, description = "Show daemon.json and whether its daemon answers.")

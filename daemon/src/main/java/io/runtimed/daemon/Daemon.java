@@ -1,6 +1,14 @@
 package io.runtimed.daemon;
 
+import io.runtimed.pool.BackendDetector;
+import io.runtimed.pool.EnvBuilder;
 import io.runtimed.pool.EnvPools;
+import io.runtimed.pool.PoolOptions;
+import io.runtimed.pool.PoolSettingsFile;
+import io.runtimed.pool.PoolWarming;
+import io.runtimed.pool.ProcessRunner;
+import io.runtimed.protocol.EnvType;
+import java.util.Map;
 import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
 import io.runtimed.protocol.RuntimedVersion;
@@ -26,15 +34,17 @@ public final class Daemon implements AutoCloseable {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     private final DaemonLock lock;
+    private final PoolWarming warming;
     private final DaemonLifecycle lifecycle;
     private final SocketServer server;
     private final DaemonInfoFile infoFile;
     private final DaemonInfo info;
     private boolean closed;
 
-    private Daemon(DaemonLock lock, DaemonLifecycle lifecycle, SocketServer server, DaemonInfoFile infoFile,
-                   DaemonInfo info) {
+    private Daemon(DaemonLock lock, PoolWarming warming, DaemonLifecycle lifecycle, SocketServer server,
+                   DaemonInfoFile infoFile, DaemonInfo info) {
         this.lock = lock;
+        this.warming = warming;
         this.lifecycle = lifecycle;
         this.server = server;
         this.infoFile = infoFile;
@@ -67,6 +77,7 @@ public final class Daemon implements AutoCloseable {
             EnvPools pools = new EnvPools(config.envRoot(), config.uvPoolSize(), config.condaPoolSize(),
                     config.maxEnvAge(), Clock.systemUTC());
             pools.adoptExisting();
+            PoolWarming warming = startWarming(config, pools);
             ChannelHandlers handlers = new ChannelHandlers(
                     new PoolChannelHandler(pools, lifecycle),
                     new UnavailableSyncChannel("settings_sync"),
@@ -82,11 +93,27 @@ public final class Daemon implements AutoCloseable {
                 LOG.warn("could not write {}: {}", infoFile.path(), e.getMessage());
             }
             LOG.info("runtimed {} ready (pid {})", info.version(), info.pid());
-            return new Daemon(lock, lifecycle, server, infoFile, info);
+            return new Daemon(lock, warming, lifecycle, server, infoFile, info);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
         }
+    }
+
+    /** POOL.md §5-§6: builds run on their own threads; backends are detected off the start path. */
+    private static PoolWarming startWarming(DaemonConfig config, EnvPools pools) {
+        PoolOptions options = config.pool();
+        ProcessRunner runner = new ProcessRunner(Map.of("PIP_DISABLE_PIP_VERSION_CHECK", "1", "PIP_NO_INPUT", "1"));
+        PoolWarming warming = new PoolWarming(pools, new EnvBuilder(pools.directories(), runner),
+                new PoolSettingsFile(config.settingsJson(), options.asOverrides(), options.systemSitePackages()),
+                options.buildThreads(), options.firstRetry(), options.maxRetry(), Clock.systemUTC());
+        pools.setRefiller(warming);
+        String home = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
+        BackendDetector detector = new BackendDetector(System.getenv(), Path.of(home), runner);
+        warming.start(type -> type == EnvType.UV
+                ? detector.uvPool(options.uv(), options.python())
+                : detector.condaPool(options.conda()));
+        return warming;
     }
 
     public DaemonLifecycle lifecycle() {
@@ -122,6 +149,7 @@ public final class Daemon implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         server.close();
+        warming.close();
         infoFile.deleteIfOwnedBy(info.pid());
         try {
             lock.close();

@@ -28,10 +28,13 @@ public final class EnvPools {
     private final EnvDirectories dirs;
     private final Map<EnvType, EnvPool> pools = new EnumMap<>(EnvType.class);
     private final Clock clock;
+    private final Duration maxAge;
+    private volatile Refiller refiller = Refiller.NONE;
 
     public EnvPools(Path envRoot, int uvTarget, int condaTarget, Duration maxAge, Clock clock) {
         this.dirs = new EnvDirectories(envRoot);
         this.clock = clock;
+        this.maxAge = maxAge;
         pools.put(EnvType.UV, new EnvPool(EnvType.UV, uvTarget, maxAge, clock));
         pools.put(EnvType.CONDA, new EnvPool(EnvType.CONDA, condaTarget, maxAge, clock));
     }
@@ -44,26 +47,43 @@ public final class EnvPools {
         return dirs;
     }
 
+    /** Connects the warming machinery (set once while the daemon is wired, before serving). */
+    public void setRefiller(Refiller refiller) {
+        this.refiller = refiller;
+    }
+
     /**
-     * POOL.md §4 with its §11 fixes: finished environments of our naming join their pool up to its
-     * target (their age is the directory's modification time); directories without an interpreter
-     * are leftovers and are removed. Returns how many were adopted.
+     * POOL.md §4 with its §11 fixes: finished environments of our naming (interpreter and
+     * {@code .warmed} marker) join their pool up to its target, aged by the marker's time so the
+     * maximum age holds across restarts. Unfinished ones (an interrupted build), stale ones and
+     * surplus ones are removed. Directories not of our naming are never touched. Returns how many
+     * were adopted.
      */
     public int adoptExisting() {
         int adopted = 0;
+        Instant now = clock.instant();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dirs.root())) {
             for (Path dir : entries) {
                 Optional<EnvType> type = dirs.typeOf(dir);
-                if (type.isEmpty() || !Files.isDirectory(dir)) {
+                if (type.isEmpty() || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
                 EnvPool pool = pools.get(type.get());
-                if (!Files.exists(EnvDirectories.pythonPath(type.get(), dir))) {
+                if (!EnvDirectories.isReady(type.get(), dir)) {
                     LOG.info("removing unfinished environment {}", dir);
                     deleteQuietly(dir);
-                } else if (EnvDirectories.isReady(type.get(), dir) && pool.hasRoom()) {
-                    pool.add(EnvDirectories.describe(type.get(), dir), modifiedAt(dir));
+                    continue;
+                }
+                Instant finished = finishedAt(dir);
+                if (Duration.between(finished, now).compareTo(maxAge) >= 0) {
+                    LOG.info("removing stale environment {} (finished {})", dir, finished);
+                    deleteQuietly(dir);
+                } else if (pool.hasRoom()) {
+                    pool.add(EnvDirectories.describe(type.get(), dir), finished);
                     adopted++;
+                } else {
+                    LOG.info("removing surplus environment {}", dir);
+                    deleteQuietly(dir);
                 }
             }
         } catch (NoSuchFileException e) {
@@ -84,6 +104,7 @@ public final class EnvPools {
             deleteQuietly(Path.of(stale.venvPath()));
         });
         env.ifPresent(e -> LOG.info("handed out {}", e.venvPath()));
+        refiller.refill(type);
         return env;
     }
 
@@ -120,20 +141,24 @@ public final class EnvPools {
             }
         }
         LOG.info("flushed {} environment(s)", removed);
+        refiller.flushed();
         return removed;
     }
 
     public PoolStats stats() {
         EnvPool uv = pools.get(EnvType.UV);
         EnvPool conda = pools.get(EnvType.CONDA);
-        return new PoolStats(uv.available(), uv.warming(), conda.available(), conda.warming());
+        return new PoolStats(uv.available(), uv.warming(), conda.available(), conda.warming(),
+                refiller.backend(EnvType.UV).orElse(null), refiller.backend(EnvType.CONDA).orElse(null),
+                refiller.lastError(EnvType.UV).orElse(null), refiller.lastError(EnvType.CONDA).orElse(null));
     }
 
-    private static Instant modifiedAt(Path dir) {
+    /** When the environment was finished: the time of its {@code .warmed} marker. */
+    private static Instant finishedAt(Path dir) {
         try {
-            return Files.getLastModifiedTime(dir).toInstant();
+            return Files.getLastModifiedTime(dir.resolve(EnvDirectories.WARMED_MARKER)).toInstant();
         } catch (IOException e) {
-            return Instant.now();
+            return Instant.EPOCH;
         }
     }
 

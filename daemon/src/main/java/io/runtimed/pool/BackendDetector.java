@@ -1,0 +1,108 @@
+package io.runtimed.pool;
+
+import io.runtimed.protocol.EnvType;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Finds the tools that build each pool, once at start. Besides PATH it looks where these tools are
+ * usually installed per user ({@code ~/.local/bin}, {@code ~/.cargo/bin}, conda installers' bin
+ * directories): a service started at login often has a PATH without them (DAEMON.md §10).
+ */
+public final class BackendDetector {
+    private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(20);
+    /** Conda-family tools in order of preference: the fastest solver first. */
+    static final List<String> CONDA_TOOLS = List.of("micromamba", "mamba", "conda");
+
+    private final List<Path> searchDirs;
+    private final ProcessRunner runner;
+
+    public BackendDetector(Map<String, String> env, Path home, ProcessRunner runner) {
+        this.runner = runner;
+        Set<Path> dirs = new LinkedHashSet<>();
+        String path = env.getOrDefault("PATH", "");
+        for (String d : path.split(File.pathSeparator)) {
+            if (!d.isBlank()) {
+                dirs.add(Path.of(d));
+            }
+        }
+        if (home != null) {
+            for (String d : List.of(".local/bin", ".cargo/bin", "bin", "micromamba/bin", "miniforge3/condabin",
+                    "miniforge3/bin", "mambaforge/bin", "miniconda3/condabin", "miniconda3/bin", "anaconda3/bin")) {
+                dirs.add(home.resolve(d));
+            }
+        }
+        dirs.add(Path.of("/opt/homebrew/bin"));
+        dirs.add(Path.of("/usr/local/bin"));
+        dirs.add(Path.of("/opt/conda/bin"));
+        this.searchDirs = new ArrayList<>(dirs);
+    }
+
+    /**
+     * The uv pool's backend: the given uv, else uv found here, else {@code python -m venv} with the
+     * given interpreter or python3 found here.
+     */
+    public EnvBackend uvPool(Path uvFlag, Path pythonFlag) throws InterruptedException {
+        if (uvFlag != null) {
+            return runs(uvFlag).<EnvBackend>map(why -> new UnavailableBackend(EnvType.UV, why))
+                    .orElseGet(() -> new UvBackend(uvFlag));
+        }
+        Optional<Path> uv = find("uv");
+        if (uv.isPresent() && runs(uv.get()).isEmpty()) {
+            return new UvBackend(uv.get());
+        }
+        Optional<Path> python = pythonFlag != null ? Optional.of(pythonFlag) : find("python3").or(() -> find("python"));
+        if (python.isPresent()) {
+            return new VenvBackend(python.get());
+        }
+        return new UnavailableBackend(EnvType.UV, "neither uv nor python3 was found (searched PATH and "
+                + "~/.local/bin, ~/.cargo/bin); install uv or pass --uv PATH or --python PATH");
+    }
+
+    /** The conda pool's backend: the given tool, else micromamba, mamba or conda found here. */
+    public EnvBackend condaPool(Path condaFlag) throws InterruptedException {
+        if (condaFlag != null) {
+            return runs(condaFlag).<EnvBackend>map(why -> new UnavailableBackend(EnvType.CONDA, why))
+                    .orElseGet(() -> new CondaBackend(condaFlag));
+        }
+        for (String tool : CONDA_TOOLS) {
+            Optional<Path> found = find(tool);
+            if (found.isPresent() && runs(found.get()).isEmpty()) {
+                return new CondaBackend(found.get());
+            }
+        }
+        return new UnavailableBackend(EnvType.CONDA, "no micromamba, mamba or conda was found (searched PATH "
+                + "and the usual install directories); install one or pass --conda PATH");
+    }
+
+    /** The first executable named {@code program} in the search directories. */
+    public Optional<Path> find(String program) {
+        for (Path dir : searchDirs) {
+            Path candidate = dir.resolve(program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate.toAbsolutePath());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Empty if {@code tool --version} succeeds, else why not. */
+    private Optional<String> runs(Path tool) throws InterruptedException {
+        try {
+            ProcessRunner.Result r = runner.run(tool.getFileName() + " --version", List.of(tool.toString(), "--version"),
+                    null, VERSION_TIMEOUT);
+            return r.ok() ? Optional.empty()
+                    : Optional.of(tool + " --version failed (exit " + r.exitCode() + ")");
+        } catch (EnvBuildException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+}

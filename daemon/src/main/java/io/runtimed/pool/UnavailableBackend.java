@@ -1,0 +1,41 @@
+package io.runtimed.pool;
+
+import io.runtimed.protocol.EnvType;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** No tool to build this pool's environments; the pool stays empty and status says why. */
+public final class UnavailableBackend implements EnvBackend {
+    private final EnvType type;
+    private final String reason;
+
+    public UnavailableBackend(EnvType type, String reason) {
+        this.type = type;
+        this.reason = reason;
+    }
+
+    @Override
+    public EnvType type() {
+        return type;
+    }
+
+    @Override
+    public String describe() {
+        return "none";
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        return Optional.of(reason);
+    }
+
+    @Override
+    public void create(Path dir, PoolSettings settings, ProcessRunner runner) throws EnvBuildException {
+        throw new EnvBuildException(reason);
+    }
+
+    @Override
+    public String warmupScript() {
+        return "";
+    }
+}
