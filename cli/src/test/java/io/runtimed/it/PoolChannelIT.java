@@ -46,6 +46,26 @@ class PoolChannelIT {
         return s.readJson(ANSWER);
     }
 
+    /**
+     * A status answer cut down to the reference's four counters: a daemon with non-empty pools
+     * adds its backends and their errors as extra fields (issue 3), which these tests do not judge.
+     */
+    static String counters(String statsAnswer) {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode root =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) io.runtimed.protocol.Json.MAPPER.readTree(statsAnswer);
+            com.fasterxml.jackson.databind.node.ObjectNode stats = (com.fasterxml.jackson.databind.node.ObjectNode) root.get("stats");
+            stats.retain("uv_available", "uv_warming", "conda_available", "conda_warming");
+            return io.runtimed.protocol.Json.MAPPER.writeValueAsString(root);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static PoolStats counters(PoolStats s) {
+        return new PoolStats(s.uvAvailable(), s.uvWarming(), s.condaAvailable(), s.condaWarming());
+    }
+
     static String stats(int uvAvailable, int condaAvailable) {
         return "{\"type\":\"stats\",\"stats\":{\"uv_available\":" + uvAvailable + ",\"uv_warming\":0,\"conda_available\":"
                 + condaAvailable + ",\"conda_warming\":0}}";
@@ -101,6 +121,7 @@ class PoolChannelIT {
 
         @Test
         void statusHasTheExactShapeOfTheSpec() {
+            // empty pools build nothing and report nothing beyond the reference's four counters
             try (RawSocket s = RawSocket.open(daemon.socket(), POOL)) {
                 assertThat(request(s, "{\"type\":\"status\"}")).isEqualTo(
                         "{\"type\":\"stats\",\"stats\":{\"uv_available\":0,\"uv_warming\":0,\"conda_available\":0,\"conda_warming\":0}}");
@@ -212,7 +233,7 @@ class PoolChannelIT {
         @Test
         void environmentsFoundAtStartAreAdoptedAndCounted() {
             try (DaemonProcess d = startWithEnvs(); RawSocket s = RawSocket.open(d.socket(), POOL)) {
-                assertThat(request(s, "{\"type\":\"status\"}")).isEqualTo(stats(3, 2));
+                assertThat(counters(request(s, "{\"type\":\"status\"}"))).isEqualTo(stats(3, 2));
             }
         }
 
@@ -224,7 +245,7 @@ class PoolChannelIT {
                         .contains(uv);
                 String conda = request(s, "{\"type\":\"take\",\"env_type\":\"conda\"}");
                 assertThat(condaEnvs.stream().map(e -> envAnswer(EnvType.CONDA, e))).contains(conda);
-                assertThat(request(s, "{\"type\":\"status\"}")).isEqualTo(stats(2, 1));
+                assertThat(counters(request(s, "{\"type\":\"status\"}"))).isEqualTo(stats(2, 1));
             }
         }
 
@@ -250,7 +271,7 @@ class PoolChannelIT {
                 } finally {
                     pool.shutdownNow();
                 }
-                assertThat(d.client().status()).isEqualTo(new PoolStats(0, 0, 2, 0));
+                assertThat(counters(d.client().status())).isEqualTo(new PoolStats(0, 0, 2, 0));
             }
         }
 
@@ -262,7 +283,7 @@ class PoolChannelIT {
                 assertThat(request(s, "{\"type\":\"take\",\"env_type\":\"uv\"}"))
                         .isEqualTo(envAnswer(EnvType.UV, uvEnvs.get(1)));
                 assertThat(request(s, "{\"type\":\"take\",\"env_type\":\"uv\"}")).isEqualTo("{\"type\":\"empty\"}");
-                assertThat(request(s, "{\"type\":\"status\"}")).isEqualTo(stats(0, 2));
+                assertThat(counters(request(s, "{\"type\":\"status\"}"))).isEqualTo(stats(0, 2));
             }
         }
 
@@ -271,11 +292,11 @@ class PoolChannelIT {
             try (DaemonProcess d = startWithEnvs(); RawSocket s = RawSocket.open(d.socket(), POOL)) {
                 String taken = request(s, "{\"type\":\"take\",\"env_type\":\"uv\"}");
                 String env = taken.substring("{\"type\":\"env\",\"env\":".length(), taken.length() - 1);
-                assertThat(request(s, "{\"type\":\"status\"}")).isEqualTo(stats(2, 2));
+                assertThat(counters(request(s, "{\"type\":\"status\"}"))).isEqualTo(stats(2, 2));
 
                 assertThat(request(s, "{\"type\":\"return\",\"env\":" + env + "}")).isEqualTo("{\"type\":\"returned\"}");
 
-                assertThat(request(s, "{\"type\":\"status\"}")).isEqualTo(stats(3, 2));
+                assertThat(counters(request(s, "{\"type\":\"status\"}"))).isEqualTo(stats(3, 2));
                 List<String> again = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     again.add(request(s, "{\"type\":\"take\",\"env_type\":\"uv\"}"));
@@ -312,7 +333,7 @@ class PoolChannelIT {
 
                 assertThat(answer).startsWith("{\"type\":\"error\",\"message\":\"").contains(foreign.getFileName().toString());
                 assertThat(foreign.resolve("bin").resolve("python")).as("the refused directory is left alone").exists();
-                assertThat(request(s, "{\"type\":\"status\"}")).as("the pool is unchanged").isEqualTo(stats(3, 2));
+                assertThat(counters(request(s, "{\"type\":\"status\"}"))).as("the pool is unchanged").isEqualTo(stats(3, 2));
                 assertThat(request(s, "{\"type\":\"ping\"}")).as("the connection goes on").isEqualTo("{\"type\":\"pong\"}");
             }
         }
@@ -331,17 +352,18 @@ class PoolChannelIT {
                 pooled.addAll(condaEnvs);
                 assertThat(pooled).as("flushed environment dirs").allMatch(p -> !Files.exists(p));
                 assertThat(takenDir).as("the env a client holds").isDirectory();
-                assertThat(request(s, "{\"type\":\"status\"}")).isEqualTo(stats(0, 0));
+                assertThat(counters(request(s, "{\"type\":\"status\"}"))).isEqualTo(stats(0, 0));
                 assertThat(request(s, "{\"type\":\"take\",\"env_type\":\"conda\"}")).isEqualTo("{\"type\":\"empty\"}");
             }
         }
 
         @Test
         void anEnvironmentOlderThanTwoDaysIsNotHandedOutAndIsDeleted() throws Exception {
-            // POOL.md §11 as the README promises: age is the directory's time, so the limit holds across restarts
+            // POOL.md §11 as the README promises: age is the time the build finished (its .warmed marker),
+            // so the limit holds across restarts
             home = RuntHome.in(dir);
             Path old = home.placeEnv(EnvType.UV);
-            Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(
+            Files.setLastModifiedTime(old.resolve(".warmed"), java.nio.file.attribute.FileTime.from(
                     java.time.Instant.now().minus(Duration.ofDays(3))));
             try (DaemonProcess d = DaemonProcess.in(home).uvPoolSize(1).start();
                  RawSocket s = RawSocket.open(d.socket(), POOL)) {
@@ -360,7 +382,7 @@ class PoolChannelIT {
             Files.createDirectories(foreign.resolve("bin"));
             Files.writeString(foreign.resolve("bin").resolve("python"), "");
             try (DaemonProcess d = DaemonProcess.in(home).uvPoolSize(3).start()) {
-                assertThat(d.client().status()).isEqualTo(new PoolStats(1, 0, 0, 0));
+                assertThat(counters(d.client().status())).isEqualTo(new PoolStats(1, 0, 0, 0));
                 Optional<PooledEnv> env = d.client().take(EnvType.UV);
                 assertThat(env).map(PooledEnv::venvPath).contains(ready.toString());
                 assertThat(foreign).as("a directory not of our naming is never touched").isDirectory();

@@ -72,6 +72,7 @@ public final class DaemonProcess implements AutoCloseable {
         private final RuntHome home;
         private int uvPoolSize;
         private int condaPoolSize;
+        private boolean build;
         private Path socket;
         private boolean runSubcommand = true;
         private final List<String> globalArgs = new ArrayList<>();
@@ -89,6 +90,16 @@ public final class DaemonProcess implements AutoCloseable {
 
         public Builder condaPoolSize(int n) {
             this.condaPoolSize = n;
+            return this;
+        }
+
+        /**
+         * Let the daemon build environments with the tools it finds. Without this, a daemon with
+         * non-empty pools is pointed at uv and conda binaries that do not exist, so its pools hold
+         * only the environments a test placed on disk.
+         */
+        public Builder buildEnvironments() {
+            this.build = true;
             return this;
         }
 
@@ -136,6 +147,10 @@ public final class DaemonProcess implements AutoCloseable {
             }
             all.addAll(List.of("--uv-pool-size", Integer.toString(uvPoolSize),
                     "--conda-pool-size", Integer.toString(condaPoolSize)));
+            if (!build && (uvPoolSize > 0 || condaPoolSize > 0)) {
+                all.addAll(List.of("--uv", home.root().resolve("no-such-uv").toString(),
+                        "--conda", home.root().resolve("no-such-conda").toString()));
+            }
             if (socket != null) {
                 all.add("--socket");
                 all.add(socket.toString());

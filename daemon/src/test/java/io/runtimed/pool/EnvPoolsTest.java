@@ -59,7 +59,7 @@ class EnvPoolsTest {
         }
 
         @Test
-        void adoptionStopsAtTargetAndLeavesTheSurplusOnDisk() {
+        void adoptionStopsAtTargetAndRemovesTheSurplus() {
             List<Path> dirs = List.of(FakeEnvs.ready(envRoot, EnvType.UV), FakeEnvs.ready(envRoot, EnvType.UV),
                     FakeEnvs.ready(envRoot, EnvType.UV), FakeEnvs.ready(envRoot, EnvType.UV));
             EnvPools pools = pools(3, 3);
@@ -67,10 +67,8 @@ class EnvPoolsTest {
             assertThat(pools.adoptExisting()).isEqualTo(3);
 
             assertThat(pools.stats().uvAvailable()).isEqualTo(3);
-            assertThat(dirs).allSatisfy(dir -> {
-                assertThat(dir).isDirectory();
-                assertThat(EnvDirectories.pythonPath(EnvType.UV, dir)).exists();
-            });
+            // POOL.md §11: surplus environments SHOULD be deleted rather than left on disk forever
+            assertThat(dirs.stream().filter(Files::isDirectory)).hasSize(3);
         }
 
         @Test
@@ -87,14 +85,14 @@ class EnvPoolsTest {
         }
 
         @Test
-        void directoriesWithAnInterpreterButNoWarmedMarkerAreNeitherAdoptedNorDeleted() {
+        void directoriesWithAnInterpreterButNoWarmedMarkerAreInterruptedBuildsAndRemoved() {
             Path unfinished = FakeEnvs.create(envRoot, "runtimed-uv-" + UUID.randomUUID(), EnvType.UV, true, false);
             EnvPools pools = pools(3, 3);
 
             assertThat(pools.adoptExisting()).isZero();
 
             assertThat(pools.stats().uvAvailable()).isZero();
-            assertThat(EnvDirectories.pythonPath(EnvType.UV, unfinished)).exists();
+            assertThat(unfinished).doesNotExist();
         }
 
         @Test
@@ -132,14 +130,16 @@ class EnvPoolsTest {
         }
 
         @Test
-        void anAdoptedEnvironmentOlderThanMaxAgeIsPrunedAndDeletedOnTake() throws IOException {
+        void anEnvironmentFinishedLongerAgoThanMaxAgeIsDeletedAtStart() throws IOException {
             Path old = FakeEnvs.ready(envRoot, EnvType.UV);
-            Files.setLastModifiedTime(old, FileTime.from(Instant.now().minus(MAX_AGE).minus(Duration.ofHours(1))));
+            Files.setLastModifiedTime(old.resolve(EnvDirectories.WARMED_MARKER),
+                    FileTime.from(Instant.now().minus(MAX_AGE).minus(Duration.ofHours(1))));
             EnvPools pools = pools(3, 3);
-            pools.adoptExisting();
+
+            assertThat(pools.adoptExisting()).isZero();
 
             assertThat(pools.take(EnvType.UV)).isEmpty();
-            assertThat(old).as("POOL.md §11: a pruned environment is deleted").doesNotExist();
+            assertThat(old).as("POOL.md §11: stale environments are pruned on start, across restarts").doesNotExist();
         }
     }
 
