@@ -116,7 +116,8 @@ class EnvironmentPoolsIT {
             home = RuntHome.in(dir);
             StandIns tools = new StandIns(dir.resolve("tools"));
             tools.failingUv();
-            try (DaemonProcess d = DaemonProcess.in(home).uvPoolSize(2).buildEnvironments()
+            // one env at a time, so the attempts are sequential and their spacing is the backoff
+            try (DaemonProcess d = DaemonProcess.in(home).uvPoolSize(1).buildEnvironments()
                     .env("PATH", tools.bin() + ":" + SYSTEM_PATH).args("--build-retry-ms", "200").start()) {
                 PoolClient client = d.client();
                 await().atMost(BUILD).until(() -> tools.times("venv").size() >= 4);
