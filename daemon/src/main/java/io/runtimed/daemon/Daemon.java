@@ -1,5 +1,8 @@
 package io.runtimed.daemon;
 
+import io.runtimed.blob.BlobChannelHandler;
+import io.runtimed.blob.BlobHttpServer;
+import io.runtimed.blob.BlobStore;
 import io.runtimed.pool.EnvPools;
 import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
@@ -12,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,15 +34,17 @@ public final class Daemon implements AutoCloseable {
     private final SocketServer server;
     private final DaemonInfoFile infoFile;
     private final DaemonInfo info;
+    private final Optional<BlobHttpServer> blobServer;
     private boolean closed;
 
     private Daemon(DaemonLock lock, DaemonLifecycle lifecycle, SocketServer server, DaemonInfoFile infoFile,
-                   DaemonInfo info) {
+                   DaemonInfo info, Optional<BlobHttpServer> blobServer) {
         this.lock = lock;
         this.lifecycle = lifecycle;
         this.server = server;
         this.infoFile = infoFile;
         this.info = info;
+        this.blobServer = blobServer;
     }
 
     /** Starts a daemon, or throws {@link AlreadyRunningException} if another one holds the lock. */
@@ -50,6 +56,7 @@ public final class Daemon implements AutoCloseable {
             throw new AlreadyRunningException(infoFile.read().orElseGet(DaemonInfo::unknown));
         }
         DaemonLock lock = acquired.get();
+        Optional<BlobHttpServer> blobServer = Optional.empty();
         try {
             Files.deleteIfExists(config.obsoleteSyncSocket());
             Path socketDir = config.socket().toAbsolutePath().getParent();
@@ -60,25 +67,39 @@ public final class Daemon implements AutoCloseable {
             EnvPools pools = new EnvPools(config.envRoot(), config.uvPoolSize(), config.condaPoolSize(),
                     config.maxEnvAge(), Clock.systemUTC());
             pools.adoptExisting();
+            BlobStore blobs = BlobStore.openForDaemon(config.blobDir());
+            blobServer = startBlobServer(blobs);
+            OptionalInt blobPort = blobServer.map(b -> OptionalInt.of(b.port())).orElse(OptionalInt.empty());
             ChannelHandlers handlers = new ChannelHandlers(
                     new PoolChannelHandler(pools, lifecycle),
                     new UnavailableSyncChannel("settings_sync"),
                     new UnavailableSyncChannel("notebook_sync"),
-                    new UnavailableBlobChannel());
+                    new BlobChannelHandler(blobs, blobPort, lifecycle));
             SocketServer server = SocketServer.start(config.socket(),
                     new ConnectionRouter(handlers, config.handshakeTimeout()));
             DaemonInfo info = new DaemonInfo(config.socket().toString(), ProcessHandle.current().pid(),
-                    RuntimedVersion.full(), Instant.now(), null);
+                    RuntimedVersion.full(), Instant.now(), blobPort.isPresent() ? blobPort.getAsInt() : null);
             try {
                 infoFile.write(info);
             } catch (IOException e) {
                 LOG.warn("could not write {}: {}", infoFile.path(), e.getMessage());
             }
             LOG.info("runtimed {} ready (pid {})", info.version(), info.pid());
-            return new Daemon(lock, lifecycle, server, infoFile, info);
+            return new Daemon(lock, lifecycle, server, infoFile, info, blobServer);
         } catch (IOException | RuntimeException e) {
+            blobServer.ifPresent(BlobHttpServer::close);
             lock.close();
             throw e;
+        }
+    }
+
+    /** DAEMON.md §5 step 5: a blob server that cannot start is logged, and the daemon runs without a port. */
+    private static Optional<BlobHttpServer> startBlobServer(BlobStore blobs) {
+        try {
+            return Optional.of(BlobHttpServer.start(blobs));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("blob server did not start, running without one: {}", e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -115,6 +136,7 @@ public final class Daemon implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         server.close();
+        blobServer.ifPresent(BlobHttpServer::close);
         infoFile.deleteIfOwnedBy(info.pid());
         try {
             lock.close();
