@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -53,15 +52,18 @@ final class BlobsGcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
         if (maxAgeDays < 0) {
-            throw new ParameterException(spec.commandLine(), "--max-age-days must not be negative");
+            err.println("Error: --max-age-days must not be negative");
+            return 2;
         }
         OptionalLong cap = OptionalLong.empty();
         if (maxTotalSize != null) {
             try {
                 cap = OptionalLong.of(ByteSize.parse(maxTotalSize));
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--max-total-size: " + e.getMessage());
+                err.println("Error: --max-total-size: " + e.getMessage());
+                return 2;
             }
         }
         Path dir = blobStoreDir != null ? blobStoreDir.toAbsolutePath() : RuntPaths.current().defaultBlobDir();
@@ -70,7 +72,7 @@ final class BlobsGcCommand implements Callable<Integer> {
         try {
             r = new BlobGc(new BlobStore(dir)).collect(Duration.ofDays(maxAgeDays), cap, Instant.now(), dryRun);
         } catch (IOException e) {
-            spec.commandLine().getErr().println("Error: " + dir + ": " + e.getMessage());
+            err.println("Error: " + dir + ": " + e.getMessage());
             return 1;
         }
         if (json) {

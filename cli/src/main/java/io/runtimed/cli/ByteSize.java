@@ -20,7 +20,7 @@ final class ByteSize {
         if (!t.isEmpty() && Character.isLetter(t.charAt(t.length() - 1))) {
             power = UNITS.indexOf(t.charAt(t.length() - 1));
             if (power < 0) {
-                throw new IllegalArgumentException("unknown unit in '" + text + "' (use K, M, G or T)");
+                throw notASize(text);
             }
             t = t.substring(0, t.length() - 1).trim();
         }
@@ -28,16 +28,20 @@ final class ByteSize {
         try {
             value = Double.parseDouble(t);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a size: '" + text + "'");
+            throw notASize(text);
         }
         if (value < 0 || Double.isNaN(value) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("not a size: '" + text + "'");
+            throw notASize(text);
         }
         double bytes = value * Math.pow(1024, power);
         if (bytes >= Long.MAX_VALUE) {
             throw new IllegalArgumentException("too large: '" + text + "'");
         }
         return (long) bytes;
+    }
+
+    private static IllegalArgumentException notASize(String text) {
+        return new IllegalArgumentException("not a size: '" + text + "' (examples: 1048576, 500M, 2G)");
     }
 
     /** {@code 512 B}, {@code 1.5 KiB}, {@code 100.0 MiB}. */
