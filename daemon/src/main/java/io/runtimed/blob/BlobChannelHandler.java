@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +37,14 @@ public final class BlobChannelHandler implements ChannelHandler {
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
 
     private final BlobStore store;
-    private final OptionalInt httpPort;
+    private final Supplier<OptionalInt> httpPort;
     private final DaemonLifecycle lifecycle;
 
-    /** {@code httpPort} is empty when the HTTP server did not start (DAEMON.md §5). */
-    public BlobChannelHandler(BlobStore store, OptionalInt httpPort, DaemonLifecycle lifecycle) {
+    /**
+     * {@code httpPort} answers the HTTP server's port, empty when it did not start (DAEMON.md §5).
+     * The daemon starts that server after its socket listens, so the supplier may wait a moment.
+     */
+    public BlobChannelHandler(BlobStore store, Supplier<OptionalInt> httpPort, DaemonLifecycle lifecycle) {
         this.store = store;
         this.httpPort = httpPort;
         this.lifecycle = lifecycle;
@@ -57,8 +61,9 @@ public final class BlobChannelHandler implements ChannelHandler {
             }
             BlobRequest request = Json.parse(frames.readPayload(length, REQUEST_TIMEOUT), BlobRequest.class);
             if (request instanceof BlobRequest.GetPort) {
-                BlobResponse answer = httpPort.isPresent()
-                        ? new BlobResponse.Port(httpPort.getAsInt())
+                OptionalInt port = httpPort.get();
+                BlobResponse answer = port.isPresent()
+                        ? new BlobResponse.Port(port.getAsInt())
                         : new BlobResponse.Error(BlobResponse.Error.NOT_RUNNING);
                 frames.writeFrame(Json.compact(answer), WRITE_TIMEOUT);
             } else if (request instanceof BlobRequest.Store store) {

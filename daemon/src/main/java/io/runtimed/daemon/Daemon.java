@@ -16,18 +16,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds the parts in the start order of DAEMON.md §5 (lock, stale files,
- * pools, socket, daemon.json last so a client that sees the file can connect) and takes them down
- * in the order of §6. It holds no behaviour of its own.
+ * pools, blob store, socket, blob HTTP server, daemon.json last so a client that sees the file can
+ * connect and read its blob port) and takes them down in the order of §6. It holds no behaviour of
+ * its own.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     /** How long shutdown waits for requests in flight before dropping their connections. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a get_port may wait for the HTTP server that starts right after the socket. */
+    private static final Duration BLOB_SERVER_START_TIMEOUT = Duration.ofSeconds(10);
 
     private final DaemonLock lock;
     private final DaemonLifecycle lifecycle;
@@ -68,15 +75,18 @@ public final class Daemon implements AutoCloseable {
                     config.maxEnvAge(), Clock.systemUTC());
             pools.adoptExisting();
             BlobStore blobs = BlobStore.openForDaemon(config.blobDir());
-            blobServer = startBlobServer(blobs);
-            OptionalInt blobPort = blobServer.map(b -> OptionalInt.of(b.port())).orElse(OptionalInt.empty());
+            CompletableFuture<OptionalInt> blobPortKnown = new CompletableFuture<>();
             ChannelHandlers handlers = new ChannelHandlers(
                     new PoolChannelHandler(pools, lifecycle),
                     new UnavailableSyncChannel("settings_sync"),
                     new UnavailableSyncChannel("notebook_sync"),
-                    new BlobChannelHandler(blobs, blobPort, lifecycle));
+                    new BlobChannelHandler(blobs, () -> awaitPort(blobPortKnown), lifecycle));
             SocketServer server = SocketServer.start(config.socket(),
                     new ConnectionRouter(handlers, config.handshakeTimeout()));
+            // DAEMON.md §5 step 5, after the socket listens: the first ping need not wait for it
+            blobServer = startBlobServer(blobs);
+            OptionalInt blobPort = blobServer.map(b -> OptionalInt.of(b.port())).orElse(OptionalInt.empty());
+            blobPortKnown.complete(blobPort);
             DaemonInfo info = new DaemonInfo(config.socket().toString(), ProcessHandle.current().pid(),
                     RuntimedVersion.full(), Instant.now(), blobPort.isPresent() ? blobPort.getAsInt() : null);
             try {
@@ -90,6 +100,18 @@ public final class Daemon implements AutoCloseable {
             blobServer.ifPresent(BlobHttpServer::close);
             lock.close();
             throw e;
+        }
+    }
+
+    /** The blob port once the HTTP server's start has ended; a get_port that comes earlier waits for it. */
+    private static OptionalInt awaitPort(CompletableFuture<OptionalInt> known) {
+        try {
+            return known.get(BLOB_SERVER_START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalInt.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            return OptionalInt.empty();
         }
     }
 

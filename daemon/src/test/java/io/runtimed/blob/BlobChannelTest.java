@@ -263,7 +263,7 @@ class BlobChannelTest {
             DaemonLifecycle lifecycle = new DaemonLifecycle();
             ChannelHandlers handlers = new ChannelHandlers(new UnavailableSyncChannel("pool"),
                     new UnavailableSyncChannel("settings_sync"), new UnavailableSyncChannel("notebook_sync"),
-                    new BlobChannelHandler(new BlobStore(home.resolve("b")), OptionalInt.empty(), lifecycle));
+                    new BlobChannelHandler(new BlobStore(home.resolve("b")), OptionalInt::empty, lifecycle));
             try (SocketServer server = SocketServer.start(socket, new ConnectionRouter(handlers, IO))) {
                 try (FrameChannel c = DaemonSocket.open(socket, new Handshake.Blob(), IO)) {
                     c.writeFrame("{\"action\":\"get_port\"}".getBytes(StandardCharsets.UTF_8), IO);
