@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * {@code GET /blob/<hash>}, everything else 404, other methods 405.
  *
  * <p>Beyond the reference, as browsers expect of immutable media: {@code HEAD}, an {@code ETag} that
- * is the hash with {@code If-None-Match} → 304, and one {@code Range} per request → 206 / 416. Bodies
- * are streamed from the file through a fixed per-thread buffer, so memory does not grow with blob
- * size.
+ * is the hash with {@code If-None-Match} → 304, and one {@code Range} per request → 206 / 416. Large
+ * bodies are streamed from the file through a fixed per-thread buffer, so memory does not grow with
+ * blob size; small blobs, which a notebook shows many of, are served from a bounded cache.
  */
 public final class BlobHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BlobHttpServer.class);
@@ -42,10 +42,14 @@ public final class BlobHttpServer implements AutoCloseable {
     /** Requests waiting for a worker beyond this are served by the accepting thread (backpressure). */
     private static final int QUEUE = 256;
     private static final int MEDIA_TYPE_CACHE = 4096;
+    /** Blobs up to 64 KiB are served from memory once read, up to 32 MiB of them. */
+    private static final int SMALL_BLOB_BYTES = 64 * 1024;
+    private static final long SMALL_BLOBS_TOTAL_BYTES = 32L * 1024 * 1024;
 
     private final BlobStore store;
     private final HttpServer server;
     private final ThreadPoolExecutor workers;
+    private final SmallBlobCache smallBlobs = new SmallBlobCache(SMALL_BLOB_BYTES, SMALL_BLOBS_TOTAL_BYTES);
     private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[COPY_BUFFER_BYTES]);
     /**
      * Media types by hash. A sidecar is never rewritten (the first store wins), so a cached type
@@ -149,9 +153,9 @@ public final class BlobHttpServer implements AutoCloseable {
             text(ex, 404, "Not Found", head);
             return;
         }
-        Optional<FileChannel> opened;
+        Optional<Body> opened;
         try {
-            opened = store.open(hash);
+            opened = openBody(hash);
         } catch (IOException e) {
             LOG.warn("blob {}: {}", hash, e.getMessage());
             text(ex, 500, "Internal Server Error", head);
@@ -161,8 +165,8 @@ public final class BlobHttpServer implements AutoCloseable {
             text(ex, 404, "Not Found", head);
             return;
         }
-        try (FileChannel file = opened.get()) {
-            long size = file.size();
+        try (Body body = opened.get()) {
+            long size = body.size();
             String contentType = contentType(hash);
             if (!isHeaderValue(contentType)) {
                 // BLOBS.md §5: a media type that is not a legal header value is a 500
@@ -199,8 +203,110 @@ public final class BlobHttpServer implements AutoCloseable {
             }
             send(ex, status, length, head);
             if (!head && length > 0) {
-                copy(file, first, length, ex.getResponseBody());
+                OutputStream out = ex.getResponseBody();
+                body.copy(first, length, out);
+                out.flush();
             }
+        }
+    }
+
+    /**
+     * The blob's bytes: from the small-blob cache when the data file still exists, else from the
+     * file (a small one is read whole and cached, a large one streamed). Empty when not stored.
+     */
+    private Optional<Body> openBody(String hash) throws IOException {
+        byte[] cached = smallBlobs.get(hash);
+        if (cached != null) {
+            if (store.exists(hash)) {
+                return Optional.of(new BytesBody(cached));
+            }
+            smallBlobs.remove(hash);
+            return Optional.empty();
+        }
+        Optional<FileChannel> opened = store.open(hash);
+        if (opened.isEmpty()) {
+            return Optional.empty();
+        }
+        FileChannel file = opened.get();
+        long size = file.size();
+        if (size > smallBlobs.maxEntryBytes()) {
+            return Optional.of(new FileBody(file, size));
+        }
+        try (file) {
+            byte[] data = new byte[(int) size];
+            ByteBuffer bb = ByteBuffer.wrap(data);
+            while (bb.hasRemaining()) {
+                if (file.read(bb, bb.position()) < 0) {
+                    throw new IOException("blob shrank while it was read");
+                }
+            }
+            smallBlobs.put(hash, data);
+            return Optional.of(new BytesBody(data));
+        }
+    }
+
+    /** What a response's body is read from. */
+    private interface Body extends AutoCloseable {
+        long size();
+
+        void copy(long first, long length, OutputStream out) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    private record BytesBody(byte[] data) implements Body {
+        @Override
+        public long size() {
+            return data.length;
+        }
+
+        @Override
+        public void copy(long first, long length, OutputStream out) throws IOException {
+            out.write(data, (int) first, (int) length);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A large blob, streamed through the worker thread's fixed buffer. */
+    private final class FileBody implements Body {
+        private final FileChannel file;
+        private final long size;
+
+        FileBody(FileChannel file, long size) {
+            this.file = file;
+            this.size = size;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public void copy(long first, long length, OutputStream out) throws IOException {
+            byte[] buf = buffers.get();
+            ByteBuffer bb = ByteBuffer.wrap(buf);
+            long pos = first;
+            long left = length;
+            while (left > 0) {
+                bb.clear().limit((int) Math.min(buf.length, left));
+                int n = file.read(bb, pos);
+                if (n < 0) {
+                    throw new IOException("blob shrank while it was sent");
+                }
+                out.write(buf, 0, n);
+                pos += n;
+                left -= n;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
         }
     }
 
@@ -244,24 +350,6 @@ public final class BlobHttpServer implements AutoCloseable {
     private static boolean rangeAllowed(HttpExchange ex, String etag) {
         String ifRange = ex.getRequestHeaders().getFirst("If-Range");
         return ifRange == null || ifRange.trim().equals(etag);
-    }
-
-    private void copy(FileChannel file, long position, long length, OutputStream out) throws IOException {
-        byte[] buf = buffers.get();
-        ByteBuffer bb = ByteBuffer.wrap(buf);
-        long pos = position;
-        long left = length;
-        while (left > 0) {
-            bb.clear().limit((int) Math.min(buf.length, left));
-            int n = file.read(bb, pos);
-            if (n < 0) {
-                throw new IOException("blob shrank while it was sent");
-            }
-            out.write(buf, 0, n);
-            pos += n;
-            left -= n;
-        }
-        out.flush();
     }
 
     /** Status line and headers; Content-Length is set for HEAD too, where no body follows. */

@@ -183,6 +183,17 @@ class BlobHttpServerTest {
         }
 
         @Test
+        void aServedBlobThatIsThenDeletedIsNotFound() throws Exception {
+            store.put(BlobStoreTest.hello(), "text/plain");
+            assertThat(get("/blob/" + HELLO).statusCode()).isEqualTo(200);
+            assertThat(get("/blob/" + HELLO).statusCode()).as("served again from memory").isEqualTo(200);
+            store.delete(HELLO);
+            assertThat(get("/blob/" + HELLO).statusCode()).isEqualTo(404);
+            store.put(BlobStoreTest.hello(), "text/plain");
+            assertThat(body(get("/blob/" + HELLO))).isEqualTo("hello world");
+        }
+
+        @Test
         void theEmptyBlobHasContentLengthZero() throws Exception {
             String hash = store.put(new byte[0], "application/x-empty");
             HttpResponse<byte[]> r = get("/blob/" + hash);
