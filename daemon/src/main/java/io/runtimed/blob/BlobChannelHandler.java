@@ -110,11 +110,20 @@ public final class BlobChannelHandler implements ChannelHandler {
         } catch (IOException e) {
             // PROTOCOL.md §5: a failed store is answered with the I/O error's text. The store read the
             // frame to its end before it threw, so the connection is still in step.
-            LOG.warn("{}: store failed: {}", connection, e.getMessage());
-            answer = new BlobResponse.Error(e.getMessage() == null ? e.toString() : e.getMessage());
+            LOG.warn("{}: store failed: {}", connection, describe(e));
+            answer = new BlobResponse.Error(describe(e));
         }
         frames.writeFrame(Json.compact(answer), WRITE_TIMEOUT);
         return true;
+    }
+
+    /** The I/O error in words: Java's file-system exceptions carry only the path as their message. */
+    static String describe(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f) {
+            String reason = f.getReason() != null ? f.getReason() : e.getClass().getSimpleName().replace("Exception", "");
+            return reason + ": " + f.getFile();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     /** Marks a failure to read the data frame from the socket, as opposed to one of the store's. */

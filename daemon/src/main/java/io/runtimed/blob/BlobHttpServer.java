@@ -41,6 +41,9 @@ public final class BlobHttpServer implements AutoCloseable {
     private static final int COPY_BUFFER_BYTES = 256 * 1024;
     /** Requests waiting for a worker beyond this are served by the accepting thread (backpressure). */
     private static final int QUEUE = 256;
+    /** Concurrent responses; each holds at most two fixed buffers, so memory stays bounded. */
+    private static final int WORKERS = 16;
+    private static final long REQUEST_HEADER_TIMEOUT_SECONDS = 30;
     private static final int MEDIA_TYPE_CACHE = 4096;
     /** Blobs up to 64 KiB are served from memory once read, up to 32 MiB of them. */
     private static final int SMALL_BLOB_BYTES = 64 * 1024;
@@ -72,17 +75,18 @@ public final class BlobHttpServer implements AutoCloseable {
 
     /** Starts on {@code 127.0.0.1} at a port the OS picks (BLOBS.md §5). */
     public static BlobHttpServer start(BlobStore store) throws IOException {
-        return start(store, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return start(store, new InetSocketAddress(InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1}), 0));
     }
 
     static BlobHttpServer start(BlobStore store, InetSocketAddress address) throws IOException {
         // The JDK server writes headers and body in separate segments; without TCP_NODELAY a small
         // response waits for the client's delayed ACK (tens of ms). Read once, when the server
         // class initialises; an explicit -D setting wins.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        setIfAbsent("sun.net.httpserver.nodelay", "true");
+        // A client that takes longer than this to send its request line and headers is dropped, so
+        // a few silent connections cannot hold every worker (the JDK's default is no limit).
+        setIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(REQUEST_HEADER_TIMEOUT_SECONDS));
+        int threads = WORKERS;
         AtomicInteger n = new AtomicInteger();
         ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUE), r -> {
@@ -104,6 +108,12 @@ public final class BlobHttpServer implements AutoCloseable {
         server.start();
         LOG.info("blob server on http://127.0.0.1:{}/", s.port());
         return s;
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
     }
 
     public int port() {

@@ -256,6 +256,31 @@ class BlobChannelTest {
     }
 
     @Nested
+    class StoreFailures {
+        @Test
+        void aStoreTheDiskRefusesIsAnsweredWithTheErrorAndTheConnectionStaysInStep() throws Exception {
+            Path notADirectory = home.resolve("blobs-is-a-file");
+            Files.writeString(notADirectory, "x");
+            Path socket = home.resolve("failing.sock");
+            ChannelHandlers handlers = new ChannelHandlers(new UnavailableSyncChannel("pool"),
+                    new UnavailableSyncChannel("settings_sync"), new UnavailableSyncChannel("notebook_sync"),
+                    new BlobChannelHandler(new BlobStore(notADirectory), () -> OptionalInt.of(4242), new DaemonLifecycle()));
+            try (SocketServer server = SocketServer.start(socket, new ConnectionRouter(handlers, IO));
+                 FrameChannel c = DaemonSocket.open(socket, new Handshake.Blob(), IO)) {
+                for (int size : new int[] {10, 3 * 1024 * 1024}) {
+                    c.writeFrame("{\"action\":\"store\",\"media_type\":\"x\"}".getBytes(StandardCharsets.UTF_8), IO);
+                    c.writeFrame(new byte[size], IO);
+                    JsonNode answer = Json.MAPPER.readTree(c.readFrame(Frames.CONTROL_MAX, IO));
+                    assertThat(answer.fieldNames()).toIterable().as("answer for %d bytes", size).containsExactly("error");
+                    assertThat(answer.get("error").asText()).contains(notADirectory.toString());
+                }
+                c.writeFrame("{\"action\":\"get_port\"}".getBytes(StandardCharsets.UTF_8), IO);
+                assertThat(text(c.readFrame(Frames.CONTROL_MAX, IO))).isEqualTo("{\"port\":4242}");
+            }
+        }
+    }
+
+    @Nested
     class WithoutHttpServer {
         @Test
         void getPortSaysTheBlobServerIsNotRunning() throws Exception {
