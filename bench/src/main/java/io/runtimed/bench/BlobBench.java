@@ -31,6 +31,7 @@ public final class BlobBench {
     private static final int SMALL_BYTES = 1000;
     private static final int LARGE_BYTES = 100_000_000;
     private static final int WARMUP_SECONDS = 3;
+    private static final int ROUNDS = 5;
 
     private BlobBench() {
     }
@@ -65,8 +66,9 @@ public final class BlobBench {
             try (Nginx ng = Nginx.start(nginx, work.resolve("nginx"), blobs)) {
                 String d = "http://127.0.0.1:" + daemonPort + "/blob/";
                 String n = "http://127.0.0.1:" + ng.port + "/blob/";
-                System.out.printf(Locale.ROOT, "blob server vs %s, wrk %d connections, %d s per figure (after %d s warm-up), %d cores%n",
-                        ng.version, connections, seconds, WARMUP_SECONDS, Runtime.getRuntime().availableProcessors());
+                System.out.printf(Locale.ROOT, "blob server vs %s, wrk %d connections, %d s per figure in %d alternating slices "
+                        + "(after %d s warm-up), %d cores%n", ng.version, connections, seconds, ROUNDS, WARMUP_SECONDS,
+                        Runtime.getRuntime().availableProcessors());
                 System.out.printf(Locale.ROOT, "store over the socket: %d MB in %.2f s (%.0f MB/s)%n",
                         LARGE_BYTES / 1_000_000, storeSeconds, LARGE_BYTES / 1e6 / storeSeconds);
                 long afterStore = vmHwmKb(pid);
@@ -74,17 +76,19 @@ public final class BlobBench {
                 Wrk.run(wrk, work, d + smallHash, connections, WARMUP_SECONDS);
                 Wrk.run(wrk, work, n + smallHash, connections, WARMUP_SECONDS);
                 resetPeak(pid);
-                Wrk.Result smallDaemon = Wrk.run(wrk, work, d + smallHash, connections, seconds);
+                Wrk.Result[] smallRuns = alternate(wrk, work, d + smallHash, n + smallHash, connections, seconds);
                 long smallPeak = vmHwmKb(pid);
-                Wrk.Result smallNginx = Wrk.run(wrk, work, n + smallHash, connections, seconds);
+                Wrk.Result smallDaemon = smallRuns[0];
+                Wrk.Result smallNginx = smallRuns[1];
 
                 int largeConnections = Math.max(1, Math.min(4, connections));
                 Wrk.run(wrk, work, d + largeHash, largeConnections, WARMUP_SECONDS);
                 Wrk.run(wrk, work, n + largeHash, largeConnections, WARMUP_SECONDS);
                 resetPeak(pid);
-                Wrk.Result largeDaemon = Wrk.run(wrk, work, d + largeHash, largeConnections, seconds);
+                Wrk.Result[] largeRuns = alternate(wrk, work, d + largeHash, n + largeHash, largeConnections, seconds);
                 long largePeak = vmHwmKb(pid);
-                Wrk.Result largeNginx = Wrk.run(wrk, work, n + largeHash, largeConnections, seconds);
+                Wrk.Result largeDaemon = largeRuns[0];
+                Wrk.Result largeNginx = largeRuns[1];
 
                 System.out.printf(Locale.ROOT, "1 KB blob:   runtimed %,9.0f req/s   nginx %,9.0f req/s   %3.0f%% of nginx%s%n",
                         smallDaemon.requestsPerSecond(), smallNginx.requestsPerSecond(),
@@ -99,6 +103,22 @@ public final class BlobBench {
         } finally {
             deleteTree(work);
         }
+    }
+
+    /**
+     * {@code seconds} of load on each server, in {@link #ROUNDS} alternating slices, so that a
+     * change in the machine's other load hits both figures alike; returns {daemon, nginx} totals.
+     */
+    private static Wrk.Result[] alternate(Path wrk, Path work, String daemonUrl, String nginxUrl, int connections,
+                                          int seconds) throws IOException, InterruptedException {
+        int slice = Math.max(1, seconds / ROUNDS);
+        Wrk.Result daemon = Wrk.Result.NONE;
+        Wrk.Result nginx = Wrk.Result.NONE;
+        for (int i = 0; i < ROUNDS; i++) {
+            daemon = daemon.plus(Wrk.run(wrk, work, daemonUrl, connections, slice));
+            nginx = nginx.plus(Wrk.run(wrk, work, nginxUrl, connections, slice));
+        }
+        return new Wrk.Result[] {daemon, nginx};
     }
 
     private static String errors(Wrk.Result a, Wrk.Result b) {
@@ -174,6 +194,12 @@ public final class BlobBench {
     /** wrk with a Lua hook that prints exact totals. */
     static final class Wrk {
         record Result(long requests, long bytes, double seconds, long errors) {
+            static final Result NONE = new Result(0, 0, 0, 0);
+
+            Result plus(Result o) {
+                return new Result(requests + o.requests, bytes + o.bytes, seconds + o.seconds, errors + o.errors);
+            }
+
             double requestsPerSecond() {
                 return requests / seconds;
             }
