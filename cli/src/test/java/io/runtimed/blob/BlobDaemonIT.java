@@ -54,6 +54,7 @@ class BlobDaemonIT {
                 assertThat(r.headers().firstValue("Content-Type")).contains("text/html");
                 assertThat(r.headers().firstValue("Cache-Control")).contains("public, max-age=31536000, immutable");
                 assertThat(get("http://127.0.0.1:" + port + "/health").body()).isEqualTo("OK");
+                assertThat(get("http://127.0.0.1:" + port + "/blob/" + "a".repeat(64)).statusCode()).isEqualTo(404);
                 assertThat(BlobDaemonProcess.blobDir(home).resolve(hash.substring(0, 2)).resolve(hash.substring(2))).exists();
 
                 // the default directory is the daemon's: gc sees the blob there
