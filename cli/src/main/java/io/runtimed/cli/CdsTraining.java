@@ -1,6 +1,7 @@
 package io.runtimed.cli;
 
 import ch.qos.logback.classic.Level;
+import io.runtimed.client.BlobClient;
 import io.runtimed.client.PoolClient;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
@@ -46,6 +47,8 @@ public final class CdsTraining {
                 Json.pretty(client.status());
                 client.take(EnvType.UV);
                 client.flush();
+                BlobClient blobs = new BlobClient(config.socket());
+                blobs.url(blobs.store(new byte[] {1}, "application/octet-stream"));
             }
             StringWriter sink = new StringWriter();
             for (Object command : new Object[] {new RuntimedCommand(), new RuntCommand()}) {

@@ -307,15 +307,18 @@ class CliIT {
         @Test
         void poolInfoPrintsTheDaemonJsonBlock() {
             List<String> lines = ok(Cli.runt(home, "pool", "info")).stdoutLines();
-            assertThat(lines).hasSize(7);
-            assertThat(lines.subList(0, 6)).containsExactly(
+            int port = info.blobPort();
+            assertThat(lines).hasSize(9);
+            assertThat(lines.subList(0, 8)).containsExactly(
                     "Pool Daemon Info",
                     "================",
                     "PID:        " + daemon.pid(),
                     "Version:    " + RuntimedVersion.full(),
                     "Socket:     " + daemon.socket(),
+                    "Blob port:  " + port,
+                    "Blob URL:   http://127.0.0.1:" + port + "/blob/{hash}",
                     "Started:    " + info.startedAtHuman());
-            assertThat(lines.get(6)).matches("Uptime:     \\d+h \\d+m \\d+s");
+            assertThat(lines.get(8)).matches("Uptime:     \\d+h \\d+m \\d+s");
             assertThat(info.startedAtHuman()).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d{3}|\\.\\d{6}|\\.\\d{9})? UTC");
         }
 
@@ -330,7 +333,8 @@ class CliIT {
             assertThat(node.path("started_at").asText()).isEqualTo(info.startedAtText());
             List<String> keys = new java.util.ArrayList<>();
             node.fieldNames().forEachRemaining(keys::add);
-            assertThat(keys).containsExactlyInAnyOrder("endpoint", "pid", "version", "started_at", "alive");
+            assertThat(node.path("blob_port").asInt()).isEqualTo(info.blobPort());
+            assertThat(keys).containsExactlyInAnyOrder("endpoint", "pid", "version", "started_at", "blob_port", "alive");
         }
 
         @ParameterizedTest(name = "runt pool take {0}")

@@ -102,7 +102,8 @@ class LifecycleIT {
                         + "  \"endpoint\": \"" + Pattern.quote(d.socket().toString()) + "\",\n"
                         + "  \"pid\": " + d.pid() + ",\n"
                         + "  \"version\": \"" + Pattern.quote(RuntimedVersion.full()) + "\",\n"
-                        + "  \"started_at\": \"(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2})(\\.\\d+)?Z\"\n"
+                        + "  \"started_at\": \"(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2})(\\.\\d+)?Z\",\n"
+                        + "  \"blob_port\": (\\d{1,5})\n"
                         + "\\}");
                 Matcher m = shape.matcher(text);
                 assertThat(m.matches()).as("daemon.json is exactly:\n%s", text).isTrue();
@@ -113,7 +114,7 @@ class LifecycleIT {
                 }
                 Instant started = Instant.parse(m.group(1) + (fraction.isEmpty() ? "" : "." + fraction) + "Z");
                 assertThat(started).isBetween(Instant.now().minusSeconds(120), Instant.now());
-                assertThat(text).as("no blob_port while there is no blob server").doesNotContain("blob_port");
+                assertThat(Integer.parseInt(m.group(3))).as("blob_port").isBetween(1, 65535);
             }
         }
 
@@ -180,7 +181,8 @@ class LifecycleIT {
                 assertThat(second.stderrLines()).as("%s", second).containsExactly(
                         "Error: Another daemon is already running: DaemonInfo { endpoint: \"" + first.socket() + "\", pid: "
                                 + first.pid() + ", version: \"" + RuntimedVersion.full() + "\", started_at: "
-                                + first.info().orElseThrow().startedAtText() + ", blob_port: None }",
+                                + first.info().orElseThrow().startedAtText() + ", blob_port: Some("
+                                + first.info().orElseThrow().blobPort() + ") }",
                         "Running daemon: pid=" + first.pid() + ", endpoint=" + first.socket());
                 assertThat(first.isAlive()).isTrue();
                 assertThat(first.answersPing()).as("the first daemon keeps serving").isTrue();

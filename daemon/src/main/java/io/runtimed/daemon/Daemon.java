@@ -2,6 +2,9 @@ package io.runtimed.daemon;
 
 import io.runtimed.pool.BackendDetector;
 import io.runtimed.pool.EnvBuilder;
+import io.runtimed.blob.BlobChannelHandler;
+import io.runtimed.blob.BlobHttpServer;
+import io.runtimed.blob.BlobStore;
 import io.runtimed.pool.EnvPools;
 import io.runtimed.pool.PoolOptions;
 import io.runtimed.pool.PoolSettingsFile;
@@ -20,18 +23,26 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds the parts in the start order of DAEMON.md §5 (lock, stale files,
- * pools, socket, daemon.json last so a client that sees the file can connect) and takes them down
- * in the order of §6. It holds no behaviour of its own.
+ * pools, blob store, socket, blob HTTP server, daemon.json last so a client that sees the file can
+ * connect and read its blob port) and takes them down in the order of §6. It holds no behaviour of
+ * its own.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     /** How long shutdown waits for requests in flight before dropping their connections. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a get_port may wait for the HTTP server that starts right after the socket. */
+    private static final Duration BLOB_SERVER_START_TIMEOUT = Duration.ofSeconds(10);
 
     private final DaemonLock lock;
     private final PoolWarming warming;
@@ -39,16 +50,18 @@ public final class Daemon implements AutoCloseable {
     private final SocketServer server;
     private final DaemonInfoFile infoFile;
     private final DaemonInfo info;
+    private final Optional<BlobHttpServer> blobServer;
     private boolean closed;
 
     private Daemon(DaemonLock lock, PoolWarming warming, DaemonLifecycle lifecycle, SocketServer server,
-                   DaemonInfoFile infoFile, DaemonInfo info) {
+                   DaemonInfoFile infoFile, DaemonInfo info, Optional<BlobHttpServer> blobServer) {
         this.lock = lock;
         this.warming = warming;
         this.lifecycle = lifecycle;
         this.server = server;
         this.infoFile = infoFile;
         this.info = info;
+        this.blobServer = blobServer;
     }
 
     /** Starts a daemon, or throws {@link AlreadyRunningException} if another one holds the lock. */
@@ -68,6 +81,8 @@ public final class Daemon implements AutoCloseable {
             throw new AlreadyRunningException(infoFile.read().orElseGet(DaemonInfo::unknown));
         }
         DaemonLock lock = acquired.get();
+        Optional<BlobHttpServer> blobServer = Optional.empty();
+        PoolWarming warming = null;
         try {
             Files.deleteIfExists(config.obsoleteSyncSocket());
             Path socketDir = config.socket().toAbsolutePath().getParent();
@@ -77,24 +92,34 @@ public final class Daemon implements AutoCloseable {
             EnvPools pools = new EnvPools(config.envRoot(), config.uvPoolSize(), config.condaPoolSize(),
                     config.maxEnvAge(), Clock.systemUTC());
             pools.adoptExisting();
-            PoolWarming warming = startWarming(config, pools);
+            warming = startWarming(config, pools);
+            BlobStore blobs = BlobStore.openForDaemon(config.blobDir());
+            CompletableFuture<OptionalInt> blobPortKnown = new CompletableFuture<>();
             ChannelHandlers handlers = new ChannelHandlers(
                     new PoolChannelHandler(pools, lifecycle),
                     new UnavailableSyncChannel("settings_sync"),
                     new UnavailableSyncChannel("notebook_sync"),
-                    new UnavailableBlobChannel());
+                    new BlobChannelHandler(blobs, () -> awaitPort(blobPortKnown), lifecycle));
             SocketServer server = SocketServer.start(config.socket(),
                     new ConnectionRouter(handlers, config.handshakeTimeout()));
+            // DAEMON.md §5 step 5, after the socket listens: the first ping need not wait for it
+            blobServer = startBlobServer(blobs);
+            OptionalInt blobPort = blobServer.map(b -> OptionalInt.of(b.port())).orElse(OptionalInt.empty());
+            blobPortKnown.complete(blobPort);
             DaemonInfo info = new DaemonInfo(config.socket().toString(), ProcessHandle.current().pid(),
-                    RuntimedVersion.full(), Instant.now(), null);
+                    RuntimedVersion.full(), Instant.now(), blobPort.isPresent() ? blobPort.getAsInt() : null);
             try {
                 infoFile.write(info);
             } catch (IOException e) {
                 LOG.warn("could not write {}: {}", infoFile.path(), e.getMessage());
             }
             LOG.info("runtimed {} ready (pid {})", info.version(), info.pid());
-            return new Daemon(lock, warming, lifecycle, server, infoFile, info);
+            return new Daemon(lock, warming, lifecycle, server, infoFile, info, blobServer);
         } catch (IOException | RuntimeException e) {
+            blobServer.ifPresent(BlobHttpServer::close);
+            if (warming != null) {
+                warming.close();
+            }
             lock.close();
             throw e;
         }
@@ -114,6 +139,28 @@ public final class Daemon implements AutoCloseable {
                 ? detector.uvPool(options.uv(), options.python())
                 : detector.condaPool(options.conda()));
         return warming;
+    }
+
+    /** The blob port once the HTTP server's start has ended; a get_port that comes earlier waits for it. */
+    private static OptionalInt awaitPort(CompletableFuture<OptionalInt> known) {
+        try {
+            return known.get(BLOB_SERVER_START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalInt.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /** DAEMON.md §5 step 5: a blob server that cannot start is logged, and the daemon runs without a port. */
+    private static Optional<BlobHttpServer> startBlobServer(BlobStore blobs) {
+        try {
+            return Optional.of(BlobHttpServer.start(blobs));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("blob server did not start, running without one: {}", e.getMessage());
+            return Optional.empty();
+        }
     }
 
     public DaemonLifecycle lifecycle() {
@@ -150,6 +197,7 @@ public final class Daemon implements AutoCloseable {
         }
         server.close();
         warming.close();
+        blobServer.ifPresent(BlobHttpServer::close);
         infoFile.deleteIfOwnedBy(info.pid());
         try {
             lock.close();
