@@ -36,9 +36,14 @@ final class TempDaemon implements AutoCloseable {
     static TempDaemon start(Path launcher, String... extraArgs) throws IOException, InterruptedException {
         Path home = Files.createTempDirectory("rtbench");
         Path socket = home.resolve("cache/runt/runtimed.sock");
-        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "run", "--uv-pool-size", "0",
-                "--conda-pool-size", "0", "--log-level", "warn"));
-        cmd.addAll(List.of(extraArgs));
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "run", "--log-level", "warn"));
+        List<String> extra = List.of(extraArgs);
+        for (String pool : List.of("--uv-pool-size", "--conda-pool-size")) {
+            if (!extra.contains(pool)) {
+                cmd.addAll(List.of(pool, "0")); // nothing is built unless the bench asks for it
+            }
+        }
+        cmd.addAll(extra);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(home.resolve("daemon.err").toFile());
