@@ -7,6 +7,8 @@ import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.daemon.DaemonLogging;
 import io.runtimed.daemon.StartupWarmup;
+import io.runtimed.daemon.SignalShutdown;
+import io.runtimed.daemon.DaemonLifecycle;
 import io.runtimed.pool.PoolOptions;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.EnvType;
@@ -36,7 +38,9 @@ public final class CdsTraining {
         try {
             StartupWarmup.start();
             RuntPaths.current();
-            DaemonLogging.configure(Level.WARN, null);
+            // the daemon's logging path as it runs: a file appender and formatted lines
+            DaemonLogging.configure(Level.INFO, home.resolve("training.log"));
+            SignalShutdown.install(new DaemonLifecycle());
             Path runt = home.resolve("runt");
             DaemonConfig config = new DaemonConfig(runt, runt.resolve("runtimed.sock"), runt.resolve("envs"),
                     runt.resolve("blobs"), home.resolve("config"), 0, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE,
