@@ -1,7 +1,9 @@
 package io.runtimed.sync.settings;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What a settings.json says, key by key, for applying it to the document as a diff
@@ -17,6 +19,24 @@ import java.util.Map;
 public record SettingsEdits(String theme, String defaultRuntime, String defaultPythonEnv, Section uv, Section conda) {
 
     /**
+     * Only what differs from {@code previous}, an earlier reading of the same file: the keys the
+     * user actually edited since. Applying this instead of the whole file keeps a change another
+     * window made in the meantime (the file still shows the older value for it) from being undone.
+     */
+    public SettingsEdits changedSince(SettingsEdits previous) {
+        return new SettingsEdits(
+                changed(theme, previous.theme),
+                changed(defaultRuntime, previous.defaultRuntime),
+                changed(defaultPythonEnv, previous.defaultPythonEnv),
+                uv == null ? null : uv.changedSince(previous.uv),
+                conda == null ? null : conda.changedSince(previous.conda));
+    }
+
+    private static <T> T changed(T now, T before) {
+        return Objects.equals(now, before) ? null : now;
+    }
+
+    /**
      * One section of the file.
      *
      * @param defaultPackages {@code default_packages}, or null when the section does not name it
@@ -26,6 +46,19 @@ public record SettingsEdits(String theme, String defaultRuntime, String defaultP
         public Section {
             defaultPackages = defaultPackages == null ? null : List.copyOf(defaultPackages);
             otherStrings = Map.copyOf(otherStrings);
+        }
+
+        Section changedSince(Section previous) {
+            if (previous == null) {
+                return this;
+            }
+            Map<String, String> others = new HashMap<>();
+            otherStrings.forEach((k, v) -> {
+                if (!v.equals(previous.otherStrings.get(k))) {
+                    others.put(k, v);
+                }
+            });
+            return new Section(changed(defaultPackages, previous.defaultPackages), others);
         }
     }
 }

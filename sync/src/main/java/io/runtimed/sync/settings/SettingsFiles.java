@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A settings.json that is not valid is reported and left alone: the document is untouched and
  *       the mirror is not written over the user's file until it is valid again.</li>
  *   <li>Hand edits not yet seen (an edit within the watcher's debounce, or made while the daemon was
- *       stopped) are applied before the mirror is rewritten, so they are never overwritten.</li>
+ *       stopped) are applied before the mirror is rewritten, so they are never overwritten; and only
+ *       the keys the user changed since the last version are applied, so the file's older values
+ *       never undo a newer change from a window.</li>
  * </ul>
  */
 public final class SettingsFiles implements SyncRoom.Persistence {
@@ -43,6 +45,8 @@ public final class SettingsFiles implements SyncRoom.Persistence {
     /** settings.json as this daemon last wrote or read it (null: not looked at yet). */
     private byte[] jsonSeen;
     private boolean jsonSeenInvalid;
+    /** What the last valid settings.json said (ours or the user's), to find what an edit changed. */
+    private SettingsEdits seenEdits;
 
     /** @param savedHeads the heads already in settings.automerge, or null if it must be written */
     public SettingsFiles(SettingsPaths paths, DocumentOwner owner, List<ChangeHash> savedHeads) {
@@ -120,6 +124,7 @@ public final class SettingsFiles implements SyncRoom.Persistence {
             // gone (deleted by the user): the next mirror write recreates it
             jsonSeen = null;
             jsonSeenInvalid = false;
+            seenEdits = null;
             return false;
         } catch (IOException e) {
             LOG.warn("cannot read {}: {}", paths.settingsJson(), e.getMessage());
@@ -140,7 +145,11 @@ public final class SettingsFiles implements SyncRoom.Persistence {
             return false;
         }
         jsonSeenInvalid = false;
-        boolean changed = owner.change(tx -> SettingsDoc.applyEdits(tx, edits));
+        // only the keys edited since the last valid version: the file's other values may be older
+        // than the document (a window changed them within the debounce); at the first look, all of it
+        SettingsEdits changes = seenEdits == null ? edits : edits.changedSince(seenEdits);
+        seenEdits = edits;
+        boolean changed = owner.change(tx -> SettingsDoc.applyEdits(tx, changes));
         if (changed) {
             LOG.info("applied the edits of {}", paths.settingsJson());
         }
@@ -167,6 +176,9 @@ public final class SettingsFiles implements SyncRoom.Persistence {
         try {
             AtomicFiles.write(paths.settingsJson(), mirror);
             jsonSeen = mirror;
+            seenEdits = SettingsJson.parseEdits(mirror);
+        } catch (InvalidSettingsFileException e) {
+            throw new IllegalStateException("the mirror does not parse: " + e.getMessage(), e);
         } catch (IOException e) {
             LOG.warn("could not write {}: {}", paths.settingsJson(), e.getMessage());
         }
