@@ -36,8 +36,8 @@ public final class SettingsRoom implements AutoCloseable {
     }
 
     /**
-     * DAEMON.md §5 step 3: loads the document (§5), writes the schema file, and applies a
-     * settings.json edited while no daemon ran. Serving starts with {@link #serve}; watching with
+     * DAEMON.md §5 step 3: loads the document (§5), writes the schema file, applies a settings.json
+     * edited while no daemon ran, and writes the document if it is not on disk yet. Serving starts with {@link #serve}; watching with
      * {@link #startWatching()}.
      */
     public static SettingsRoom open(SettingsPaths paths) {
@@ -52,6 +52,12 @@ public final class SettingsRoom implements AutoCloseable {
             SettingsFiles files = new SettingsFiles(paths, owner, saved);
             files.writeSchema();
             files.applyHandEdits();
+            if (!loaded.onDisk()) {
+                // a fresh, migrated or settings.json-built document is written now, so that both
+                // files exist for editors from the start (the reference writes them at the first
+                // message of the first window)
+                files.persist();
+            }
             LOG.info("settings loaded from {}", switch (loaded.origin()) {
                 case AUTOMERGE -> paths.automerge();
                 case SETTINGS_JSON -> paths.settingsJson();

@@ -73,7 +73,7 @@ class SettingsLoaderTest {
     }
 
     @Test
-    void migratesLegacyFlatKeysOnLoadAndLeavesTheSaveForLater() throws Exception {
+    void migratesLegacyFlatKeysOnLoadWithoutWritingTheFile() throws Exception {
         saveAutomerge(tx -> {
             SettingsDoc.put(tx, "default_uv_packages", "numpy, pandas, matplotlib");
             SettingsDoc.put(tx, "default_conda_packages", "scipy");
@@ -84,7 +84,7 @@ class SettingsLoaderTest {
         assertThat(SettingsDoc.getList(doc, "uv.default_packages")).contains(List.of("numpy", "pandas", "matplotlib"));
         assertThat(SettingsDoc.getList(doc, "conda.default_packages")).contains(List.of("scipy"));
         assertThat(doc.keys(ObjectId.ROOT).orElseThrow()).doesNotContain("default_uv_packages", "default_conda_packages");
-        assertThat(loaded.onDisk()).as("saved at the next persistence point").isFalse();
+        assertThat(loaded.onDisk()).as("to be saved by its owner").isFalse();
         assertThat(Files.readAllBytes(paths.automerge())).isEqualTo(before);
     }
 
@@ -102,7 +102,7 @@ class SettingsLoaderTest {
         assertThat(s.defaultRuntime()).isEqualTo(NotebookRuntime.DENO);
         assertThat(s.uv().defaultPackages()).containsExactly("numpy");
         assertThat(SettingsDoc.get(loaded.doc(), "default_uv_packages")).isEmpty();
-        assertThat(paths.automerge()).as("not saved until the next persistence point").doesNotExist();
+        assertThat(paths.automerge()).as("loading writes nothing").doesNotExist();
     }
 
     @Test
