@@ -21,10 +21,19 @@ import org.slf4j.LoggerFactory;
 public final class SyncRoom {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRoom.class);
 
-    /** Called on the applying thread after a change and before any peer hears of it; logs its own failures. */
+    /** How a room keeps its document; both steps run on the applying thread and log their own failures. */
     @FunctionalInterface
     public interface Persistence {
+        /** After a change and before any peer hears of it: what must be durable before anyone sees it. */
         void persist();
+
+        /**
+         * After the peers were told: slower copies that no peer waits for (the settings mirror).
+         * Returns true if it changed the document again (then the peers are told once more).
+         */
+        default boolean publish() {
+            return false;
+        }
     }
 
     private final DocumentOwner owner;
@@ -65,11 +74,17 @@ public final class SyncRoom {
         }
     }
 
-    /** §6.1 step 2: apply, persist if changed, tell every peer (including the sender). */
+    /**
+     * §6.1 step 2: apply, persist if changed, tell every peer (including the sender). A message
+     * that changed nothing (an acknowledgement) is answered to its sender only.
+     */
     void received(SyncPeer from, byte[] frame) throws SyncMessageException {
         if (from.apply(frame)) {
             persistence.persist();
             broadcast();
+            if (persistence.publish()) {
+                broadcast();
+            }
         } else {
             from.documentChanged();
         }

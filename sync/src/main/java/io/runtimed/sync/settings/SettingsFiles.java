@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.automerge.ChangeHash;
+import org.automerge.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * <p>Where this differs from the reference, on purpose:
  * <ul>
  *   <li>Files are written only when the document changed (its heads moved since the last save), not
- *       after every sync message (README gap 16), and always atomically.</li>
+ *       after every sync message (README gap 16), and always atomically. settings.automerge grows
+ *       by the new changes appended to it, with a full save only once they outgrow a slack, so a
+ *       change costs the same however long the history (a full save of a few thousand changes
+ *       takes milliseconds, on the path of every change).</li>
  *   <li>settings.json is compared with what this daemon last wrote or read, so its own mirror
  *       writes never loop back through the watcher, and an invalid value a client wrote is not
  *       silently normalised in the document by that round trip (gap 17).</li>
@@ -39,9 +43,19 @@ public final class SettingsFiles implements SyncRoom.Persistence {
 
     private final SettingsPaths paths;
     private final DocumentOwner owner;
+    /**
+     * Appended changes may make settings.automerge this much bigger than its last full save
+     * before the next save is a full one again (a full save costs time in proportion to the whole
+     * history; appending one change costs next to nothing).
+     */
+    static final int COMPACT_SLACK_BYTES = 64 * 1024;
+
     private final ReentrantLock lock = new ReentrantLock();
     /** The heads settings.automerge holds, or null when it does not hold this document yet. */
     private List<ChangeHash> savedHeads;
+    /** What settings.automerge holds: a full save, then appended change chunks (null: unknown). */
+    private byte[] fileBytes;
+    private int fullSaveBytes;
     /** settings.json as this daemon last wrote or read it (null: not looked at yet). */
     private byte[] jsonSeen;
     private boolean jsonSeenInvalid;
@@ -69,26 +83,46 @@ public final class SettingsFiles implements SyncRoom.Persistence {
     }
 
     /**
-     * After a peer's message changed the document (§6, §8): apply any unseen hand edit, then save
-     * settings.automerge and rewrite the mirror if the document moved since the last save.
+     * After a peer's message changed the document (§6, §8), before the peers hear of it: applies
+     * any unseen hand edit, then saves settings.automerge if the document moved since the last
+     * save. The mirror follows in {@link #publish()}.
      */
     @Override
     public void persist() {
         lock.lock();
         try {
             absorbHandEdits();
-            Snapshot s = owner.withDocument(doc -> {
-                List<ChangeHash> heads = List.of(doc.getHeads());
-                return heads.equals(savedHeads) ? null : new Snapshot(heads, doc.save(), SettingsJson.mirror(doc));
-            });
-            if (s == null) {
-                return;
-            }
-            saveBinary(s);
-            writeMirror(s.mirror().getBytes(StandardCharsets.UTF_8));
+            saveBinary();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * After the peers were told: rewrites the settings.json mirror. A person reads it, no peer
+     * waits for it, so it is off the path of a change from one window to the others (the durable
+     * copy, settings.automerge, was written before). A hand edit that arrived in between is applied
+     * first and reported, so the peers hear of it too.
+     */
+    @Override
+    public boolean publish() {
+        lock.lock();
+        try {
+            boolean absorbed = absorbHandEdits();
+            if (absorbed) {
+                saveBinary();
+            }
+            writeMirror(owner.read(SettingsJson::mirror).getBytes(StandardCharsets.UTF_8));
+            return absorbed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Both steps at once, for changes that no peer is waiting on (the start of the daemon). */
+    public void persistAndPublish() {
+        persist();
+        publish();
     }
 
     /**
@@ -102,13 +136,7 @@ public final class SettingsFiles implements SyncRoom.Persistence {
             if (!absorbHandEdits()) {
                 return false;
             }
-            Snapshot s = owner.withDocument(doc -> {
-                List<ChangeHash> heads = List.of(doc.getHeads());
-                return heads.equals(savedHeads) ? null : new Snapshot(heads, doc.save(), null);
-            });
-            if (s != null) {
-                saveBinary(s);
-            }
+            saveBinary();
             return true;
         } finally {
             lock.unlock();
@@ -156,10 +184,40 @@ public final class SettingsFiles implements SyncRoom.Persistence {
         return changed;
     }
 
-    private void saveBinary(Snapshot s) {
+    /**
+     * The next content of settings.automerge, under the document's lock: what the file holds plus
+     * the changes since (an Automerge file may be a saved document followed by change chunks; every
+     * Automerge implementation loads the concatenation), or a full save when none is known yet or
+     * the appended changes have outgrown the slack.
+     */
+    private FileContent encode(Document doc) {
+        if (fileBytes != null && savedHeads != null) {
+            byte[] changes = doc.encodeChangesSince(savedHeads.toArray(new ChangeHash[0]));
+            if (fileBytes.length + changes.length <= fullSaveBytes + Math.max(fullSaveBytes, COMPACT_SLACK_BYTES)) {
+                byte[] next = Arrays.copyOf(fileBytes, fileBytes.length + changes.length);
+                System.arraycopy(changes, 0, next, fileBytes.length, changes.length);
+                return new FileContent(next, false);
+            }
+        }
+        return new FileContent(doc.save(), true);
+    }
+
+    /** Saves settings.automerge if the document moved since the last save. Under the lock. */
+    private void saveBinary() {
+        Snapshot s = owner.withDocument(doc -> {
+            List<ChangeHash> heads = List.of(doc.getHeads());
+            return heads.equals(savedHeads) ? null : new Snapshot(heads, encode(doc));
+        });
+        if (s == null) {
+            return;
+        }
         try {
-            AtomicFiles.write(paths.automerge(), s.saved());
+            AtomicFiles.write(paths.automerge(), s.saved().bytes());
             savedHeads = s.heads();
+            fileBytes = s.saved().bytes();
+            if (s.saved().full()) {
+                fullSaveBytes = fileBytes.length;
+            }
         } catch (IOException e) {
             LOG.warn("could not save {}: {}", paths.automerge(), e.getMessage());
         }
@@ -184,6 +242,9 @@ public final class SettingsFiles implements SyncRoom.Persistence {
         }
     }
 
-    private record Snapshot(List<ChangeHash> heads, byte[] saved, String mirror) {
+    private record FileContent(byte[] bytes, boolean full) {
+    }
+
+    private record Snapshot(List<ChangeHash> heads, FileContent saved) {
     }
 }

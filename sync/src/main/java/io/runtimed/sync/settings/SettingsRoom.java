@@ -56,7 +56,7 @@ public final class SettingsRoom implements AutoCloseable {
                 // a fresh, migrated or settings.json-built document is written now, so that both
                 // files exist for editors from the start (the reference writes them at the first
                 // message of the first window)
-                files.persist();
+                files.persistAndPublish();
             }
             LOG.info("settings loaded from {}", switch (loaded.origin()) {
                 case AUTOMERGE -> paths.automerge();

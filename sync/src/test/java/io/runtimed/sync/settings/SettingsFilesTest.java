@@ -62,27 +62,79 @@ class SettingsFilesTest {
         @Test
         void savesTheDocumentAndItsMirror() throws Exception {
             owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
-            files.persist();
+            files.persistAndPublish();
             assertThat(savedSnapshot().theme()).isEqualTo(Theme.DARK);
             assertThat(settingsJson()).isEqualTo(owner.read(SettingsJson::mirror)).contains("\"theme\": \"dark\"");
         }
 
         @Test
-        void writesNothingWhenTheDocumentDidNotMove() throws Exception {
+        void savesTheDocumentBeforeThePeersHearAndTheMirrorAfter() throws Exception {
             owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
             files.persist();
+            assertThat(savedSnapshot().theme()).isEqualTo(Theme.DARK);
+            assertThat(paths.settingsJson()).doesNotExist();
+            assertThat(files.publish()).as("no hand edit came in between").isFalse();
+            assertThat(settingsJson()).contains("\"theme\": \"dark\"");
+        }
+
+        @Test
+        void savesNothingWhenTheDocumentDidNotMove() throws Exception {
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
+            files.persistAndPublish();
             Files.delete(paths.automerge());
-            Files.delete(paths.settingsJson());
             files.persist();
             assertThat(paths.automerge()).doesNotExist();
-            assertThat(paths.settingsJson()).doesNotExist();
+        }
+
+        @Test
+        void appendsChangesToTheFileAndStillLoadsAsTheSameDocument() throws Exception {
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
+            files.persist();
+            long first = Files.size(paths.automerge());
+            for (int i = 0; i < 20; i++) {
+                String v = "v" + i;
+                owner.change(tx -> SettingsDoc.put(tx, "uv.python", v));
+                files.persist();
+            }
+            assertThat(Files.size(paths.automerge())).isGreaterThan(first);
+            Document loaded = NativeHandles.load(Files.readAllBytes(paths.automerge()));
+            try {
+                assertThat(List.of(loaded.getHeads())).isEqualTo(owner.heads());
+                assertThat(SettingsDoc.get(loaded, "uv.python")).contains("v19");
+            } finally {
+                NativeHandles.free(loaded);
+            }
+        }
+
+        @Test
+        void savesInFullAgainOnceTheAppendedChangesOutgrowTheSlack() throws Exception {
+            java.util.Random random = new java.util.Random(5);
+            List<Boolean> full = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                byte[] noise = new byte[SettingsFiles.COMPACT_SLACK_BYTES / 8];
+                random.nextBytes(noise);
+                String v = java.util.HexFormat.of().formatHex(noise); // a quarter of the slack, incompressible
+                owner.change(tx -> SettingsDoc.put(tx, "uv.big", v));
+                files.persist();
+                byte[] whole = owner.withDocument(Document::save);
+                full.add(java.util.Arrays.equals(Files.readAllBytes(paths.automerge()), whole));
+            }
+            assertThat(full.get(0)).as("the first save is a full one").isTrue();
+            assertThat(full.subList(1, 12)).as("later changes are appended ...").contains(false)
+                    .as("... until they outgrow the slack").contains(true);
+            Document loaded = NativeHandles.load(Files.readAllBytes(paths.automerge()));
+            try {
+                assertThat(List.of(loaded.getHeads())).isEqualTo(owner.heads());
+            } finally {
+                NativeHandles.free(loaded);
+            }
         }
 
         @Test
         void leavesNoTemporaryFilesBehind() throws Exception {
             for (String theme : List.of("dark", "light", "system")) {
                 owner.change(tx -> SettingsDoc.put(tx, "theme", theme));
-                files.persist();
+                files.persistAndPublish();
             }
             try (Stream<Path> a = Files.list(paths.automerge().getParent());
                  Stream<Path> b = Files.list(paths.settingsJson().getParent())) {
@@ -94,10 +146,10 @@ class SettingsFilesTest {
         @Test
         void appliesAnUnseenHandEditBeforeRewritingTheMirror() throws Exception {
             owner.change(tx -> SettingsDoc.put(tx, "theme", "light"));
-            files.persist();
+            files.persistAndPublish();
             userWrites(settingsJson().replace("\"default_runtime\": \"python\"", "\"default_runtime\": \"deno\""));
             owner.change(tx -> SettingsDoc.put(tx, "theme", "dark")); // a peer's change within the debounce
-            files.persist();
+            files.persistAndPublish();
             SyncedSettings now = owner.read(SettingsDoc::snapshot);
             assertThat(now.theme()).isEqualTo(Theme.DARK);
             assertThat(now.defaultRuntime()).as("the hand edit survived").isEqualTo(NotebookRuntime.DENO);
@@ -110,13 +162,13 @@ class SettingsFilesTest {
             userWrites(broken);
             assertThat(files.applyHandEdits()).isFalse();
             owner.change(tx -> SettingsDoc.put(tx, "default_runtime", "deno"));
-            files.persist();
+            files.persistAndPublish();
             assertThat(settingsJson()).isEqualTo(broken);
             assertThat(savedSnapshot().defaultRuntime()).as("the document is still saved").isEqualTo(NotebookRuntime.DENO);
 
             userWrites("{\"theme\": \"dark\"}"); // fixed
             owner.change(tx -> SettingsDoc.put(tx, "uv.python", "/usr/bin/python3"));
-            files.persist();
+            files.persistAndPublish();
             assertThat(Json.MAPPER.readTree(settingsJson()).get("theme").asText()).isEqualTo("dark");
         }
     }
@@ -136,7 +188,7 @@ class SettingsFilesTest {
         @Test
         void ourOwnMirrorWriteIsNotAppliedBack() throws Exception {
             owner.change(tx -> SettingsDoc.put(tx, "theme", "blue")); // invalid: mirrored as "system"
-            files.persist();
+            files.persistAndPublish();
             assertThat(settingsJson()).contains("\"theme\": \"system\"");
             List<?> heads = owner.heads();
             assertThat(files.applyHandEdits()).isFalse();
