@@ -249,7 +249,7 @@ final class SettingsCommand {
 
     /** {@code list}'s human form: one aligned {@code key  value} line per setting, lists comma-joined. */
     static String humanList(ObjectNode all) {
-        List<String[]> rows = rows(all);
+        List<String[]> rows = rows(all, ", ");
         int width = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
         StringBuilder b = new StringBuilder();
         for (String[] r : rows) {
@@ -262,38 +262,42 @@ final class SettingsCommand {
         return b.toString();
     }
 
-    /** {@code watch}'s human form: every setting on one line. */
+    /** {@code watch}'s human form: every setting on one line, {@code key=value}, lists comma-joined. */
     static String humanLine(ObjectNode all) {
         List<String> parts = new ArrayList<>();
-        for (String[] r : rows(all)) {
+        for (String[] r : rows(all, ",")) {
             parts.add(r[0] + "=" + (r[1].isEmpty() ? "[]" : r[1]));
         }
         return String.join(" ", parts);
     }
 
-    private static List<String[]> rows(ObjectNode all) {
+    private static List<String[]> rows(ObjectNode all, String separator) {
         List<String[]> rows = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getValue().isObject()) {
                 for (Iterator<Map.Entry<String, JsonNode>> s = e.getValue().fields(); s.hasNext(); ) {
                     Map.Entry<String, JsonNode> sub = s.next();
-                    rows.add(new String[] {e.getKey() + "." + sub.getKey(), text(sub.getValue())});
+                    rows.add(new String[] {e.getKey() + "." + sub.getKey(), text(sub.getValue(), separator)});
                 }
             } else {
-                rows.add(new String[] {e.getKey(), text(e.getValue())});
+                rows.add(new String[] {e.getKey(), text(e.getValue(), separator)});
             }
         }
         return rows;
     }
 
-    private static String text(JsonNode v) {
-        return v.isArray() ? joined(v) : v.asText();
+    private static String text(JsonNode v, String separator) {
+        return v.isArray() ? joined(v, separator) : v.asText();
     }
 
     private static String joined(JsonNode array) {
+        return joined(array, ", ");
+    }
+
+    private static String joined(JsonNode array, String separator) {
         List<String> items = new ArrayList<>();
         array.forEach(e -> items.add(e.asText()));
-        return String.join(", ", items);
+        return String.join(separator, items);
     }
 }

@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Whole-file writes that a reader (or a crash) never sees half done: write a temporary file next to
@@ -16,6 +18,9 @@ import java.util.Set;
  * Java port SHOULD rename).
  */
 public final class AtomicFiles {
+    private static final long PID = ProcessHandle.current().pid();
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
     private AtomicFiles() {
     }
 
@@ -23,9 +28,10 @@ public final class AtomicFiles {
     public static void write(Path target, byte[] bytes) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        // a plain unique name: createTempFile's random names cost a SecureRandom seeding at start
+        Path tmp = dir.resolve("." + target.getFileName() + "." + PID + "." + SEQUENCE.incrementAndGet() + ".tmp");
         try {
-            Files.write(tmp, bytes);
+            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             keepPermissions(target, tmp);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -38,8 +44,8 @@ public final class AtomicFiles {
     }
 
     /**
-     * A temporary file is born 0600: a file the user already has keeps the mode it had, a new one
-     * gets the usual 0644 (its directory decides who may enter).
+     * A file the user already has keeps the mode it had; a new one gets the usual 0644 (its
+     * directory decides who may enter), whatever the umask.
      */
     private static void keepPermissions(Path target, Path tmp) throws IOException {
         try {

@@ -31,12 +31,31 @@ public final class SettingsJson {
      * setting such as {@code uv.python}.
      */
     public static ObjectNode tree(Read doc) {
-        ObjectNode root = Json.MAPPER.valueToTree(SettingsDoc.snapshot(doc));
-        for (String section : List.of(SettingsDoc.UV, SettingsDoc.CONDA)) {
-            ObjectNode node = (ObjectNode) root.get(section);
-            SettingsDoc.sectionExtras(doc, section).forEach(node::put);
-        }
+        return tree(SettingsDoc.snapshot(doc), SettingsDoc.sectionExtras(doc, SettingsDoc.UV),
+                SettingsDoc.sectionExtras(doc, SettingsDoc.CONDA));
+    }
+
+    /**
+     * The snapshot's JSON form (§2) plus section extras. Built by hand rather than through the
+     * record's serializer: the mirror is written at start, and Jackson's first look at a record
+     * costs tens of milliseconds there.
+     */
+    static ObjectNode tree(SyncedSettings s, Map<String, String> uvExtras, Map<String, String> condaExtras) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put(SettingsDoc.THEME, s.theme().value());
+        root.put(SettingsDoc.DEFAULT_RUNTIME, s.defaultRuntime().value());
+        root.put(SettingsDoc.DEFAULT_PYTHON_ENV, s.defaultPythonEnv().wireName());
+        root.set(SettingsDoc.UV, section(s.uv(), uvExtras));
+        root.set(SettingsDoc.CONDA, section(s.conda(), condaExtras));
         return root;
+    }
+
+    private static ObjectNode section(SyncedSettings.PackageSection packages, Map<String, String> extras) {
+        ObjectNode node = Json.MAPPER.createObjectNode();
+        ArrayNode list = node.putArray(SettingsDoc.DEFAULT_PACKAGES);
+        packages.defaultPackages().forEach(list::add);
+        extras.forEach(node::put);
+        return node;
     }
 
     /** §6: the mirror's exact text: pretty with 2-space indents, {@code $schema} last, one trailing newline. */

@@ -76,6 +76,13 @@ class SettingsJsonTest {
         }
 
         @Test
+        void isTheSnapshotRecordsOwnJsonForm() {
+            SyncedSettings s = new SyncedSettings(Theme.DARK, NotebookRuntime.DENO, EnvType.CONDA,
+                    new SyncedSettings.PackageSection(List.of("numpy", "数据")), SyncedSettings.PackageSection.EMPTY);
+            assertThat(SettingsJson.tree(s, Map.of(), Map.of())).isEqualTo(Json.MAPPER.valueToTree(s));
+        }
+
+        @Test
         void ofAnEmptyDocumentIsTheDefaultSnapshot() throws Exception {
             JsonNode mirror = Json.MAPPER.readTree(SettingsJson.mirror(replicas.empty()));
             assertThat(Json.MAPPER.treeToValue(mirror, SyncedSettings.class)).isEqualTo(SyncedSettings.DEFAULTS);
