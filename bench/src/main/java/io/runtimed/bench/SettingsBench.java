@@ -76,11 +76,12 @@ public final class SettingsBench {
             AtomicLong arrived = new AtomicLong();
             String[] expected = new String[1];
             // B's reader thread stamps the moment it has applied the value A set
-            try (AutoCloseable sub = b.subscribe(s -> {
+            AutoCloseable subscription = b.subscribe(s -> {
                 if (b.get(KEY).equals(Optional.ofNullable(expected[0]))) {
                     arrived.compareAndSet(0, System.nanoTime());
                 }
-            })) {
+            });
+            try {
                 int warmup = Math.max(100, changes / 5);
                 long[] nanos = new long[changes];
                 for (int i = -warmup; i < changes; i++) {
@@ -100,6 +101,8 @@ public final class SettingsBench {
                 }
                 Arrays.sort(nanos);
                 return nanos;
+            } finally {
+                subscription.close();
             }
         } finally {
             peers.forEach(SettingsClient::close);
@@ -163,13 +166,17 @@ public final class SettingsBench {
         }
 
         @Override
-        public void close() throws IOException, InterruptedException {
+        public void close() throws IOException {
             try {
                 new PoolClient(socket).shutdown();
             } catch (DaemonClientException e) {
                 process.destroy();
             }
-            process.waitFor(10, TimeUnit.SECONDS);
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             process.destroyForcibly();
             try (Stream<Path> walk = Files.walk(home)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {

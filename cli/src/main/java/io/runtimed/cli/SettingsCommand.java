@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -273,11 +272,9 @@ final class SettingsCommand {
 
     private static List<String[]> rows(ObjectNode all, String separator) {
         List<String[]> rows = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : all.properties()) {
             if (e.getValue().isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> s = e.getValue().fields(); s.hasNext(); ) {
-                    Map.Entry<String, JsonNode> sub = s.next();
+                for (Map.Entry<String, JsonNode> sub : e.getValue().properties()) {
                     rows.add(new String[] {e.getKey() + "." + sub.getKey(), text(sub.getValue(), separator)});
                 }
             } else {

@@ -294,6 +294,15 @@ public final class SettingsClient implements AutoCloseable {
                 }
                 boolean changed = replica.receive(state, frame);
                 sendPending();
+                events.lock();
+                try {
+                    framesReceived++;
+                    if (changed) {
+                        changesReceived++;
+                    }
+                } finally {
+                    events.unlock();
+                }
                 if (changed && !listeners.isEmpty()) {
                     SyncedSettings now = getAll();
                     for (Consumer<SyncedSettings> l : listeners) {
@@ -307,10 +316,6 @@ public final class SettingsClient implements AutoCloseable {
                 // waiters wake after the listeners, so a condition a listener makes true is seen
                 events.lock();
                 try {
-                    framesReceived++;
-                    if (changed) {
-                        changesReceived++;
-                    }
                     arrived.signalAll();
                 } finally {
                     events.unlock();

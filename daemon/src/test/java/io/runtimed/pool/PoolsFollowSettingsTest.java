@@ -43,7 +43,8 @@ class PoolsFollowSettingsTest {
                 options));
         PoolClient pool = new PoolClient(socket);
         await().atMost(WAIT).until(() -> pool.status().uvAvailable() == 1);
-        assertThat(tools.calls("pip")).singleElement().asList().endsWith("ipykernel", "ipywidgets");
+        assertThat(tools.calls("pip")).hasSize(1);
+        assertThat(tools.calls("pip").get(0)).endsWith("ipykernel", "ipywidgets");
 
         try (SettingsClient settings = SettingsClient.connect(socket)) {
             settings.set("uv.default_packages", List.of("numpy", "pandas"));

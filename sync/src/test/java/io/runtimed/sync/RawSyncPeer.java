@@ -183,9 +183,13 @@ public final class RawSyncPeer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         frames.close();
-        reader.join(5_000);
+        try {
+            reader.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         lock.lock();
         try {
             NativeHandles.free(state);

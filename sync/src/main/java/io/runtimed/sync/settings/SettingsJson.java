@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.protocol.Json;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,8 +121,7 @@ public final class SettingsJson {
         }
         List<String> packages = null;
         Map<String, String> others = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             JsonNode value = e.getValue();
             if (e.getKey().equals(SettingsDoc.DEFAULT_PACKAGES)) {
                 packages = strings(name + "." + SettingsDoc.DEFAULT_PACKAGES, value);

@@ -1,6 +1,5 @@
 package io.runtimed.sync.settings;
 
-import com.sun.nio.file.SensitivityWatchEventModifier;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -52,10 +51,13 @@ public final class SettingsWatcher implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             service = FileSystems.getDefault().newWatchService();
-            // HIGH matters only where the JDK polls (macOS): 2 s instead of 10 s between looks
-            dir.register(service, new WatchEvent.Kind<?>[] {StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE},
-                    SensitivityWatchEventModifier.HIGH);
+            WatchEvent.Kind<?>[] kinds = {StandardWatchEventKinds.ENTRY_CREATE,
+                    StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE};
+            try {
+                dir.register(service, kinds, highSensitivity());
+            } catch (UnsupportedOperationException e) {
+                dir.register(service, kinds);
+            }
         } catch (IOException | RuntimeException e) {
             LOG.warn("not watching {} for edits: {}", file, e.getMessage());
             if (service != null) {
@@ -71,6 +73,21 @@ public final class SettingsWatcher implements AutoCloseable {
         w.thread.start();
         LOG.debug("watching {} for edits", file);
         return Optional.of(w);
+    }
+
+    /**
+     * Where the JDK polls instead of being told (macOS), the JDK-specific HIGH sensitivity looks
+     * every 2 s instead of 10 s. Looked up by name: newer JDKs deprecate it, and without it the
+     * watcher still works, only slower there.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static WatchEvent.Modifier[] highSensitivity() {
+        try {
+            Class<? extends Enum> type = (Class<? extends Enum>) Class.forName("com.sun.nio.file.SensitivityWatchEventModifier");
+            return new WatchEvent.Modifier[] {(WatchEvent.Modifier) Enum.valueOf(type, "HIGH")};
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return new WatchEvent.Modifier[0];
+        }
     }
 
     private void run() {
