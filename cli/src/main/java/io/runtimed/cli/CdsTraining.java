@@ -2,6 +2,7 @@ package io.runtimed.cli;
 
 import ch.qos.logback.classic.Level;
 import io.runtimed.client.PoolClient;
+import io.runtimed.client.SettingsClient;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.daemon.DaemonLogging;
@@ -23,7 +24,7 @@ import picocli.CommandLine;
 /**
  * The build's training run for the class-data-sharing archive that bin/runtimed and bin/runt start
  * with (cli/pom.xml runs it with -XX:ArchiveClassesAtExit): it walks the daemon's start path, one
- * request of each kind and the CLIs' parsing, in a private temporary directory, so that those
+ * request of each kind, a settings session and the CLIs' parsing, in a private temporary directory, so that those
  * classes are loaded from the archive instead of parsed and verified at every start.
  */
 public final class CdsTraining {
@@ -46,6 +47,9 @@ public final class CdsTraining {
                 Json.pretty(client.status());
                 client.take(EnvType.UV);
                 client.flush();
+                try (SettingsClient settings = SettingsClient.connect(config.socket())) {
+                    Json.pretty(settings.getAllJson());
+                }
             }
             StringWriter sink = new StringWriter();
             for (Object command : new Object[] {new RuntimedCommand(), new RuntCommand()}) {

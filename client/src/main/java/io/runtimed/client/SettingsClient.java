@@ -103,6 +103,24 @@ public final class SettingsClient implements AutoCloseable {
         }
     }
 
+    /**
+     * SETTINGS.md §9 try_get_synced_settings: one snapshot from the daemon at the default endpoint,
+     * or empty when none answers (the caller falls back to its own settings).
+     */
+    public static Optional<SyncedSettings> tryGetSyncedSettings() {
+        return tryGetSyncedSettings(RuntPaths.current().defaultSocket());
+    }
+
+    /** {@link #tryGetSyncedSettings()} for a given socket. */
+    public static Optional<SyncedSettings> tryGetSyncedSettings(Path socket) {
+        try (SettingsClient c = connect(socket)) {
+            return Optional.of(c.getAll());
+        } catch (DaemonClientException e) {
+            LOG.debug("no synced settings: {}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     private void initialSync() throws DaemonClientException {
         long deadline = System.nanoTime() + FIRST_MESSAGE_TIMEOUT.toNanos();
         events.lock();

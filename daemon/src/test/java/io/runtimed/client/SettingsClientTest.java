@@ -71,6 +71,15 @@ class SettingsClientTest {
         }
 
         @Test
+        void tryGetSyncedSettingsGivesTheSnapshotOrNothing() throws Exception {
+            assertThat(SettingsClient.tryGetSyncedSettings(tmp.resolve("none.sock"))).isEmpty();
+            try (Daemon daemon = startDaemon()) {
+                assertThat(SettingsClient.tryGetSyncedSettings(Path.of(daemon.info().endpoint())))
+                        .contains(SyncedSettings.DEFAULTS);
+            }
+        }
+
+        @Test
         void toADaemonThatClosesTheChannelReportsDisconnected() throws Exception {
             Path socket = fakeDaemon(frames -> { });
             assertThatThrownBy(() -> SettingsClient.connect(socket)).hasMessageStartingWith("Disconnected");
