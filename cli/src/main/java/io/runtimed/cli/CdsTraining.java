@@ -3,6 +3,7 @@ package io.runtimed.cli;
 import ch.qos.logback.classic.Level;
 import io.runtimed.client.BlobClient;
 import io.runtimed.client.PoolClient;
+import io.runtimed.client.SettingsClient;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.daemon.DaemonLogging;
@@ -26,7 +27,7 @@ import picocli.CommandLine;
 /**
  * The build's training run for the class-data-sharing archive that bin/runtimed and bin/runt start
  * with (cli/pom.xml runs it with -XX:ArchiveClassesAtExit): it walks the daemon's start path, one
- * request of each kind and the CLIs' parsing, in a private temporary directory, so that those
+ * request of each kind, a settings session and the CLIs' parsing, in a private temporary directory, so that those
  * classes are loaded from the archive instead of parsed and verified at every start.
  */
 public final class CdsTraining {
@@ -53,6 +54,9 @@ public final class CdsTraining {
                 client.flush();
                 BlobClient blobs = new BlobClient(config.socket());
                 blobs.url(blobs.store(new byte[] {1}, "application/octet-stream"));
+                try (SettingsClient settings = SettingsClient.connect(config.socket())) {
+                    Json.pretty(settings.getAllJson());
+                }
             }
             StringWriter sink = new StringWriter();
             for (Object command : new Object[] {new RuntimedCommand(), new RuntCommand()}) {

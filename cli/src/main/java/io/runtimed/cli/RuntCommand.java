@@ -5,9 +5,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** CLI.md: {@code runt}; only its {@code pool} commands talk to runtimed. */
+/** CLI.md: {@code runt}; its {@code pool} and {@code settings} commands talk to runtimed. */
 @Command(name = "runt", mixinStandardHelpOptions = true, versionProvider = VersionProvider.Runt.class,
-        description = "Notebook runtime tools.", subcommands = {PoolCommand.class})
+        description = "Notebook runtime tools.", subcommands = {PoolCommand.class, SettingsCommand.class})
 final class RuntCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

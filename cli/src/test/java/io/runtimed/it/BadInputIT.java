@@ -250,11 +250,16 @@ class BadInputIT {
     class OtherChannels {
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {"{\"channel\":\"settings_sync\"}", "{\"channel\":\"notebook_sync\",\"notebook_id\":\"abc\"}"})
-        void syncChannelsAreClosedWithoutAnAnswer(String handshake) {
+        void syncChannelsSpeakFirstAndDropAPeerThatSendsGarbage(String handshake) {
             try (RawSocket s = RawSocket.open(daemon.socket(), handshake)) {
+                // PROTOCOL.md §6.1: the daemon's first frame is an Automerge sync message (0x42 = v1)
+                byte[] first = s.readFrame(ANSWER);
+                assertThat(first).isNotEmpty();
+                assertThat(first[0]).isEqualTo((byte) 0x42);
+                s.sendFrame("not an automerge message");
                 assertThat(s.awaitClose(ANSWER)).isEqualTo(RawSocket.Closed.EOF);
             }
-            assertOneLogLine(handshake.contains("settings") ? "settings_sync" : "notebook_sync", "not available");
+            assertThat(daemon.answersPing()).isTrue();
         }
 
         @Test

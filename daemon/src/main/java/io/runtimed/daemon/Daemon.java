@@ -7,14 +7,15 @@ import io.runtimed.blob.BlobHttpServer;
 import io.runtimed.blob.BlobStore;
 import io.runtimed.pool.EnvPools;
 import io.runtimed.pool.PoolOptions;
-import io.runtimed.pool.PoolSettingsFile;
 import io.runtimed.pool.PoolWarming;
 import io.runtimed.pool.ProcessRunner;
-import io.runtimed.protocol.EnvType;
-import java.util.Map;
+import io.runtimed.pool.SyncedPoolSettings;
 import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
+import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.RuntimedVersion;
+import io.runtimed.sync.settings.SettingsPaths;
+import io.runtimed.sync.settings.SettingsRoom;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -32,10 +34,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: builds the parts in the start order of DAEMON.md §5 (lock, stale files,
- * pools, blob store, socket, blob HTTP server, daemon.json last so a client that sees the file can
- * connect and read its blob port) and takes them down in the order of §6. It holds no behaviour of
- * its own.
+ * The composition root: builds the parts in the start order of DAEMON.md §5 (lock, settings
+ * document, stale files, pools, settings watcher, blob store, socket, blob HTTP server,
+ * daemon.json last so a client that sees the file can connect and read its blob port) and takes
+ * them down in the order of §6. It holds no behaviour of its own.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -45,6 +47,7 @@ public final class Daemon implements AutoCloseable {
     private static final Duration BLOB_SERVER_START_TIMEOUT = Duration.ofSeconds(10);
 
     private final DaemonLock lock;
+    private final SettingsRoom settings;
     private final PoolWarming warming;
     private final DaemonLifecycle lifecycle;
     private final SocketServer server;
@@ -53,9 +56,11 @@ public final class Daemon implements AutoCloseable {
     private final Optional<BlobHttpServer> blobServer;
     private boolean closed;
 
-    private Daemon(DaemonLock lock, PoolWarming warming, DaemonLifecycle lifecycle, SocketServer server,
-                   DaemonInfoFile infoFile, DaemonInfo info, Optional<BlobHttpServer> blobServer) {
+    private Daemon(DaemonLock lock, SettingsRoom settings, PoolWarming warming, DaemonLifecycle lifecycle,
+                   SocketServer server, DaemonInfoFile infoFile, DaemonInfo info,
+                   Optional<BlobHttpServer> blobServer) {
         this.lock = lock;
+        this.settings = settings;
         this.warming = warming;
         this.lifecycle = lifecycle;
         this.server = server;
@@ -81,9 +86,12 @@ public final class Daemon implements AutoCloseable {
             throw new AlreadyRunningException(infoFile.read().orElseGet(DaemonInfo::unknown));
         }
         DaemonLock lock = acquired.get();
+        SettingsRoom settings = null;
         Optional<BlobHttpServer> blobServer = Optional.empty();
         PoolWarming warming = null;
         try {
+            // §5 step 3: the settings document (SETTINGS.md §5) and the schema file, before serving
+            settings = SettingsRoom.open(SettingsPaths.of(config.runtDir(), config.settingsDir()));
             Files.deleteIfExists(config.obsoleteSyncSocket());
             Path socketDir = config.socket().toAbsolutePath().getParent();
             if (!Files.isDirectory(socketDir)) {
@@ -92,12 +100,13 @@ public final class Daemon implements AutoCloseable {
             EnvPools pools = new EnvPools(config.envRoot(), config.uvPoolSize(), config.condaPoolSize(),
                     config.maxEnvAge(), Clock.systemUTC());
             pools.adoptExisting();
-            warming = startWarming(config, pools);
+            warming = startWarming(config, pools, settings);
+            settings.startWatching();
             BlobStore blobs = BlobStore.openForDaemon(config.blobDir());
             CompletableFuture<OptionalInt> blobPortKnown = new CompletableFuture<>();
             ChannelHandlers handlers = new ChannelHandlers(
                     new PoolChannelHandler(pools, lifecycle),
-                    new UnavailableSyncChannel("settings_sync"),
+                    new SettingsSyncChannel(settings),
                     new UnavailableSyncChannel("notebook_sync"),
                     new BlobChannelHandler(blobs, () -> awaitPort(blobPortKnown), lifecycle));
             SocketServer server = SocketServer.start(config.socket(),
@@ -114,23 +123,29 @@ public final class Daemon implements AutoCloseable {
                 LOG.warn("could not write {}: {}", infoFile.path(), e.getMessage());
             }
             LOG.info("runtimed {} ready (pid {})", info.version(), info.pid());
-            return new Daemon(lock, warming, lifecycle, server, infoFile, info, blobServer);
+            return new Daemon(lock, settings, warming, lifecycle, server, infoFile, info, blobServer);
         } catch (IOException | RuntimeException e) {
             blobServer.ifPresent(BlobHttpServer::close);
             if (warming != null) {
                 warming.close();
+            }
+            if (settings != null) {
+                settings.close();
             }
             lock.close();
             throw e;
         }
     }
 
-    /** POOL.md §5-§6: builds run on their own threads; backends are detected off the start path. */
-    private static PoolWarming startWarming(DaemonConfig config, EnvPools pools) {
+    /**
+     * POOL.md §5-§6: builds run on their own threads; backends are detected off the start path.
+     * Each build reads the live settings document, the command line's values winning.
+     */
+    private static PoolWarming startWarming(DaemonConfig config, EnvPools pools, SettingsRoom settings) {
         PoolOptions options = config.pool();
         ProcessRunner runner = new ProcessRunner(Map.of("PIP_DISABLE_PIP_VERSION_CHECK", "1", "PIP_NO_INPUT", "1"));
         PoolWarming warming = new PoolWarming(pools, new EnvBuilder(pools.directories(), runner),
-                new PoolSettingsFile(config.settingsJson(), options.asOverrides(), options.systemSitePackages()),
+                new SyncedPoolSettings(settings::settingsTree, options.asOverrides(), options.systemSitePackages()),
                 options.buildThreads(), options.firstRetry(), options.maxRetry(), Clock.systemUTC());
         pools.setRefiller(warming);
         String home = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
@@ -171,6 +186,11 @@ public final class Daemon implements AutoCloseable {
         return info;
     }
 
+    /** The settings document (for in-process embedding and tests). */
+    public SettingsRoom settings() {
+        return settings;
+    }
+
     /** Blocks until a client or a signal asks the daemon to stop. */
     public void awaitShutdownRequest() throws InterruptedException {
         lifecycle.awaitShutdownRequest();
@@ -198,6 +218,7 @@ public final class Daemon implements AutoCloseable {
         server.close();
         warming.close();
         blobServer.ifPresent(BlobHttpServer::close);
+        settings.close();
         infoFile.deleteIfOwnedBy(info.pid());
         try {
             lock.close();

@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +15,7 @@ import org.slf4j.LoggerFactory;
  * {@code uv.default_packages}, {@code conda.default_packages} (SETTINGS.md §1), and for offline or
  * locked-down machines {@code uv.python}, {@code uv.system_site_packages} ("true"/"false"),
  * {@code uv.pip_index_url}, {@code uv.pip_find_links}. A missing or unreadable file means defaults.
+ * The daemon reads the same keys from the live settings document ({@link SyncedPoolSettings}).
  */
 public final class PoolSettingsFile implements PoolSettings.Source {
     private static final Logger LOG = LoggerFactory.getLogger(PoolSettingsFile.class);
@@ -37,15 +36,7 @@ public final class PoolSettingsFile implements PoolSettings.Source {
 
     @Override
     public PoolSettings current() {
-        JsonNode root = read();
-        JsonNode uv = root.path("uv");
-        JsonNode conda = root.path("conda");
-        Path python = overrides.python() != null ? overrides.python() : path(uv.path("python"));
-        boolean systemSite = systemSiteOverride || truthy(uv.path("system_site_packages"));
-        String index = overrides.pipIndexUrl() != null ? overrides.pipIndexUrl() : text(uv.path("pip_index_url"));
-        Path findLinks = overrides.pipFindLinks() != null ? overrides.pipFindLinks() : path(uv.path("pip_find_links"));
-        return new PoolSettings(strings(uv.path("default_packages")), strings(conda.path("default_packages")),
-                python, systemSite, index, findLinks);
+        return PoolSettings.fromSettingsJson(read(), overrides, systemSiteOverride);
     }
 
     private JsonNode read() {
@@ -57,30 +48,5 @@ public final class PoolSettingsFile implements PoolSettings.Source {
             LOG.warn("ignoring {}: {}", settingsJson, e.getMessage());
             return Json.MAPPER.createObjectNode();
         }
-    }
-
-    private static List<String> strings(JsonNode node) {
-        List<String> out = new ArrayList<>();
-        if (node.isArray()) {
-            for (JsonNode e : node) {
-                if (e.isTextual() && !e.asText().isBlank()) {
-                    out.add(e.asText().trim());
-                }
-            }
-        }
-        return out;
-    }
-
-    private static String text(JsonNode node) {
-        return node.isTextual() && !node.asText().isBlank() ? node.asText().trim() : null;
-    }
-
-    private static Path path(JsonNode node) {
-        String t = text(node);
-        return t == null ? null : Path.of(t);
-    }
-
-    private static boolean truthy(JsonNode node) {
-        return node.isBoolean() ? node.asBoolean() : node.isTextual() && node.asText().trim().equalsIgnoreCase("true");
     }
 }

@@ -1,0 +1,34 @@
+package io.runtimed.daemon;
+
+import io.runtimed.protocol.MalformedMessageException;
+import io.runtimed.sync.SyncMessageException;
+import io.runtimed.sync.settings.SettingsRoom;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * The {@code settings_sync} channel (PROTOCOL.md §6): every frame is a raw Automerge sync message
+ * for the daemon's one settings document. A frame that is not one is the client's fault: one log
+ * line from the router and the connection is dropped; sync peers have no error answer.
+ */
+public final class SettingsSyncChannel implements ChannelHandler {
+    private final SettingsRoom settings;
+
+    public SettingsSyncChannel(SettingsRoom settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void serve(Connection connection) throws IOException {
+        try {
+            settings.serve(connection.id(), connection.frames());
+        } catch (SyncMessageException e) {
+            throw new MalformedMessageException(e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<byte[]> errorFrame(String message) {
+        return Optional.empty();
+    }
+}

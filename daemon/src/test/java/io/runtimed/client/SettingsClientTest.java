@@ -1,0 +1,179 @@
+package io.runtimed.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.runtimed.daemon.Daemon;
+import io.runtimed.daemon.DaemonConfig;
+import io.runtimed.pool.PoolOptions;
+import io.runtimed.protocol.FrameChannel;
+import io.runtimed.protocol.Frames;
+import io.runtimed.protocol.Json;
+import io.runtimed.sync.NativeHandles;
+import io.runtimed.sync.settings.SyncedSettings;
+import io.runtimed.sync.settings.Theme;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SETTINGS.md §9 and PROTOCOL.md §6.2: the settings client library. */
+class SettingsClientTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path tmp;
+
+    private Daemon startDaemon() throws Exception {
+        Path runt = tmp.resolve("cache/runt");
+        return Daemon.start(new DaemonConfig(runt, runt.resolve("runtimed.sock"), runt.resolve("envs"),
+                runt.resolve("blobs"), tmp.resolve("config/runt-notebook"), 0, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE,
+                Duration.ofSeconds(5), PoolOptions.defaults()));
+    }
+
+    /** A one-connection server that reads the handshake and then does {@code then}. */
+    private Path fakeDaemon(Consumer<FrameChannel> then) throws IOException {
+        Path socket = tmp.resolve("fake.sock");
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Thread t = new Thread(() -> {
+            try (server; SocketChannel ch = server.accept(); FrameChannel frames = new FrameChannel(ch)) {
+                frames.readFrame(Frames.CONTROL_MAX);
+                then.accept(frames);
+            } catch (IOException e) {
+                // the test reads the client's side
+            }
+        }, "fake-daemon");
+        t.setDaemon(true);
+        t.start();
+        return socket;
+    }
+
+    @Nested
+    class Connecting {
+        @Test
+        void whereNoDaemonListensFailsAtOnceAsNotReachable() {
+            assertThatThrownBy(() -> SettingsClient.connect(tmp.resolve("none.sock")))
+                    .isInstanceOfSatisfying(DaemonClientException.class,
+                            e -> assertThat(e.kind()).isEqualTo(DaemonClientException.Kind.NOT_REACHABLE))
+                    .hasMessageStartingWith("Failed to connect to daemon at ");
+        }
+
+        @Test
+        void tryGetSyncedSettingsGivesTheSnapshotOrNothing() throws Exception {
+            assertThat(SettingsClient.tryGetSyncedSettings(tmp.resolve("none.sock"))).isEmpty();
+            try (Daemon daemon = startDaemon()) {
+                assertThat(SettingsClient.tryGetSyncedSettings(Path.of(daemon.info().endpoint())))
+                        .contains(SyncedSettings.DEFAULTS);
+            }
+        }
+
+        @Test
+        void toADaemonThatClosesTheChannelReportsDisconnected() throws Exception {
+            Path socket = fakeDaemon(frames -> { });
+            assertThatThrownBy(() -> SettingsClient.connect(socket)).hasMessageStartingWith("Disconnected");
+        }
+
+        @Test
+        void toADaemonThatSendsGarbageReportsASyncProtocolError() throws Exception {
+            Path socket = fakeDaemon(frames -> {
+                try {
+                    frames.writeFrame(new byte[] {9, 9, 9});
+                    frames.readFrame(Frames.DATA_MAX);
+                } catch (IOException ignored) {
+                    // the client hangs up
+                }
+            });
+            assertThatThrownBy(() -> SettingsClient.connect(socket))
+                    .hasMessageStartingWith("Sync protocol error: undecodable sync message");
+        }
+
+        @Test
+        void returnsWithTheWholeDocumentAndFreesItsReplicaOnClose() throws Exception {
+            NativeHandles.Counts before = NativeHandles.counts();
+            try (Daemon daemon = startDaemon()) {
+                Path socket = Path.of(daemon.info().endpoint());
+                try (SettingsClient writer = SettingsClient.connect(socket)) {
+                    writer.set("theme", "dark");
+                    writer.set("conda.default_packages", List.of("scipy"));
+                    assertThat(writer.awaitSynced(WAIT)).isTrue();
+                }
+                try (SettingsClient reader = SettingsClient.connect(socket)) {
+                    SyncedSettings s = reader.getAll(); // no waiting: the initial sync is complete
+                    assertThat(s.theme()).isEqualTo(Theme.DARK);
+                    assertThat(s.conda().defaultPackages()).containsExactly("scipy");
+                    assertThat(reader.getList("uv.default_packages")).contains(List.of());
+                }
+            }
+            NativeHandles.Counts delta = NativeHandles.counts().minus(before);
+            assertThat(delta.liveDocuments()).isZero();
+            assertThat(delta.liveSyncStates()).isZero();
+        }
+    }
+
+    @Nested
+    class Changes {
+        @Test
+        void reachSubscribersAndWaitersWithAFreshSnapshot() throws Exception {
+            try (Daemon daemon = startDaemon()) {
+                Path socket = Path.of(daemon.info().endpoint());
+                try (SettingsClient a = SettingsClient.connect(socket); SettingsClient b = SettingsClient.connect(socket)) {
+                    LinkedBlockingQueue<SyncedSettings> heard = new LinkedBlockingQueue<>();
+                    AutoCloseable subscription = b.subscribe(heard::add);
+
+                    a.set("default_runtime", "deno");
+                    SyncedSettings first = heard.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    assertThat(first).isNotNull();
+                    assertThat(first.defaultRuntime().value()).isEqualTo("deno");
+
+                    a.set("theme", "light");
+                    assertThat(b.nextChange(WAIT)).hasValueSatisfying(s -> assertThat(s.theme()).isEqualTo(Theme.LIGHT));
+
+                    subscription.close();
+                    heard.clear();
+                    a.set("theme", "dark");
+                    assertThat(b.waitFor(s -> s.theme() == Theme.DARK, WAIT)).isPresent();
+                    assertThat(heard).as("no calls after the subscription closed").isEmpty();
+                }
+            }
+        }
+
+        @Test
+        void putValueTakesAJsonStringOrArrayAndListsNeedADottedKey() throws Exception {
+            try (Daemon daemon = startDaemon();
+                 SettingsClient c = SettingsClient.connect(Path.of(daemon.info().endpoint()))) {
+                assertThat(c.setValue("theme", TextNode.valueOf("light"))).isTrue();
+                assertThat(c.setValue("uv.default_packages", Json.MAPPER.readTree("[\"numpy\", 3]"))).isTrue();
+                assertThat(c.setValue("theme", Json.MAPPER.readTree("{}"))).isFalse();
+                assertThatThrownBy(() -> c.setValue("packages", Json.MAPPER.readTree("[\"x\"]")))
+                        .isInstanceOf(IllegalArgumentException.class).hasMessage("list key must be dotted");
+                assertThat(c.awaitSynced(WAIT)).isTrue();
+                assertThat(daemon.settings().snapshot().uv().defaultPackages()).containsExactly("numpy");
+                assertThat(daemon.settings().snapshot().theme()).isEqualTo(Theme.LIGHT);
+            }
+        }
+
+        @Test
+        void aDaemonThatStopsEndsTheWaitWithDisconnected() throws Exception {
+            Daemon daemon = startDaemon();
+            try (SettingsClient c = SettingsClient.connect(Path.of(daemon.info().endpoint()))) {
+                daemon.close();
+                assertThatThrownBy(() -> c.waitFor(s -> false, WAIT)).hasMessageStartingWith("Disconnected");
+                assertThat(c.isConnected()).isFalse();
+            } finally {
+                daemon.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.runtimed.sync;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Whole-file writes that a reader (or a crash) never sees half done: write a temporary file next to
+ * the target, then rename it over the target (SETTINGS.md §6: the reference overwrites in place; a
+ * Java port SHOULD rename).
+ */
+public final class AtomicFiles {
+    private static final long PID = ProcessHandle.current().pid();
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    private AtomicFiles() {
+    }
+
+    /** Replaces {@code target} with {@code bytes}, creating parent directories as needed. */
+    public static void write(Path target, byte[] bytes) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        // a plain unique name: createTempFile's random names cost a SecureRandom seeding at start
+        Path tmp = dir.resolve("." + target.getFileName() + "." + PID + "." + SEQUENCE.incrementAndGet() + ".tmp");
+        try {
+            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            keepPermissions(target, tmp);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A file the user already has keeps the mode it had; a new one gets the usual 0644 (its
+     * directory decides who may enter), whatever the umask.
+     */
+    private static void keepPermissions(Path target, Path tmp) throws IOException {
+        try {
+            Set<PosixFilePermission> mode;
+            try {
+                mode = Files.getPosixFilePermissions(target);
+            } catch (NoSuchFileException e) {
+                mode = PosixFilePermissions.fromString("rw-r--r--");
+            }
+            Files.setPosixFilePermissions(tmp, mode);
+        } catch (UnsupportedOperationException e) {
+            // no POSIX modes on this file system
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package io.runtimed.sync;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.automerge.ChangeHash;
+import org.automerge.Document;
+import org.automerge.Read;
+import org.automerge.SyncState;
+import org.automerge.Transaction;
+
+/**
+ * The one owner of an Automerge document. Everything that touches the document goes through here,
+ * under one lock that is held for a whole transaction (an open {@link Transaction} is not
+ * thread-safe, and while it is open the document refuses to save or generate: notes pitfall 4),
+ * and the document is freed exactly once, by {@link #close()}.
+ *
+ * <p>Sync states belong to their peers, but they are only ever used under this lock: generating
+ * and receiving touch the document and the state together.
+ */
+public final class DocumentOwner implements AutoCloseable {
+    private final String name;
+    private final ReentrantLock lock = new ReentrantLock();
+    private Document doc;
+
+    /** Takes ownership of {@code doc}: from now on only this owner touches or frees it. */
+    public DocumentOwner(String name, Document doc) {
+        this.name = name;
+        this.doc = doc;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Runs {@code reader} on the document under the lock; it must not keep what it is given. */
+    public <T> T read(Function<Read, T> reader) {
+        lock.lock();
+        try {
+            return reader.apply(open());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code edit} in one transaction under the lock and commits it; an exception rolls it
+     * back. Returns true when a change was committed (an edit that wrote nothing commits nothing).
+     */
+    public boolean change(Consumer<Transaction> edit) {
+        lock.lock();
+        try {
+            Transaction tx = open().startTransaction();
+            boolean committed = false;
+            try {
+                edit.accept(tx);
+                committed = true;
+                return tx.commit().isPresent();
+            } finally {
+                if (!committed) {
+                    tx.rollback();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Applies a peer's sync message with the peer's state. Returns true when it changed the
+     * document (its heads moved); a message that only acknowledges or asks changes nothing.
+     */
+    public boolean receive(SyncState state, byte[] message) throws SyncMessageException {
+        lock.lock();
+        try {
+            Document d = open();
+            ChangeHash[] before = d.getHeads();
+            try {
+                d.receiveSyncMessage(state, message);
+            } catch (RuntimeException e) {
+                if (AutomergeErrors.isLibraryError(e)) {
+                    throw new SyncMessageException(e.getMessage());
+                }
+                throw e;
+            }
+            return !Arrays.equals(before, d.getHeads());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The next sync message for the peer that owns {@code state}, if Automerge has one to send. */
+    public Optional<byte[]> generate(SyncState state) {
+        lock.lock();
+        try {
+            return open().generateSyncMessage(state);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The current heads, as a value that compares equal for equal heads. */
+    public List<ChangeHash> heads() {
+        return read(r -> List.of(r.getHeads()));
+    }
+
+    /**
+     * Runs {@code work} on the whole document under the lock, for what needs more than reading in
+     * one step (heads and a full save that must match). It must not start a transaction.
+     */
+    public <T> T withDocument(Function<Document, T> work) {
+        lock.lock();
+        try {
+            return work.apply(open());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs {@code work} under the lock whether or not the document is still open: peers free
+     * their sync states this way, so that no generation for them can be running at that moment.
+     */
+    public void underLock(Runnable work) {
+        lock.lock();
+        try {
+            work.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isOpen() {
+        lock.lock();
+        try {
+            return doc != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frees the document; later calls do nothing, later use throws {@link IllegalStateException}. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (doc != null) {
+                NativeHandles.free(doc);
+                doc = null;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Document open() {
+        if (doc == null) {
+            throw new IllegalStateException("the " + name + " document is closed");
+        }
+        return doc;
+    }
+
+    @Override
+    public String toString() {
+        return name + " document";
+    }
+}

@@ -1,0 +1,42 @@
+package io.runtimed.sync.settings;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+import java.util.Optional;
+
+/** SETTINGS.md §2: {@code default_runtime}, read case-insensitively with the reference's aliases. */
+public enum NotebookRuntime {
+    PYTHON("python"),
+    DENO("deno");
+
+    private final String value;
+
+    NotebookRuntime(String value) {
+        this.value = value;
+    }
+
+    @JsonValue
+    public String value() {
+        return value;
+    }
+
+    /** {@code python}/{@code py} and {@code deno}/{@code typescript}/{@code ts}, any case. */
+    public static Optional<NotebookRuntime> parse(String text) {
+        switch (text.toLowerCase(Locale.ROOT)) {
+            case "python":
+            case "py":
+                return Optional.of(PYTHON);
+            case "deno":
+            case "typescript":
+            case "ts":
+                return Optional.of(DENO);
+            default:
+                return Optional.empty();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

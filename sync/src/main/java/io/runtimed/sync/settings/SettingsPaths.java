@@ -1,0 +1,24 @@
+package io.runtimed.sync.settings;
+
+import java.nio.file.Path;
+
+/**
+ * Where the settings live (DAEMON.md §2, SETTINGS.md §6).
+ *
+ * @param automerge    {@code <cache>/runt/settings.automerge}: the document, a full Automerge save
+ * @param settingsJson {@code <config>/runt-notebook/settings.json}: the JSON mirror users may edit
+ * @param schema       {@code <config>/runt-notebook/settings.schema.json}: for editors
+ */
+public record SettingsPaths(Path automerge, Path settingsJson, Path schema) {
+
+    /** The standard names under the daemon's {@code runtDir} and the user's {@code settingsDir}. */
+    public static SettingsPaths of(Path runtDir, Path settingsDir) {
+        return new SettingsPaths(runtDir.resolve("settings.automerge"), settingsDir.resolve("settings.json"),
+                settingsDir.resolve("settings.schema.json"));
+    }
+
+    /** Where a settings.automerge that does not decode is kept for inspection. */
+    public Path corruptAutomerge() {
+        return automerge.resolveSibling(automerge.getFileName() + ".corrupt");
+    }
+}

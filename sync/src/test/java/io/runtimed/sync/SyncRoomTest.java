@@ -1,0 +1,228 @@
+package io.runtimed.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.runtimed.protocol.FrameChannel;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.automerge.AmValue;
+import org.automerge.Document;
+import org.automerge.ObjectId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** PROTOCOL.md §6.1 with the reusable core alone: one room, raw peers over real Unix sockets. */
+class SyncRoomTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path tmp;
+
+    NativeHandles.Counts before;
+    DocumentOwner owner;
+    SyncRoom room;
+    final AtomicInteger persisted = new AtomicInteger();
+    final List<Throwable> peerErrors = new CopyOnWriteArrayList<>();
+    final List<RawSyncPeer> peers = new ArrayList<>();
+    final List<SocketChannel> rawSockets = new ArrayList<>();
+    ServerSocketChannel server;
+    Path socket;
+
+    @BeforeEach
+    void start() throws IOException {
+        before = NativeHandles.counts();
+        owner = new DocumentOwner("test", NativeHandles.newDocument());
+        room = new SyncRoom(owner, persisted::incrementAndGet);
+        socket = tmp.resolve("room.sock");
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        AtomicLong ids = new AtomicLong();
+        Thread acceptor = new Thread(() -> {
+            while (server.isOpen()) {
+                try {
+                    SocketChannel ch = server.accept();
+                    long id = ids.incrementAndGet();
+                    Thread t = new Thread(() -> serve(id, ch), "test-conn-" + id);
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "test-acceptor");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void serve(long id, SocketChannel ch) {
+        try (FrameChannel frames = new FrameChannel(ch)) {
+            room.serve("peer-test-" + id, frames);
+        } catch (IOException e) {
+            peerErrors.add(e);
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        for (RawSyncPeer p : peers) {
+            p.close();
+        }
+        for (SocketChannel c : rawSockets) {
+            c.close();
+        }
+        room.close(WAIT);
+        owner.close();
+    }
+
+    private RawSyncPeer peer(String name) throws IOException {
+        RawSyncPeer p = RawSyncPeer.connect(socket, null, name);
+        peers.add(p);
+        return p;
+    }
+
+    private static Optional<String> str(Document doc, String key) {
+        return doc.get(ObjectId.ROOT, key).filter(AmValue.Str.class::isInstance).map(v -> ((AmValue.Str) v).getValue());
+    }
+
+    @Test
+    void theServerSpeaksFirst() throws Exception {
+        RawSyncPeer p = peer("a");
+        byte[] first = p.awaitFirstFrame(WAIT);
+        assertThat(first).as("a sync message arrives without the peer sending anything").isNotNull();
+        assertThat(first[0]).as("a v1 sync message").isEqualTo((byte) 0x42);
+    }
+
+    @Test
+    void aChangeFromOnePeerReachesEveryOtherAndIsPersistedOnce() throws Exception {
+        RawSyncPeer a = peer("a");
+        RawSyncPeer b = peer("b");
+        RawSyncPeer c = peer("c");
+        await().atMost(WAIT).until(() -> room.peerCount() == 3 && a.frameCount() > 0 && b.frameCount() > 0 && c.frameCount() > 0);
+        assertThat(persisted.get()).as("handshake traffic changes nothing").isZero();
+
+        a.change(tx -> tx.set(ObjectId.ROOT, "theme", "dark"));
+        for (RawSyncPeer p : List.of(b, c)) {
+            assertThat(p.await(d -> str(d, "theme").equals(Optional.of("dark")), WAIT)).isTrue();
+        }
+        assertThat(persisted.get()).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentChangesToDifferentKeysBothSurvive() throws Exception {
+        RawSyncPeer a = peer("a");
+        RawSyncPeer b = peer("b");
+        await().atMost(WAIT).until(() -> a.frameCount() > 0 && b.frameCount() > 0);
+        a.change(tx -> tx.set(ObjectId.ROOT, "theme", "dark"));
+        b.change(tx -> tx.set(ObjectId.ROOT, "default_runtime", "deno"));
+        for (RawSyncPeer p : List.of(a, b)) {
+            assertThat(p.await(d -> str(d, "theme").isPresent() && str(d, "default_runtime").isPresent(), WAIT)).isTrue();
+        }
+        boolean both = owner.read(r -> r.get(ObjectId.ROOT, "theme").isPresent()
+                && r.get(ObjectId.ROOT, "default_runtime").isPresent());
+        assertThat(both).as("the room's document has both").isTrue();
+    }
+
+    @Test
+    void aPeerSendingGarbageIsDroppedWhileTheOthersKeepSyncing() throws Exception {
+        RawSyncPeer good = peer("good");
+        RawSyncPeer bad = peer("bad");
+        await().atMost(WAIT).until(() -> room.peerCount() == 2 && bad.frameCount() > 0);
+        bad.sendRaw(new byte[] {1, 2, 3, 4});
+        assertThat(bad.awaitDisconnect(WAIT)).isTrue();
+        await().atMost(WAIT).until(() -> room.peerCount() == 1);
+        assertThat(peerErrors).singleElement().isInstanceOf(SyncMessageException.class)
+                .extracting(Throwable::getMessage).asString().startsWith("undecodable sync message: ");
+
+        RawSyncPeer late = peer("late");
+        good.change(tx -> tx.set(ObjectId.ROOT, "theme", "light"));
+        assertThat(late.await(d -> str(d, "theme").equals(Optional.of("light")), WAIT)).isTrue();
+    }
+
+    @Test
+    void aPeerThatStopsReadingHoldsUpNobody() throws Exception {
+        // the stuck peer tells the room its (empty) heads once, then never reads again, so every
+        // change is sent to it until its socket buffer is full and its writer blocks
+        SocketChannel stuck = SocketChannel.open(StandardProtocolFamily.UNIX);
+        stuck.connect(UnixDomainSocketAddress.of(socket));
+        rawSockets.add(stuck);
+        Document empty = NativeHandles.newDocument();
+        org.automerge.SyncState state = NativeHandles.newSyncState();
+        try {
+            new FrameChannel(stuck).writeFrame(empty.generateSyncMessage(state).orElseThrow());
+        } finally {
+            NativeHandles.free(state);
+            NativeHandles.free(empty);
+        }
+        await().atMost(WAIT).until(() -> room.peerCount() == 1);
+        RawSyncPeer a = peer("a");
+        RawSyncPeer b = peer("b");
+        await().atMost(WAIT).until(() -> room.peerCount() == 3);
+
+        String big = "x".repeat(1 << 20);
+        for (int i = 0; i < 8; i++) {
+            String value = i + big;
+            a.change(tx -> tx.set(ObjectId.ROOT, "big", value));
+        }
+        a.change(tx -> tx.set(ObjectId.ROOT, "theme", "dark"));
+        assertThat(b.await(d -> str(d, "theme").equals(Optional.of("dark")), WAIT)).isTrue();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(stackOf("peer-test-1-writer"))
+                .as("the stuck peer's writer waits in a socket write").contains("writeFrame"));
+    }
+
+    @Test
+    void writerThreadsAreNamedAfterTheirPeers() throws Exception {
+        RawSyncPeer a = peer("a");
+        await().atMost(WAIT).until(() -> a.frameCount() > 0);
+        assertThat(writerThreads()).singleElement().asString().matches("peer-test-\\d+-writer");
+    }
+
+    @Test
+    void closingTheRoomDropsEveryPeerAndEveryNativeHandleIsFreedOnce() throws Exception {
+        RawSyncPeer a = peer("a");
+        RawSyncPeer b = peer("b");
+        await().atMost(WAIT).until(() -> room.peerCount() == 2);
+        a.change(tx -> tx.set(ObjectId.ROOT, "theme", "dark"));
+        assertThat(b.await(d -> str(d, "theme").isPresent(), WAIT)).isTrue();
+
+        assertThat(room.close(WAIT)).isTrue();
+        assertThat(a.awaitDisconnect(WAIT)).isTrue();
+        assertThat(room.peerCount()).isZero();
+        owner.close();
+        owner.close(); // idempotent: freed once
+        for (RawSyncPeer p : peers) {
+            p.close();
+        }
+        peers.clear();
+
+        NativeHandles.Counts delta = NativeHandles.counts().minus(before);
+        assertThat(delta.liveDocuments()).as("documents created %d, freed %d", delta.documentsCreated(), delta.documentsFreed())
+                .isZero();
+        assertThat(delta.liveSyncStates()).as("sync states").isZero();
+        assertThat(delta.syncStatesCreated()).as("one per server peer and one per test peer").isEqualTo(4);
+    }
+
+    private static String stackOf(String threadName) {
+        return Thread.getAllStackTraces().entrySet().stream().filter(e -> e.getKey().getName().equals(threadName))
+                .map(e -> java.util.Arrays.toString(e.getValue())).findFirst().orElse("(no such thread)");
+    }
+
+    private static List<String> writerThreads() {
+        return Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(n -> n.startsWith("peer-test-") && n.endsWith("-writer")).toList();
+    }
+}

@@ -1,0 +1,224 @@
+package io.runtimed.sync.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.runtimed.protocol.Json;
+import io.runtimed.sync.DocumentOwner;
+import io.runtimed.sync.NativeHandles;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.automerge.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SETTINGS.md §6 (what is written when) and §7 (hand edits coming back), with the deliberate improvements. */
+class SettingsFilesTest {
+    @TempDir
+    Path tmp;
+
+    SettingsPaths paths;
+    DocumentOwner owner;
+    SettingsFiles files;
+
+    @BeforeEach
+    void setUp() {
+        paths = SettingsPaths.of(tmp.resolve("cache/runt"), tmp.resolve("config/runt-notebook"));
+        owner = new DocumentOwner("settings", SettingsDoc.createDefault());
+        files = new SettingsFiles(paths, owner, null);
+    }
+
+    @AfterEach
+    void tearDown() {
+        owner.close();
+    }
+
+    private void userWrites(String json) throws Exception {
+        Files.createDirectories(paths.settingsJson().getParent());
+        Files.writeString(paths.settingsJson(), json, StandardCharsets.UTF_8);
+    }
+
+    private String settingsJson() throws Exception {
+        return Files.readString(paths.settingsJson(), StandardCharsets.UTF_8);
+    }
+
+    private SyncedSettings savedSnapshot() throws Exception {
+        Document doc = NativeHandles.load(Files.readAllBytes(paths.automerge()));
+        try {
+            return SettingsDoc.snapshot(doc);
+        } finally {
+            NativeHandles.free(doc);
+        }
+    }
+
+    @Nested
+    class AfterAPeersChange {
+        @Test
+        void savesTheDocumentAndItsMirror() throws Exception {
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
+            files.persistAndPublish();
+            assertThat(savedSnapshot().theme()).isEqualTo(Theme.DARK);
+            assertThat(settingsJson()).isEqualTo(owner.read(SettingsJson::mirror)).contains("\"theme\": \"dark\"");
+        }
+
+        @Test
+        void savesTheDocumentBeforeThePeersHearAndTheMirrorAfter() throws Exception {
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
+            files.persist();
+            assertThat(savedSnapshot().theme()).isEqualTo(Theme.DARK);
+            assertThat(paths.settingsJson()).doesNotExist();
+            assertThat(files.publish()).as("no hand edit came in between").isFalse();
+            assertThat(settingsJson()).contains("\"theme\": \"dark\"");
+        }
+
+        @Test
+        void savesNothingWhenTheDocumentDidNotMove() throws Exception {
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
+            files.persistAndPublish();
+            Files.delete(paths.automerge());
+            files.persist();
+            assertThat(paths.automerge()).doesNotExist();
+        }
+
+        @Test
+        void appendsChangesToTheFileAndStillLoadsAsTheSameDocument() throws Exception {
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
+            files.persist();
+            long first = Files.size(paths.automerge());
+            for (int i = 0; i < 20; i++) {
+                String v = "v" + i;
+                owner.change(tx -> SettingsDoc.put(tx, "uv.python", v));
+                files.persist();
+            }
+            assertThat(Files.size(paths.automerge())).isGreaterThan(first);
+            Document loaded = NativeHandles.load(Files.readAllBytes(paths.automerge()));
+            try {
+                assertThat(List.of(loaded.getHeads())).isEqualTo(owner.heads());
+                assertThat(SettingsDoc.get(loaded, "uv.python")).contains("v19");
+            } finally {
+                NativeHandles.free(loaded);
+            }
+        }
+
+        @Test
+        void savesInFullAgainOnceTheAppendedChangesOutgrowTheSlack() throws Exception {
+            java.util.Random random = new java.util.Random(5);
+            List<Boolean> full = new java.util.ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                byte[] noise = new byte[SettingsFiles.COMPACT_SLACK_BYTES / 8];
+                random.nextBytes(noise);
+                String v = java.util.HexFormat.of().formatHex(noise); // a quarter of the slack, incompressible
+                owner.change(tx -> SettingsDoc.put(tx, "uv.big", v));
+                files.persist();
+                byte[] whole = owner.withDocument(Document::save);
+                full.add(java.util.Arrays.equals(Files.readAllBytes(paths.automerge()), whole));
+            }
+            assertThat(full.get(0)).as("the first save is a full one").isTrue();
+            assertThat(full.subList(1, 12)).as("later changes are appended ...").contains(false)
+                    .as("... until they outgrow the slack").contains(true);
+            Document loaded = NativeHandles.load(Files.readAllBytes(paths.automerge()));
+            try {
+                assertThat(List.of(loaded.getHeads())).isEqualTo(owner.heads());
+            } finally {
+                NativeHandles.free(loaded);
+            }
+        }
+
+        @Test
+        void leavesNoTemporaryFilesBehind() throws Exception {
+            for (String theme : List.of("dark", "light", "system")) {
+                owner.change(tx -> SettingsDoc.put(tx, "theme", theme));
+                files.persistAndPublish();
+            }
+            try (Stream<Path> a = Files.list(paths.automerge().getParent());
+                 Stream<Path> b = Files.list(paths.settingsJson().getParent())) {
+                assertThat(Stream.concat(a, b).map(p -> p.getFileName().toString()))
+                        .containsExactlyInAnyOrder("settings.automerge", "settings.json");
+            }
+        }
+
+        @Test
+        void appliesAnUnseenHandEditBeforeRewritingTheMirror() throws Exception {
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "light"));
+            files.persistAndPublish();
+            userWrites(settingsJson().replace("\"default_runtime\": \"python\"", "\"default_runtime\": \"deno\""));
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "dark")); // a peer's change within the debounce
+            files.persistAndPublish();
+            SyncedSettings now = owner.read(SettingsDoc::snapshot);
+            assertThat(now.theme()).isEqualTo(Theme.DARK);
+            assertThat(now.defaultRuntime()).as("the hand edit survived").isEqualTo(NotebookRuntime.DENO);
+            assertThat(settingsJson()).contains("\"theme\": \"dark\"", "\"default_runtime\": \"deno\"");
+        }
+
+        @Test
+        void neverOverwritesAnInvalidSettingsJson() throws Exception {
+            String broken = "{\"theme\": \"dark\",\n";
+            userWrites(broken);
+            assertThat(files.applyHandEdits()).isFalse();
+            owner.change(tx -> SettingsDoc.put(tx, "default_runtime", "deno"));
+            files.persistAndPublish();
+            assertThat(settingsJson()).isEqualTo(broken);
+            assertThat(savedSnapshot().defaultRuntime()).as("the document is still saved").isEqualTo(NotebookRuntime.DENO);
+
+            userWrites("{\"theme\": \"dark\"}"); // fixed
+            owner.change(tx -> SettingsDoc.put(tx, "uv.python", "/usr/bin/python3"));
+            files.persistAndPublish();
+            assertThat(Json.MAPPER.readTree(settingsJson()).get("theme").asText()).isEqualTo("dark");
+        }
+    }
+
+    @Nested
+    class HandEdits {
+        @Test
+        void areAppliedAndSavedWithoutReformattingTheUsersFile() throws Exception {
+            String mine = "{ \"theme\" : \"dark\" }\n";
+            userWrites(mine);
+            assertThat(files.applyHandEdits()).isTrue();
+            assertThat(owner.read(SettingsDoc::snapshot).theme()).isEqualTo(Theme.DARK);
+            assertThat(savedSnapshot().theme()).isEqualTo(Theme.DARK);
+            assertThat(settingsJson()).isEqualTo(mine);
+        }
+
+        @Test
+        void ourOwnMirrorWriteIsNotAppliedBack() throws Exception {
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "blue")); // invalid: mirrored as "system"
+            files.persistAndPublish();
+            assertThat(settingsJson()).contains("\"theme\": \"system\"");
+            List<?> heads = owner.heads();
+            assertThat(files.applyHandEdits()).isFalse();
+            assertThat(owner.heads()).isEqualTo(heads);
+            Optional<String> theme = owner.read(doc -> SettingsDoc.get(doc, "theme"));
+            assertThat(theme).as("kept verbatim").contains("blue");
+        }
+
+        @Test
+        void anInvalidFileChangesNothing() throws Exception {
+            List<?> heads = owner.heads();
+            userWrites("{\"uv\": {\"default_packages\": \"numpy\"}}");
+            assertThat(files.applyHandEdits()).isFalse();
+            assertThat(owner.heads()).isEqualTo(heads);
+            assertThat(paths.automerge()).doesNotExist();
+        }
+
+        @Test
+        void theSameContentIsAppliedOnlyOnce() throws Exception {
+            userWrites("{\"theme\": \"dark\"}");
+            assertThat(files.applyHandEdits()).isTrue();
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "light")); // a peer changes it again
+            assertThat(files.applyHandEdits()).as("an unchanged file is not re-applied").isFalse();
+            assertThat(owner.read(SettingsDoc::snapshot).theme()).isEqualTo(Theme.LIGHT);
+        }
+    }
+
+    @Test
+    void writesTheSchemaFile() throws Exception {
+        files.writeSchema();
+        assertThat(Files.readString(paths.schema(), StandardCharsets.UTF_8)).isEqualTo(SettingsSchema.text());
+    }
+}
