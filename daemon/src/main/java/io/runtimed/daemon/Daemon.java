@@ -11,6 +11,7 @@ import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.RuntimedVersion;
+import io.runtimed.sync.notebook.RoomRegistry;
 import io.runtimed.sync.settings.SettingsPaths;
 import io.runtimed.sync.settings.SettingsRoom;
 import java.io.IOException;
@@ -37,6 +38,7 @@ public final class Daemon implements AutoCloseable {
 
     private final DaemonLock lock;
     private final SettingsRoom settings;
+    private final RoomRegistry notebooks;
     private final PoolWarming warming;
     private final DaemonLifecycle lifecycle;
     private final SocketServer server;
@@ -44,10 +46,11 @@ public final class Daemon implements AutoCloseable {
     private final DaemonInfo info;
     private boolean closed;
 
-    private Daemon(DaemonLock lock, SettingsRoom settings, PoolWarming warming, DaemonLifecycle lifecycle,
+    private Daemon(DaemonLock lock, SettingsRoom settings, RoomRegistry notebooks, PoolWarming warming, DaemonLifecycle lifecycle,
                    SocketServer server, DaemonInfoFile infoFile, DaemonInfo info) {
         this.lock = lock;
         this.settings = settings;
+        this.notebooks = notebooks;
         this.warming = warming;
         this.lifecycle = lifecycle;
         this.server = server;
@@ -79,10 +82,11 @@ public final class Daemon implements AutoCloseable {
             pools.adoptExisting();
             PoolWarming warming = startWarming(config, pools, settings);
             settings.startWatching();
+            RoomRegistry notebooks = new RoomRegistry(config.notebookDocsDir());
             ChannelHandlers handlers = new ChannelHandlers(
-                    new PoolChannelHandler(pools, lifecycle),
+                    new PoolChannelHandler(pools, lifecycle, notebooks::list),
                     new SettingsSyncChannel(settings),
-                    new UnavailableSyncChannel("notebook_sync"),
+                    new NotebookSyncChannel(notebooks),
                     new UnavailableBlobChannel());
             SocketServer server = SocketServer.start(config.socket(),
                     new ConnectionRouter(handlers, config.handshakeTimeout()));
@@ -94,7 +98,7 @@ public final class Daemon implements AutoCloseable {
                 LOG.warn("could not write {}: {}", infoFile.path(), e.getMessage());
             }
             LOG.info("runtimed {} ready (pid {})", info.version(), info.pid());
-            return new Daemon(lock, settings, warming, lifecycle, server, infoFile, info);
+            return new Daemon(lock, settings, notebooks, warming, lifecycle, server, infoFile, info);
         } catch (IOException | RuntimeException e) {
             if (settings != null) {
                 settings.close();
@@ -136,6 +140,11 @@ public final class Daemon implements AutoCloseable {
         return settings;
     }
 
+    /** The open notebook rooms (for in-process embedding and tests). */
+    public RoomRegistry notebooks() {
+        return notebooks;
+    }
+
     /** Blocks until a client or a signal asks the daemon to stop. */
     public void awaitShutdownRequest() throws InterruptedException {
         lifecycle.awaitShutdownRequest();
@@ -162,6 +171,7 @@ public final class Daemon implements AutoCloseable {
         }
         server.close();
         warming.close();
+        notebooks.close();
         settings.close();
         infoFile.deleteIfOwnedBy(info.pid());
         try {

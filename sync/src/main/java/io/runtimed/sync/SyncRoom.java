@@ -27,8 +27,26 @@ public final class SyncRoom {
         void persist();
     }
 
+    /**
+     * Persistence in two steps, for rooms whose disk writes must not delay the other peers
+     * (notebook rooms): {@link #stage()} runs on the applying thread right after a change, the
+     * other peers then hear of the change, and the returned {@link Durability#await()} runs before
+     * the sender is answered, so a sender's change is on disk before the daemon acknowledges it.
+     */
+    @FunctionalInterface
+    public interface StagedPersistence {
+        Durability stage();
+    }
+
+    /** Waits until what {@link StagedPersistence#stage()} handed over is durable; logs its own failures. */
+    @FunctionalInterface
+    public interface Durability {
+        void await();
+    }
+
     private final DocumentOwner owner;
     private final Persistence persistence;
+    private final StagedPersistence staged;
     private final Set<SyncPeer> peers = ConcurrentHashMap.newKeySet();
     private final ReentrantLock membership = new ReentrantLock();
     private final Condition empty = membership.newCondition();
@@ -37,6 +55,14 @@ public final class SyncRoom {
     public SyncRoom(DocumentOwner owner, Persistence persistence) {
         this.owner = owner;
         this.persistence = persistence;
+        this.staged = null;
+    }
+
+    /** A room whose changes are staged for a writer and awaited only before the sender's reply. */
+    public SyncRoom(DocumentOwner owner, StagedPersistence staged) {
+        this.owner = owner;
+        this.persistence = null;
+        this.staged = staged;
     }
 
     public DocumentOwner owner() {
@@ -68,8 +94,19 @@ public final class SyncRoom {
     /** §6.1 step 2: apply, persist if changed, tell every peer (including the sender). */
     void received(SyncPeer from, byte[] frame) throws SyncMessageException {
         if (from.apply(frame)) {
-            persistence.persist();
-            broadcast();
+            if (staged != null) {
+                Durability durable = staged.stage();
+                for (SyncPeer p : peers) {
+                    if (p != from) {
+                        p.documentChanged();
+                    }
+                }
+                durable.await();
+                from.documentChanged();
+            } else {
+                persistence.persist();
+                broadcast();
+            }
         } else {
             from.documentChanged();
         }
