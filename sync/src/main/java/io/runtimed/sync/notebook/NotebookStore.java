@@ -76,6 +76,8 @@ public final class NotebookStore implements AutoCloseable {
     private long baseBytes;
     private long bytesWritten;
     private long compactions;
+    /** Whether this document was ever on disk or handed to the writer (§6: a fresh room never changed is never written). */
+    private boolean everStaged;
     // writer thread only
     private FileChannel appender;
 
@@ -90,6 +92,7 @@ public final class NotebookStore implements AutoCloseable {
         this.stagedHeads = onDiskHeads;
         this.fileBytes = fileBytes;
         this.baseBytes = fileBytes;
+        this.everStaged = onDiskHeads != null;
         this.writer = new Thread(this::writeLoop, "notebook-writer-" + file.getFileName().toString().substring(0, 8));
         this.writer.setDaemon(true);
         this.writer.start();
@@ -194,6 +197,7 @@ public final class NotebookStore implements AutoCloseable {
                     return 0L;
                 }
                 long seq = ++nextSeq;
+                everStaged = true;
                 queue.add(new Pending(seq, bytes, full));
                 queued.signal();
                 return seq;
@@ -442,7 +446,14 @@ public final class NotebookStore implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!flush(Duration.ofSeconds(30))) {
+        boolean keep;
+        lock.lock();
+        try {
+            keep = everStaged;
+        } finally {
+            lock.unlock();
+        }
+        if (keep && !flush(Duration.ofSeconds(30))) {
             LOG.warn("{}: the last changes could not be written", file);
         }
         lock.lock();
