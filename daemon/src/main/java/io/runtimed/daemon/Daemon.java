@@ -14,6 +14,7 @@ import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.RuntimedVersion;
+import io.runtimed.sync.notebook.RoomRegistry;
 import io.runtimed.sync.settings.SettingsPaths;
 import io.runtimed.sync.settings.SettingsRoom;
 import java.io.IOException;
@@ -48,6 +49,7 @@ public final class Daemon implements AutoCloseable {
 
     private final DaemonLock lock;
     private final SettingsRoom settings;
+    private final RoomRegistry notebooks;
     private final PoolWarming warming;
     private final DaemonLifecycle lifecycle;
     private final SocketServer server;
@@ -56,11 +58,12 @@ public final class Daemon implements AutoCloseable {
     private final Optional<BlobHttpServer> blobServer;
     private boolean closed;
 
-    private Daemon(DaemonLock lock, SettingsRoom settings, PoolWarming warming, DaemonLifecycle lifecycle,
-                   SocketServer server, DaemonInfoFile infoFile, DaemonInfo info,
+    private Daemon(DaemonLock lock, SettingsRoom settings, RoomRegistry notebooks, PoolWarming warming,
+                   DaemonLifecycle lifecycle, SocketServer server, DaemonInfoFile infoFile, DaemonInfo info,
                    Optional<BlobHttpServer> blobServer) {
         this.lock = lock;
         this.settings = settings;
+        this.notebooks = notebooks;
         this.warming = warming;
         this.lifecycle = lifecycle;
         this.server = server;
@@ -104,10 +107,11 @@ public final class Daemon implements AutoCloseable {
             settings.startWatching();
             BlobStore blobs = BlobStore.openForDaemon(config.blobDir());
             CompletableFuture<OptionalInt> blobPortKnown = new CompletableFuture<>();
+            RoomRegistry notebooks = new RoomRegistry(config.notebookDocsDir());
             ChannelHandlers handlers = new ChannelHandlers(
-                    new PoolChannelHandler(pools, lifecycle),
+                    new PoolChannelHandler(pools, lifecycle, notebooks::list),
                     new SettingsSyncChannel(settings),
-                    new UnavailableSyncChannel("notebook_sync"),
+                    new NotebookSyncChannel(notebooks),
                     new BlobChannelHandler(blobs, () -> awaitPort(blobPortKnown), lifecycle));
             SocketServer server = SocketServer.start(config.socket(),
                     new ConnectionRouter(handlers, config.handshakeTimeout()));
@@ -123,7 +127,7 @@ public final class Daemon implements AutoCloseable {
                 LOG.warn("could not write {}: {}", infoFile.path(), e.getMessage());
             }
             LOG.info("runtimed {} ready (pid {})", info.version(), info.pid());
-            return new Daemon(lock, settings, warming, lifecycle, server, infoFile, info, blobServer);
+            return new Daemon(lock, settings, notebooks, warming, lifecycle, server, infoFile, info, blobServer);
         } catch (IOException | RuntimeException e) {
             blobServer.ifPresent(BlobHttpServer::close);
             if (warming != null) {
@@ -191,6 +195,11 @@ public final class Daemon implements AutoCloseable {
         return settings;
     }
 
+    /** The open notebook rooms (for in-process embedding and tests). */
+    public RoomRegistry notebooks() {
+        return notebooks;
+    }
+
     /** Blocks until a client or a signal asks the daemon to stop. */
     public void awaitShutdownRequest() throws InterruptedException {
         lifecycle.awaitShutdownRequest();
@@ -218,6 +227,7 @@ public final class Daemon implements AutoCloseable {
         server.close();
         warming.close();
         blobServer.ifPresent(BlobHttpServer::close);
+        notebooks.close();
         settings.close();
         infoFile.deleteIfOwnedBy(info.pid());
         try {

@@ -14,7 +14,6 @@ import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.daemon.DaemonLifecycle;
 import io.runtimed.daemon.SocketServer;
-import io.runtimed.daemon.UnavailableSyncChannel;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Frames;
 import io.runtimed.protocol.Handshake;
@@ -44,6 +43,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** PROTOCOL.md §5 against an in-process daemon on a real Unix socket, read back over real HTTP. */
 class BlobChannelTest {
+    /** The other channels of these socket-level tests: they close at once. */
+    private static final io.runtimed.daemon.ChannelHandler NO_CHANNEL = new io.runtimed.daemon.ChannelHandler() {
+        @Override
+        public void serve(io.runtimed.daemon.Connection connection) {
+        }
+
+        @Override
+        public java.util.Optional<byte[]> errorFrame(String message) {
+            return java.util.Optional.empty();
+        }
+    };
+
     static final Duration IO = Duration.ofSeconds(10);
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -263,8 +274,7 @@ class BlobChannelTest {
             Path notADirectory = home.resolve("blobs-is-a-file");
             Files.writeString(notADirectory, "x");
             Path socket = home.resolve("failing.sock");
-            ChannelHandlers handlers = new ChannelHandlers(new UnavailableSyncChannel("pool"),
-                    new UnavailableSyncChannel("settings_sync"), new UnavailableSyncChannel("notebook_sync"),
+            ChannelHandlers handlers = new ChannelHandlers(NO_CHANNEL, NO_CHANNEL, NO_CHANNEL,
                     new BlobChannelHandler(new BlobStore(notADirectory), () -> OptionalInt.of(4242), new DaemonLifecycle()));
             try (SocketServer server = SocketServer.start(socket, new ConnectionRouter(handlers, IO));
                  FrameChannel c = DaemonSocket.open(socket, new Handshake.Blob(), IO)) {
@@ -287,8 +297,7 @@ class BlobChannelTest {
         void getPortSaysTheBlobServerIsNotRunning() throws Exception {
             Path socket = home.resolve("other.sock");
             DaemonLifecycle lifecycle = new DaemonLifecycle();
-            ChannelHandlers handlers = new ChannelHandlers(new UnavailableSyncChannel("pool"),
-                    new UnavailableSyncChannel("settings_sync"), new UnavailableSyncChannel("notebook_sync"),
+            ChannelHandlers handlers = new ChannelHandlers(NO_CHANNEL, NO_CHANNEL, NO_CHANNEL,
                     new BlobChannelHandler(new BlobStore(home.resolve("b")), OptionalInt::empty, lifecycle));
             try (SocketServer server = SocketServer.start(socket, new ConnectionRouter(handlers, IO))) {
                 try (FrameChannel c = DaemonSocket.open(socket, new Handshake.Blob(), IO)) {
