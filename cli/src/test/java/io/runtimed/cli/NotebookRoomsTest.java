@@ -128,8 +128,9 @@ class NotebookRoomsTest {
                 Future<?> fb = pool.submit(() -> {
                     go.await();
                     for (int i = 0; i < 40; i++) {
-                        String now = b.getCell("c").get().source();
-                        b.updateSource("c", now + fromB[i % fromB.length]);   // appends by diff
+                        // appends at the end as it is in B's replica at that moment: a diff against
+                        // a source read earlier would race with A's prepends arriving in between
+                        b.appendSource("c", fromB[i % fromB.length]);
                     }
                     return null;
                 });
@@ -137,16 +138,15 @@ class NotebookRoomsTest {
                 fa.get();
                 fb.get();
                 pool.shutdown();
-                assertThat(a.awaitSynced(WAIT)).isTrue();
-                assertThat(b.awaitSynced(WAIT)).isTrue();
-                await().atMost(WAIT).until(() -> a.getCell("c").get().source().equals(b.getCell("c").get().source()));
-                String merged = a.getCell("c").get().source();
-                assertThat(merged).contains("中文|emoji");
                 StringBuilder prepended = new StringBuilder();
                 for (int i = 0; i < 40; i++) {
                     prepended.insert(0, fromA[i % fromA.length]);
                 }
                 String appended = String.join("", fromB).repeat(10);
+                String expected = prepended + "中文|emoji" + appended;
+                await().atMost(WAIT).until(() -> a.getCell("c").get().source().equals(expected)
+                        && b.getCell("c").get().source().equals(expected));
+                String merged = a.getCell("c").get().source();
                 assertThat(merged).as("every keystroke of both peers, none lost, doubled or torn")
                         .isEqualTo(prepended + "中文|emoji" + appended);
                 assertThat(merged.substring(0, merged.indexOf("中文"))).doesNotContain("界", "ñ", "🎉");

@@ -205,6 +205,16 @@ public final class NotebookClient implements AutoCloseable {
         }
     }
 
+    /** Appends to the end of a cell's source as it is at that moment (e.g. text streamed in). */
+    public void appendSource(String id, String insert) throws DaemonClientException {
+        NotebookDoc.SourceUpdate[] result = new NotebookDoc.SourceUpdate[1];
+        boolean changed = replica.change(tx -> result[0] = NotebookDoc.appendSource(tx, id, insert));
+        checkSource(id, result[0]);
+        if (changed) {
+            syncToDaemon();
+        }
+    }
+
     public void setExecutionCount(String id, String count) throws DaemonClientException {
         requireFound(id, editReturning(tx -> NotebookDoc.setExecutionCount(tx, id, count)));
     }

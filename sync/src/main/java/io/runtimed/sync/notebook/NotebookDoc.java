@@ -275,6 +275,23 @@ public final class NotebookDoc {
         return SourceUpdate.UPDATED;
     }
 
+    /**
+     * Appends to a cell's source at its current end, read in the same transaction, so text streamed
+     * in by one peer stays in order while others edit elsewhere (no stale position, no diff).
+     */
+    public static SourceUpdate appendSource(Transaction tx, String id, String insert) {
+        Optional<ObjectId> cell = cellObject(tx, id);
+        if (cell.isEmpty()) {
+            return SourceUpdate.CELL_NOT_FOUND;
+        }
+        Optional<AmValue> s = tx.get(cell.get(), SOURCE);
+        if (s.isEmpty() || !(s.get() instanceof AmValue.Text source)) {
+            return SourceUpdate.SOURCE_NOT_TEXT;
+        }
+        tx.spliceText(source.getId(), tx.length(source.getId()), 0, insert);
+        return SourceUpdate.UPDATED;
+    }
+
     /** §3 set_execution_count: a Str, not validated ("null" or a decimal integer by convention). */
     public static boolean setExecutionCount(Transaction tx, String id, String count) {
         Optional<ObjectId> cell = cellObject(tx, id);
