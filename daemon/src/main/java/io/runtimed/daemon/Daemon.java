@@ -35,8 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: builds the parts in the start order of DAEMON.md §5 (lock, settings
- * document, stale files, pools, settings watcher, blob store, socket, blob HTTP server,
+ * The composition root: builds the parts in the start order of DAEMON.md §5 (lock, stale files,
+ * pools, blob store, socket, then the settings document and its watcher, the blob HTTP server,
  * daemon.json last so a client that sees the file can connect and read its blob port) and takes
  * them down in the order of §6. It holds no behaviour of its own.
  */
@@ -93,8 +93,9 @@ public final class Daemon implements AutoCloseable {
         Optional<BlobHttpServer> blobServer = Optional.empty();
         PoolWarming warming = null;
         try {
-            // §5 step 3: the settings document (SETTINGS.md §5) and the schema file, before serving
-            settings = SettingsRoom.open(SettingsPaths.of(config.runtDir(), config.settingsDir()));
+            // Settings load after the socket listens (below) so the first pong need not wait for
+            // Automerge; a settings_sync peer or a build that comes earlier waits for them.
+            CompletableFuture<SettingsRoom> settingsLoaded = new CompletableFuture<>();
             Files.deleteIfExists(config.obsoleteSyncSocket());
             Path socketDir = config.socket().toAbsolutePath().getParent();
             if (!Files.isDirectory(socketDir)) {
@@ -103,18 +104,26 @@ public final class Daemon implements AutoCloseable {
             EnvPools pools = new EnvPools(config.envRoot(), config.uvPoolSize(), config.condaPoolSize(),
                     config.maxEnvAge(), Clock.systemUTC());
             pools.adoptExisting();
-            warming = startWarming(config, pools, settings);
-            settings.startWatching();
+            warming = startWarming(config, pools, () -> settingsLoaded.join().settingsTree());
             BlobStore blobs = BlobStore.openForDaemon(config.blobDir());
             CompletableFuture<OptionalInt> blobPortKnown = new CompletableFuture<>();
             RoomRegistry notebooks = new RoomRegistry(config.notebookDocsDir());
             ChannelHandlers handlers = new ChannelHandlers(
                     new PoolChannelHandler(pools, lifecycle, notebooks::list),
-                    new SettingsSyncChannel(settings),
+                    new SettingsSyncChannel(settingsLoaded::join),
                     new NotebookSyncChannel(notebooks),
                     new BlobChannelHandler(blobs, () -> awaitPort(blobPortKnown), lifecycle));
             SocketServer server = SocketServer.start(config.socket(),
                     new ConnectionRouter(handlers, config.handshakeTimeout()));
+            // DAEMON.md §5 step 3: the settings document (SETTINGS.md §5) and the schema file
+            try {
+                settings = SettingsRoom.open(SettingsPaths.of(config.runtDir(), config.settingsDir()));
+            } catch (RuntimeException e) {
+                settingsLoaded.completeExceptionally(e);
+                throw e;
+            }
+            settingsLoaded.complete(settings);
+            settings.startWatching();
             // DAEMON.md §5 step 5, after the socket listens: the first ping need not wait for it
             blobServer = startBlobServer(blobs);
             OptionalInt blobPort = blobServer.map(b -> OptionalInt.of(b.port())).orElse(OptionalInt.empty());
@@ -145,11 +154,12 @@ public final class Daemon implements AutoCloseable {
      * POOL.md §5-§6: builds run on their own threads; backends are detected off the start path.
      * Each build reads the live settings document, the command line's values winning.
      */
-    private static PoolWarming startWarming(DaemonConfig config, EnvPools pools, SettingsRoom settings) {
+    private static PoolWarming startWarming(DaemonConfig config, EnvPools pools,
+                                            java.util.function.Supplier<com.fasterxml.jackson.databind.JsonNode> settings) {
         PoolOptions options = config.pool();
         ProcessRunner runner = new ProcessRunner(Map.of("PIP_DISABLE_PIP_VERSION_CHECK", "1", "PIP_NO_INPUT", "1"));
         PoolWarming warming = new PoolWarming(pools, new EnvBuilder(pools.directories(), runner),
-                new SyncedPoolSettings(settings::settingsTree, options.asOverrides(), options.systemSitePackages()),
+                new SyncedPoolSettings(settings, options.asOverrides(), options.systemSitePackages()),
                 options.buildThreads(), options.firstRetry(), options.maxRetry(), Clock.systemUTC());
         pools.setRefiller(warming);
         String home = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
