@@ -36,7 +36,7 @@ public final class Daemon implements AutoCloseable {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     private final DaemonLock lock;
-    private final SettingsRoom settings;
+    private final SettingsStartup settings;
     private final PoolWarming warming;
     private final DaemonLifecycle lifecycle;
     private final SocketServer server;
@@ -44,7 +44,7 @@ public final class Daemon implements AutoCloseable {
     private final DaemonInfo info;
     private boolean closed;
 
-    private Daemon(DaemonLock lock, SettingsRoom settings, PoolWarming warming, DaemonLifecycle lifecycle,
+    private Daemon(DaemonLock lock, SettingsStartup settings, PoolWarming warming, DaemonLifecycle lifecycle,
                    SocketServer server, DaemonInfoFile infoFile, DaemonInfo info) {
         this.lock = lock;
         this.settings = settings;
@@ -64,10 +64,9 @@ public final class Daemon implements AutoCloseable {
             throw new AlreadyRunningException(infoFile.read().orElseGet(DaemonInfo::unknown));
         }
         DaemonLock lock = acquired.get();
-        SettingsRoom settings = null;
+        SettingsStartup settings = null;
         try {
-            // §5 step 3: the settings document (SETTINGS.md §5) and the schema file, before serving
-            settings = SettingsRoom.open(SettingsPaths.of(config.runtDir(), config.settingsDir()));
+            settings = new SettingsStartup(SettingsPaths.of(config.runtDir(), config.settingsDir()));
             Files.deleteIfExists(config.obsoleteSyncSocket());
             Path socketDir = config.socket().toAbsolutePath().getParent();
             if (!Files.isDirectory(socketDir)) {
@@ -78,7 +77,6 @@ public final class Daemon implements AutoCloseable {
                     config.maxEnvAge(), Clock.systemUTC());
             pools.adoptExisting();
             PoolWarming warming = startWarming(config, pools, settings);
-            settings.startWatching();
             ChannelHandlers handlers = new ChannelHandlers(
                     new PoolChannelHandler(pools, lifecycle),
                     new SettingsSyncChannel(settings),
@@ -86,6 +84,11 @@ public final class Daemon implements AutoCloseable {
                     new UnavailableBlobChannel());
             SocketServer server = SocketServer.start(config.socket(),
                     new ConnectionRouter(handlers, config.handshakeTimeout()));
+            // §5 steps 3 and 8 (settings document, schema file, settings.json watcher) on their own
+            // thread, once pings are answered: loading Automerge's native library and the first
+            // document costs tens of milliseconds on a 2-core machine. Settings connections and
+            // pool builds that come first wait for it.
+            settings.start();
             DaemonInfo info = new DaemonInfo(config.socket().toString(), ProcessHandle.current().pid(),
                     RuntimedVersion.full(), Instant.now(), null);
             try {
@@ -108,11 +111,11 @@ public final class Daemon implements AutoCloseable {
      * POOL.md §5-§6: builds run on their own threads; backends are detected off the start path.
      * Each build reads the live settings document, the command line's values winning.
      */
-    private static PoolWarming startWarming(DaemonConfig config, EnvPools pools, SettingsRoom settings) {
+    private static PoolWarming startWarming(DaemonConfig config, EnvPools pools, SettingsStartup settings) {
         PoolOptions options = config.pool();
         ProcessRunner runner = new ProcessRunner(Map.of("PIP_DISABLE_PIP_VERSION_CHECK", "1", "PIP_NO_INPUT", "1"));
         PoolWarming warming = new PoolWarming(pools, new EnvBuilder(pools.directories(), runner),
-                new SyncedPoolSettings(settings::settingsTree, options.asOverrides(), options.systemSitePackages()),
+                new SyncedPoolSettings(settings::settingsTreeOrDefaults, options.asOverrides(), options.systemSitePackages()),
                 options.buildThreads(), options.firstRetry(), options.maxRetry(), Clock.systemUTC());
         pools.setRefiller(warming);
         String home = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
@@ -131,9 +134,9 @@ public final class Daemon implements AutoCloseable {
         return info;
     }
 
-    /** The settings document (for in-process embedding and tests). */
-    public SettingsRoom settings() {
-        return settings;
+    /** The settings document (for in-process embedding and tests), once it has opened. */
+    public SettingsRoom settings() throws IOException {
+        return settings.await();
     }
 
     /** Blocks until a client or a signal asks the daemon to stop. */

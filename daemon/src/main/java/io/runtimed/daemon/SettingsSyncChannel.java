@@ -12,16 +12,17 @@ import java.util.Optional;
  * line from the router and the connection is dropped; sync peers have no error answer.
  */
 public final class SettingsSyncChannel implements ChannelHandler {
-    private final SettingsRoom settings;
+    private final SettingsStartup settings;
 
-    public SettingsSyncChannel(SettingsRoom settings) {
+    SettingsSyncChannel(SettingsStartup settings) {
         this.settings = settings;
     }
 
     @Override
     public void serve(Connection connection) throws IOException {
+        SettingsRoom room = settings.await();
         try {
-            settings.serve(connection.id(), connection.frames());
+            room.serve(connection.id(), connection.frames());
         } catch (SyncMessageException e) {
             throw new MalformedMessageException(e.getMessage());
         }
