@@ -5,18 +5,10 @@ import io.runtimed.client.PoolClient;
 import io.runtimed.client.PoolConnection;
 import io.runtimed.protocol.PoolRequest;
 import io.runtimed.protocol.PoolResponse;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
  * Prints the foundation's figures: pool ping round trip (p50/p99) on one reused connection and with
@@ -86,71 +78,5 @@ public final class Bench {
     private static void report(String what, long[] sorted) {
         System.out.printf("%-34s p50 %.3f ms, p99 %.3f ms (%d requests)%n", what + ":",
                 sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6, sorted.length);
-    }
-
-    /** A daemon in a private temporary home, started through the user's launcher. */
-    private static final class TempDaemon implements AutoCloseable {
-        final Path home;
-        final Path socket;
-        final Process process;
-        final double startMillis;
-
-        private TempDaemon(Path home, Path socket, Process process, double startMillis) {
-            this.home = home;
-            this.socket = socket;
-            this.process = process;
-            this.startMillis = startMillis;
-        }
-
-        static TempDaemon start(Path launcher) throws IOException, InterruptedException {
-            Path home = Files.createTempDirectory("rtbench");
-            Path socket = home.resolve("cache/runt/runtimed.sock");
-            ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "run", "--uv-pool-size", "0",
-                    "--conda-pool-size", "0", "--log-level", "warn")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(home.resolve("daemon.err").toFile());
-            Map<String, String> env = pb.environment();
-            env.put("HOME", home.toString());
-            env.put("XDG_CACHE_HOME", home.resolve("cache").toString());
-            env.put("XDG_CONFIG_HOME", home.resolve("config").toString());
-            env.put("XDG_DATA_HOME", home.resolve("data").toString());
-            PoolClient client = new PoolClient(socket, Duration.ofMillis(200), Duration.ofSeconds(2));
-            long t0 = System.nanoTime();
-            Process p = pb.start();
-            long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
-            while (true) {
-                try {
-                    client.ping();
-                    break;
-                } catch (DaemonClientException e) {
-                    if (!p.isAlive() || System.nanoTime() > deadline) {
-                        throw new IOException("daemon did not start: see " + home.resolve("daemon.err"));
-                    }
-                    // poll every half millisecond: fine enough for the figure, and no spinning core
-                    // stolen from the daemon that is starting on a 2-core machine
-                    LockSupport.parkNanos(500_000);
-                }
-            }
-            double ms = (System.nanoTime() - t0) / 1e6;
-            return new TempDaemon(home, socket, p, ms);
-        }
-
-        @Override
-        public void close() throws IOException, InterruptedException {
-            try {
-                new PoolClient(socket).shutdown();
-            } catch (DaemonClientException e) {
-                process.destroy();
-            }
-            process.waitFor(10, TimeUnit.SECONDS);
-            process.destroyForcibly();
-            try (Stream<Path> walk = Files.walk(home)) {
-                List<Path> all = new ArrayList<>(walk.toList());
-                all.sort(Comparator.reverseOrder());
-                for (Path p : all) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 }

@@ -1,12 +1,15 @@
 package io.runtimed.cli;
 
 import ch.qos.logback.classic.Level;
+import io.runtimed.client.BlobClient;
 import io.runtimed.client.PoolClient;
 import io.runtimed.client.SettingsClient;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.daemon.DaemonLogging;
 import io.runtimed.daemon.StartupWarmup;
+import io.runtimed.daemon.SignalShutdown;
+import io.runtimed.daemon.DaemonLifecycle;
 import io.runtimed.pool.PoolOptions;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.EnvType;
@@ -36,7 +39,9 @@ public final class CdsTraining {
         try {
             StartupWarmup.start();
             RuntPaths.current();
-            DaemonLogging.configure(Level.WARN, null);
+            // the daemon's logging path as it runs: a file appender and formatted lines
+            DaemonLogging.configure(Level.INFO, home.resolve("training.log"));
+            SignalShutdown.install(new DaemonLifecycle());
             Path runt = home.resolve("runt");
             DaemonConfig config = new DaemonConfig(runt, runt.resolve("runtimed.sock"), runt.resolve("envs"),
                     runt.resolve("blobs"), home.resolve("config"), 0, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE,
@@ -47,6 +52,8 @@ public final class CdsTraining {
                 Json.pretty(client.status());
                 client.take(EnvType.UV);
                 client.flush();
+                BlobClient blobs = new BlobClient(config.socket());
+                blobs.url(blobs.store(new byte[] {1}, "application/octet-stream"));
                 try (SettingsClient settings = SettingsClient.connect(config.socket())) {
                     Json.pretty(settings.getAllJson());
                 }

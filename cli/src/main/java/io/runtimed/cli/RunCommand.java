@@ -3,6 +3,7 @@ package io.runtimed.cli;
 import io.runtimed.daemon.AlreadyRunningException;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
+import io.runtimed.daemon.DaemonLifecycle;
 import io.runtimed.daemon.DaemonLogging;
 import io.runtimed.daemon.SignalShutdown;
 import io.runtimed.daemon.StartupWarmup;
@@ -48,9 +49,12 @@ final class RunCommand implements Callable<Integer> {
         }
         DaemonLogging.configure(DaemonLogging.resolveLevel(logLevel, System.getenv()), paths.logFile());
         Logger log = LoggerFactory.getLogger(RunCommand.class);
+        // Signals first: one that arrives while the daemon starts still ends in an orderly shutdown.
+        DaemonLifecycle lifecycle = new DaemonLifecycle();
+        SignalShutdown.install(lifecycle);
         Daemon daemon;
         try {
-            daemon = Daemon.start(config);
+            daemon = Daemon.start(config, lifecycle);
         } catch (AlreadyRunningException e) {
             err.println("Error: " + e.getMessage());
             err.println("Running daemon: pid=" + e.running().pid() + ", endpoint=" + e.running().endpoint());
@@ -60,7 +64,6 @@ final class RunCommand implements Callable<Integer> {
             err.println("Error: " + e.getMessage());
             return 1;
         }
-        SignalShutdown.install(daemon.lifecycle());
         // Any other way out of the JVM (SIGHUP, System.exit elsewhere) still cleans up.
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown-hook"));
         daemon.awaitShutdownRequest();

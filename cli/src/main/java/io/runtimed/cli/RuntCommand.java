@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** CLI.md: {@code runt}; its {@code pool} and {@code settings} commands talk to runtimed. */
 @Command(name = "runt", mixinStandardHelpOptions = true, versionProvider = VersionProvider.Runt.class,
-        description = "Notebook runtime tools.", subcommands = {PoolCommand.class, SettingsCommand.class})
+        description = "Notebook runtime tools.", subcommands = {PoolCommand.class, SettingsCommand.class, NotebookCommand.class})
 final class RuntCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -48,6 +48,11 @@ public final class PoolClient {
         call(new PoolRequest.Ping(), PoolResponse.Pong.class);
     }
 
+    /** Extension: the daemon's open notebook rooms and their peer counts (a reference daemon has none to tell). */
+    public java.util.List<io.runtimed.protocol.RoomInfo> listRooms() throws DaemonClientException {
+        return call(new PoolRequest.ListRooms(), PoolResponse.Rooms.class).rooms();
+    }
+
     public PoolStats status() throws DaemonClientException {
         return call(new PoolRequest.Status(), PoolResponse.Stats.class).stats();
     }

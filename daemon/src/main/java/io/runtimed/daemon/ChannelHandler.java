@@ -12,6 +12,11 @@ public interface ChannelHandler {
      */
     void serve(Connection connection) throws IOException;
 
+    /** Serves with the handshake that chose this channel (the notebook channel needs its id). */
+    default void serve(Connection connection, io.runtimed.protocol.Handshake handshake) throws IOException {
+        serve(connection);
+    }
+
     /** This channel's way of telling a client what it got wrong, or empty when it has none (sync channels). */
     Optional<byte[]> errorFrame(String message);
 }

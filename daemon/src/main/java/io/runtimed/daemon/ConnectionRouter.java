@@ -45,7 +45,7 @@ public final class ConnectionRouter {
             Thread.currentThread().setName("peer-" + handshake.channelName() + "-" + connection.id());
             LOG.debug("{}: {} channel", connection, handshake.channelName());
             handler = handlers.forHandshake(handshake);
-            handler.serve(connection);
+            handler.serve(connection, handshake);
         } catch (MalformedMessageException | FrameTooLargeException e) {
             reject(connection, handler, e.getMessage());
         } catch (FrameTimeoutException e) {

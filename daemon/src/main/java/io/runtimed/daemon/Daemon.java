@@ -2,6 +2,9 @@ package io.runtimed.daemon;
 
 import io.runtimed.pool.BackendDetector;
 import io.runtimed.pool.EnvBuilder;
+import io.runtimed.blob.BlobChannelHandler;
+import io.runtimed.blob.BlobHttpServer;
+import io.runtimed.blob.BlobStore;
 import io.runtimed.pool.EnvPools;
 import io.runtimed.pool.PoolOptions;
 import io.runtimed.pool.PoolWarming;
@@ -11,6 +14,7 @@ import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.RuntimedVersion;
+import io.runtimed.sync.notebook.RoomRegistry;
 import io.runtimed.sync.settings.SettingsPaths;
 import io.runtimed.sync.settings.SettingsRoom;
 import java.io.IOException;
@@ -22,41 +26,62 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: builds the parts in the start order of DAEMON.md §5 (lock, settings
- * document, stale files, pools, settings watcher, socket, daemon.json last so a client that sees
- * the file can connect) and takes them down in the order of §6. It holds no behaviour of its own.
+ * The composition root: builds the parts in the start order of DAEMON.md §5 (lock, stale files,
+ * pools, blob store, socket, then the settings document with its schema file and watcher on their
+ * own thread, the blob HTTP server, daemon.json last so a client that sees the file can connect and
+ * read its blob port) and takes them down in the order of §6. It holds no behaviour of its own.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
     /** How long shutdown waits for requests in flight before dropping their connections. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a get_port may wait for the HTTP server that starts right after the socket. */
+    private static final Duration BLOB_SERVER_START_TIMEOUT = Duration.ofSeconds(10);
 
     private final DaemonLock lock;
     private final SettingsStartup settings;
+    private final RoomRegistry notebooks;
     private final PoolWarming warming;
     private final DaemonLifecycle lifecycle;
     private final SocketServer server;
     private final DaemonInfoFile infoFile;
     private final DaemonInfo info;
+    private final Optional<BlobHttpServer> blobServer;
     private boolean closed;
 
-    private Daemon(DaemonLock lock, SettingsStartup settings, PoolWarming warming, DaemonLifecycle lifecycle,
-                   SocketServer server, DaemonInfoFile infoFile, DaemonInfo info) {
+    private Daemon(DaemonLock lock, SettingsStartup settings, RoomRegistry notebooks, PoolWarming warming,
+                   DaemonLifecycle lifecycle, SocketServer server, DaemonInfoFile infoFile, DaemonInfo info,
+                   Optional<BlobHttpServer> blobServer) {
         this.lock = lock;
         this.settings = settings;
+        this.notebooks = notebooks;
         this.warming = warming;
         this.lifecycle = lifecycle;
         this.server = server;
         this.infoFile = infoFile;
         this.info = info;
+        this.blobServer = blobServer;
     }
 
     /** Starts a daemon, or throws {@link AlreadyRunningException} if another one holds the lock. */
     public static Daemon start(DaemonConfig config) throws AlreadyRunningException, IOException {
+        return start(config, new DaemonLifecycle());
+    }
+
+    /**
+     * Starts a daemon whose run state is {@code lifecycle}: a caller that installs signal handlers
+     * on it before starting gets an orderly shutdown even for a signal that arrives mid-start.
+     */
+    public static Daemon start(DaemonConfig config, DaemonLifecycle lifecycle) throws AlreadyRunningException, IOException {
         PrivateDirs.ensure(config.runtDir());
         DaemonInfoFile infoFile = new DaemonInfoFile(config.infoFile());
         Optional<DaemonLock> acquired = DaemonLock.tryAcquire(config.lockFile());
@@ -65,6 +90,8 @@ public final class Daemon implements AutoCloseable {
         }
         DaemonLock lock = acquired.get();
         SettingsStartup settings = null;
+        Optional<BlobHttpServer> blobServer = Optional.empty();
+        PoolWarming warming = null;
         try {
             settings = new SettingsStartup(SettingsPaths.of(config.runtDir(), config.settingsDir()));
             Files.deleteIfExists(config.obsoleteSyncSocket());
@@ -72,16 +99,18 @@ public final class Daemon implements AutoCloseable {
             if (!Files.isDirectory(socketDir)) {
                 PrivateDirs.ensure(socketDir);
             }
-            DaemonLifecycle lifecycle = new DaemonLifecycle();
             EnvPools pools = new EnvPools(config.envRoot(), config.uvPoolSize(), config.condaPoolSize(),
                     config.maxEnvAge(), Clock.systemUTC());
             pools.adoptExisting();
-            PoolWarming warming = startWarming(config, pools, settings);
+            warming = startWarming(config, pools, settings);
+            BlobStore blobs = BlobStore.openForDaemon(config.blobDir());
+            CompletableFuture<OptionalInt> blobPortKnown = new CompletableFuture<>();
+            RoomRegistry notebooks = new RoomRegistry(config.notebookDocsDir());
             ChannelHandlers handlers = new ChannelHandlers(
-                    new PoolChannelHandler(pools, lifecycle),
+                    new PoolChannelHandler(pools, lifecycle, notebooks::list),
                     new SettingsSyncChannel(settings),
-                    new UnavailableSyncChannel("notebook_sync"),
-                    new UnavailableBlobChannel());
+                    new NotebookSyncChannel(notebooks),
+                    new BlobChannelHandler(blobs, () -> awaitPort(blobPortKnown), lifecycle));
             SocketServer server = SocketServer.start(config.socket(),
                     new ConnectionRouter(handlers, config.handshakeTimeout()));
             // §5 steps 3 and 8 (settings document, schema file, settings.json watcher) on their own
@@ -89,16 +118,24 @@ public final class Daemon implements AutoCloseable {
             // document costs tens of milliseconds on a 2-core machine. Settings connections and
             // pool builds that come first wait for it.
             settings.start();
+            // DAEMON.md §5 step 5, after the socket listens: the first ping need not wait for it
+            blobServer = startBlobServer(blobs);
+            OptionalInt blobPort = blobServer.map(b -> OptionalInt.of(b.port())).orElse(OptionalInt.empty());
+            blobPortKnown.complete(blobPort);
             DaemonInfo info = new DaemonInfo(config.socket().toString(), ProcessHandle.current().pid(),
-                    RuntimedVersion.full(), Instant.now(), null);
+                    RuntimedVersion.full(), Instant.now(), blobPort.isPresent() ? blobPort.getAsInt() : null);
             try {
                 infoFile.write(info);
             } catch (IOException e) {
                 LOG.warn("could not write {}: {}", infoFile.path(), e.getMessage());
             }
             LOG.info("runtimed {} ready (pid {})", info.version(), info.pid());
-            return new Daemon(lock, settings, warming, lifecycle, server, infoFile, info);
+            return new Daemon(lock, settings, notebooks, warming, lifecycle, server, infoFile, info, blobServer);
         } catch (IOException | RuntimeException e) {
+            blobServer.ifPresent(BlobHttpServer::close);
+            if (warming != null) {
+                warming.close();
+            }
             if (settings != null) {
                 settings.close();
             }
@@ -126,6 +163,28 @@ public final class Daemon implements AutoCloseable {
         return warming;
     }
 
+    /** The blob port once the HTTP server's start has ended; a get_port that comes earlier waits for it. */
+    private static OptionalInt awaitPort(CompletableFuture<OptionalInt> known) {
+        try {
+            return known.get(BLOB_SERVER_START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return OptionalInt.empty();
+        } catch (ExecutionException | TimeoutException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /** DAEMON.md §5 step 5: a blob server that cannot start is logged, and the daemon runs without a port. */
+    private static Optional<BlobHttpServer> startBlobServer(BlobStore blobs) {
+        try {
+            return Optional.of(BlobHttpServer.start(blobs));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("blob server did not start, running without one: {}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     public DaemonLifecycle lifecycle() {
         return lifecycle;
     }
@@ -137,6 +196,11 @@ public final class Daemon implements AutoCloseable {
     /** The settings document (for in-process embedding and tests), once it has opened. */
     public SettingsRoom settings() throws IOException {
         return settings.await();
+    }
+
+    /** The open notebook rooms (for in-process embedding and tests). */
+    public RoomRegistry notebooks() {
+        return notebooks;
     }
 
     /** Blocks until a client or a signal asks the daemon to stop. */
@@ -165,6 +229,8 @@ public final class Daemon implements AutoCloseable {
         }
         server.close();
         warming.close();
+        blobServer.ifPresent(BlobHttpServer::close);
+        notebooks.close();
         settings.close();
         infoFile.deleteIfOwnedBy(info.pid());
         try {

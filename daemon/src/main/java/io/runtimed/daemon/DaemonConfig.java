@@ -45,6 +45,11 @@ public record DaemonConfig(
         return runtDir.resolve("runtimed-sync.sock");
     }
 
+    /** NOTEBOOK.md §4: {@code <cache>/runt/notebook-docs}, beside the lock (so a temp home isolates it). */
+    public Path notebookDocsDir() {
+        return runtDir.resolve("notebook-docs");
+    }
+
     public Path settingsJson() {
         return settingsDir.resolve("settings.json");
     }

@@ -49,7 +49,12 @@ public final class DaemonLifecycle {
         } finally {
             lock.unlock();
         }
-        return this::endRequest;
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (ended.compareAndSet(false, true)) {
+                endRequest();
+            }
+        };
     }
 
     private void endRequest() {

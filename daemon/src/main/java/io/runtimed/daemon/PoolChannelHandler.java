@@ -8,7 +8,10 @@ import io.runtimed.protocol.PoolRequest;
 import io.runtimed.protocol.PoolResponse;
 import java.io.IOException;
 import java.time.Duration;
+import io.runtimed.protocol.RoomInfo;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +25,17 @@ public final class PoolChannelHandler implements ChannelHandler {
 
     private final EnvPools pools;
     private final DaemonLifecycle lifecycle;
+    private final Supplier<List<RoomInfo>> rooms;
 
     public PoolChannelHandler(EnvPools pools, DaemonLifecycle lifecycle) {
+        this(pools, lifecycle, List::of);
+    }
+
+    /** {@code rooms} answers the {@code list_rooms} extension (the open notebook rooms). */
+    public PoolChannelHandler(EnvPools pools, DaemonLifecycle lifecycle, Supplier<List<RoomInfo>> rooms) {
         this.pools = pools;
         this.lifecycle = lifecycle;
+        this.rooms = rooms;
     }
 
     @Override
@@ -65,6 +75,8 @@ public final class PoolChannelHandler implements ChannelHandler {
         } else if (request instanceof PoolRequest.FlushPool) {
             pools.flush();
             return new PoolResponse.Flushed();
+        } else if (request instanceof PoolRequest.ListRooms) {
+            return new PoolResponse.Rooms(rooms.get());
         } else if (request instanceof PoolRequest.Shutdown) {
             LOG.info("shutdown requested by a client");
             lifecycle.requestShutdown("shutdown request");

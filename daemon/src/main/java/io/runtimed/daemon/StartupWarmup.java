@@ -4,9 +4,10 @@ import io.runtimed.protocol.Json;
 
 /**
  * Loads what the daemon's first answer needs (the JNA binding for the lock, Jackson's wire types)
- * on a second core while the main thread parses options and sets up logging. (Automerge's native
- * library is loaded by the thread that opens the settings, off the path to the first answer.) Purely a start-time
+ * on a second core while the main thread parses options and sets up logging. Purely a start-time
  * optimisation: if it has not finished, the main thread simply initialises the same classes itself.
+ * (Automerge's native library is loaded by the thread that opens the settings, after the socket
+ * listens: the first answer does not need it.)
  */
 public final class StartupWarmup {
     private StartupWarmup() {

@@ -56,8 +56,14 @@ final class PoolWarmer {
         return pool.type();
     }
 
-    /** Detects the backend off the start path, then fills the pool. */
+    /**
+     * Detects the backend off the start path, then fills the pool. A pool whose target is 0 is
+     * never built, so it detects nothing and reports nothing (its status stays the reference's).
+     */
     void start(Callable<EnvBackend> detect) {
+        if (pool.target() == 0) {
+            return;
+        }
         timer.execute(() -> {
             try {
                 EnvBackend found = detect.call();
@@ -65,9 +71,7 @@ final class PoolWarmer {
                 found.unavailableReason().ifPresentOrElse(
                         why -> {
                             lastError = error(why);
-                            if (pool.target() > 0) {
-                                LOG.warn("{} pool disabled: {}", type(), why);
-                            }
+                            LOG.warn("{} pool disabled: {}", type(), why);
                         },
                         () -> LOG.info("{} environments are built with {}", type(), found.describe()));
             } catch (Exception e) {

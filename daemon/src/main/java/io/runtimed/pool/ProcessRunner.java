@@ -19,6 +19,13 @@ import java.util.concurrent.TimeUnit;
 public final class ProcessRunner {
     private static final int TAIL_LINES = 12;
 
+    /**
+     * Builds run at a lower CPU priority: they are background work, and must not slow the daemon's
+     * answers or the notebook windows on a 2-core machine.
+     */
+    private static final Path NICE = java.util.stream.Stream.of("/usr/bin/nice", "/bin/nice")
+            .map(Path::of).filter(java.nio.file.Files::isExecutable).findFirst().orElse(null);
+
     private final Map<String, String> extraEnv;
 
     public ProcessRunner(Map<String, String> extraEnv) {
@@ -38,7 +45,16 @@ public final class ProcessRunner {
      */
     public Result run(String step, List<String> command, Path workDir, Duration timeout)
             throws EnvBuildException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        Path program = Path.of(command.get(0));
+        if (program.isAbsolute() && !java.nio.file.Files.isExecutable(program)) {
+            throw new EnvBuildException(step + ": cannot run " + program + ": no executable file there");
+        }
+        List<String> argv = command;
+        if (NICE != null) {
+            argv = new java.util.ArrayList<>(List.of(NICE.toString(), "-n", "10"));
+            argv.addAll(command);
+        }
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         if (workDir != null) {
             pb.directory(workDir.toFile());
@@ -72,6 +88,9 @@ public final class ProcessRunner {
         String text;
         synchronized (tail) {
             text = String.join("\n", tail);
+        }
+        if (NICE != null && p.exitValue() == 127 && text.startsWith("nice:")) {
+            throw new EnvBuildException(step + ": cannot run " + command.get(0) + ": " + text);
         }
         return new Result(p.exitValue(), text);
     }

@@ -15,24 +15,24 @@ import java.util.List;
  * tab-separated) and builds a REAL virtualenv with Debian's /usr/bin/python3 and its system
  * site-packages (python3-ipykernel), so the daemon's warm-up and import checks run for real.
  */
-final class StandIns {
-    static final String PYTHON = "/usr/bin/python3";
+public final class StandIns {
+    public static final String PYTHON = "/usr/bin/python3";
 
     private final Path bin;
     private final Path record;
 
-    StandIns(Path dir) throws IOException {
+    public StandIns(Path dir) throws IOException {
         this.bin = Files.createDirectories(dir.resolve("bin"));
         this.record = dir.resolve("invocations.tsv");
         Files.createFile(record);
     }
 
-    Path bin() {
+    public Path bin() {
         return bin;
     }
 
     /** A uv that builds a venv for {@code uv venv DIR} and accepts {@code uv pip install}. */
-    Path uv() throws IOException {
+    public Path uv() throws IOException {
         return write("uv", """
                 case "$1" in
                   --version) echo "uv 0.0.0 (stand-in)";;
@@ -44,7 +44,7 @@ final class StandIns {
     }
 
     /** A uv whose --version works but whose every build step fails. */
-    Path failingUv() throws IOException {
+    public Path failingUv() throws IOException {
         return write("uv", """
                 case "$1" in
                   --version) echo "uv 0.0.0 (stand-in)";;
@@ -54,7 +54,7 @@ final class StandIns {
     }
 
     /** A conda-family tool: {@code create -y -p DIR ...} builds a venv at DIR. */
-    Path condaTool(String name) throws IOException {
+    public Path condaTool(String name) throws IOException {
         return write(name, """
                 case "$1" in
                   --version) echo "%s 0.0.0 (stand-in)";;
@@ -66,7 +66,7 @@ final class StandIns {
     }
 
     /** A python3 for the venv fallback: the real interpreter, recorded. */
-    Path python3() throws IOException {
+    public Path python3() throws IOException {
         return write("python3", "exec " + PYTHON + " \"$@\"\n");
     }
 
@@ -83,7 +83,7 @@ final class StandIns {
     }
 
     /** Every recorded invocation: element 0 is the time in millis, the rest are the arguments. */
-    List<List<String>> invocations() throws IOException {
+    public List<List<String>> invocations() throws IOException {
         List<List<String>> out = new ArrayList<>();
         for (String line : Files.readAllLines(record, StandardCharsets.UTF_8)) {
             if (!line.isBlank()) {
@@ -94,7 +94,7 @@ final class StandIns {
     }
 
     /** The argument lists of invocations whose first argument is {@code verb}. */
-    List<List<String>> calls(String verb) throws IOException {
+    public List<List<String>> calls(String verb) throws IOException {
         List<List<String>> out = new ArrayList<>();
         for (List<String> inv : invocations()) {
             if (inv.size() > 1 && inv.get(1).equals(verb)) {
@@ -105,7 +105,7 @@ final class StandIns {
     }
 
     /** The times (millis) of invocations whose first argument is {@code verb}. */
-    List<Long> times(String verb) throws IOException {
+    public List<Long> times(String verb) throws IOException {
         List<Long> out = new ArrayList<>();
         for (List<String> inv : invocations()) {
             if (inv.size() > 1 && inv.get(1).equals(verb)) {

@@ -32,8 +32,15 @@ public record BaseDirs(Path home, Path cache, Path config, Path dataLocal) {
     /** Resolves the directories from an explicit OS, environment and passwd home (for tests). */
     public static BaseDirs of(Os os, Map<String, String> env, String passwdHome) {
         String homeVar = os == Os.WINDOWS ? env.get("USERPROFILE") : env.get("HOME");
-        Path home = Path.of(homeVar != null && !homeVar.isEmpty() ? homeVar
-                : passwdHome != null ? passwdHome : "/");
+        String homeText = homeVar != null && !homeVar.isEmpty() ? homeVar
+                : passwdHome != null && !passwdHome.isEmpty() ? passwdHome : null;
+        if (homeText == null && os == Os.LINUX) {
+            // DAEMON.md §1: no home at all: cache and data in /tmp, config in the working directory
+            Path tmp = Path.of("/tmp");
+            return new BaseDirs(tmp, xdg(env, "XDG_CACHE_HOME", tmp), xdg(env, "XDG_CONFIG_HOME", Path.of(".")),
+                    xdg(env, "XDG_DATA_HOME", tmp));
+        }
+        Path home = Path.of(homeText != null ? homeText : "/");
         switch (os) {
             case MACOS:
                 Path support = home.resolve("Library").resolve("Application Support");

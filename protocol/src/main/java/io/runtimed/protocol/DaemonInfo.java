@@ -81,7 +81,25 @@ public record DaemonInfo(
         }
     }
 
+    /** Rust's {@code {:?}} of a string: quotes, and escapes for backslash, quote and control characters. */
     private static String quoted(String s) {
-        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\': b.append("\\\\"); break;
+                case '"': b.append("\\\""); break;
+                case '\n': b.append("\\n"); break;
+                case '\t': b.append("\\t"); break;
+                case '\r': b.append("\\r"); break;
+                default:
+                    if (c < 0x20 || c == 0x7f) {
+                        b.append(String.format("\\u{%x}", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+            }
+        }
+        return b.append('"').toString();
     }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
@@ -135,6 +136,41 @@ public final class FrameChannel implements AutoCloseable {
 
     public void writeFrame(byte[] payload) throws IOException {
         writeFrame(payload, null);
+    }
+
+    /**
+     * Writes one frame of {@code length} bytes read from {@code source}, without holding the
+     * payload in memory (blob data frames may be 100 MiB). If the source ends early the frame is
+     * broken: an {@link EOFException} is thrown and the caller must close the connection.
+     */
+    public void writeFrame(ReadableByteChannel source, int length, Duration timeout) throws IOException {
+        writeLock.lock();
+        try (Deadlines.Armed d = Deadlines.arm(channel, timeout)) {
+            guard(d, timeout, "writing a frame", () -> {
+                header.clear();
+                header.putInt(length).flip();
+                while (header.hasRemaining()) {
+                    channel.write(header);
+                }
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(length, BUFFER_BYTES * 4L));
+                long left = length;
+                while (left > 0) {
+                    buf.clear().limit((int) Math.min(buf.capacity(), left));
+                    int n = source.read(buf);
+                    if (n < 0) {
+                        throw new EOFException("source ended " + left + " bytes before the end of the frame");
+                    }
+                    buf.flip();
+                    while (buf.hasRemaining()) {
+                        channel.write(buf);
+                    }
+                    left -= n;
+                }
+                return null;
+            });
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     public boolean isOpen() {

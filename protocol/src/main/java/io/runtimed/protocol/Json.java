@@ -1,6 +1,12 @@
 package io.runtimed.protocol;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
@@ -39,6 +45,8 @@ public final class Json {
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // "env_type":0 is not "uv": enums are named on the wire, never numbered
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .build();
         // A number or boolean where the wire says string is a malformed message, not a value to coerce.
         mapper.coercionConfigFor(LogicalType.Textual)
@@ -99,6 +107,7 @@ public final class Json {
 
     /** Parses a frame's payload; a failure is a {@link MalformedMessageException} in plain words. */
     public static <T> T parse(byte[] payload, Class<T> type) throws MalformedMessageException {
+        requireObject(payload);
         try {
             T value = MAPPER.readValue(payload, type);
             if (value == null) {
@@ -112,14 +121,95 @@ public final class Json {
         }
     }
 
-    /** Jackson's message without its source excerpt and location noise. */
+    /**
+     * Every message is a JSON object. Jackson would also take the wrapper-array form
+     * ({@code ["ping",{}]}) for tagged types; no client sends it and we do not accept it.
+     */
+    private static void requireObject(byte[] payload) throws MalformedMessageException {
+        int i = 0;
+        while (i < payload.length && (payload[i] == ' ' || payload[i] == '\t' || payload[i] == '\n' || payload[i] == '\r')) {
+            i++;
+        }
+        if (i == payload.length) {
+            throw new MalformedMessageException("empty payload, expected a JSON object");
+        }
+        if (payload[i] != '{') {
+            int n = Math.min(32, payload.length - i);
+            throw new MalformedMessageException("expected a JSON object, got: "
+                    + new String(payload, i, n, java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A client-facing reason, in the wire's terms (field names, tags), never Java class names. */
     static String describe(JsonProcessingException e) {
-        String message = e.getOriginalMessage();
+        String field = fieldPath(e);
+        if (e instanceof InvalidTypeIdException bad) {
+            String known = between(e.getOriginalMessage(), "known type ids = [", "]");
+            return "unknown " + (bad.getBaseType().getRawClass() == Handshake.class ? "channel" : "type")
+                    + " '" + bad.getTypeId() + "'" + (known.isEmpty() ? "" : " (known: " + known + ")");
+        }
+        if (e instanceof ValueInstantiationException && e.getCause() != null && e.getCause().getMessage() != null) {
+            return e.getCause().getMessage();
+        }
+        if (e instanceof InvalidFormatException bad && bad.getTargetType() != null && bad.getTargetType().isEnum()) {
+            return "invalid " + field + " " + quote(bad.getValue()) + " (expected one of: "
+                    + String.join(", ", enumNames(bad.getTargetType())) + ")";
+        }
+        if (e instanceof MismatchedInputException && !field.isEmpty()) {
+            return "invalid value for " + field + ": " + firstSentence(e.getOriginalMessage());
+        }
+        if (e instanceof JsonParseException) {
+            return "not valid JSON: " + firstSentence(e.getOriginalMessage());
+        }
+        return firstSentence(e.getOriginalMessage());
+    }
+
+    private static String fieldPath(JsonProcessingException e) {
+        if (!(e instanceof JsonMappingException m)) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : m.getPath()) {
+            if (r.getFieldName() != null) {
+                b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
+    }
+
+    private static String firstSentence(String message) {
         if (message == null) {
             return "invalid JSON";
         }
         int cut = message.indexOf('\n');
         message = cut >= 0 ? message.substring(0, cut) : message;
-        return message.replace("io.runtimed.protocol.", "");
+        int marker = message.indexOf(" (start marker at");
+        message = marker >= 0 ? message.substring(0, marker) : message;
+        int coercion = message.indexOf(" (but could if coercion");
+        message = coercion >= 0 ? message.substring(0, coercion) : message;
+        return message.replaceAll("`(?:[a-z]+\\.)*([A-Za-z]+\\$)?([A-Za-z]+)`", "$2");
+    }
+
+    private static String between(String text, String from, String to) {
+        if (text == null) {
+            return "";
+        }
+        int a = text.indexOf(from);
+        int b = a < 0 ? -1 : text.indexOf(to, a + from.length());
+        return a < 0 || b < 0 ? "" : text.substring(a + from.length(), b);
+    }
+
+    private static String quote(Object value) {
+        return value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+    }
+
+    private static java.util.List<String> enumNames(Class<?> type) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (Object c : type.getEnumConstants()) {
+            names.add(c.toString());
+        }
+        return names;
     }
 }

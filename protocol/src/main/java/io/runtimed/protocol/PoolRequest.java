@@ -13,6 +13,7 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = PoolRequest.Ping.class, name = "ping"),
     @JsonSubTypes.Type(value = PoolRequest.Shutdown.class, name = "shutdown"),
     @JsonSubTypes.Type(value = PoolRequest.FlushPool.class, name = "flush_pool"),
+    @JsonSubTypes.Type(value = PoolRequest.ListRooms.class, name = "list_rooms"),
 })
 public sealed interface PoolRequest {
     record Take(EnvType envType) implements PoolRequest {
@@ -37,5 +38,12 @@ public sealed interface PoolRequest {
     }
 
     record FlushPool() implements PoolRequest {
+    }
+
+    /**
+     * Extension (not in the reference): the open notebook rooms. Reference clients never send it;
+     * a reference daemon closes the connection on it, which the Java client reports.
+     */
+    record ListRooms() implements PoolRequest {
     }
 }

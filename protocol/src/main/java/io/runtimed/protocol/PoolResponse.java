@@ -15,6 +15,7 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = PoolResponse.ShuttingDown.class, name = "shutting_down"),
     @JsonSubTypes.Type(value = PoolResponse.Flushed.class, name = "flushed"),
     @JsonSubTypes.Type(value = PoolResponse.Error.class, name = "error"),
+    @JsonSubTypes.Type(value = PoolResponse.Rooms.class, name = "rooms"),
 })
 public sealed interface PoolResponse {
     record Env(PooledEnv env) implements PoolResponse {
@@ -42,6 +43,13 @@ public sealed interface PoolResponse {
     }
 
     record Flushed() implements PoolResponse {
+    }
+
+    /** Extension: the answer to {@code list_rooms}, rooms sorted by id. */
+    record Rooms(java.util.List<RoomInfo> rooms) implements PoolResponse {
+        public Rooms {
+            rooms = java.util.List.copyOf(Objects.requireNonNull(rooms, "rooms is required"));
+        }
     }
 
     /** Reference clients surface this as "Daemon returned error: message". */

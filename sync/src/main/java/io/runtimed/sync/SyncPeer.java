@@ -33,6 +33,11 @@ final class SyncPeer {
     private final Condition wake = signal.newCondition();
     private boolean pending;
     private boolean stopping;
+    /**
+     * True while the reader applies and persists one of this peer's frames: the writer holds back
+     * meanwhile, so nothing this peer is sent can acknowledge a change before it is persisted.
+     */
+    private boolean receiving;
     /** Created when the peer starts, freed when it stops; guarded by the owner's lock once the writer runs. */
     private SyncState state;
     /** Guarded by the owner's lock: once true the sync state is freed and must not be used. */
@@ -66,7 +71,12 @@ final class SyncPeer {
                 if (frame == null) {
                     return;
                 }
-                room.received(this, frame);
+                holdWriter(true);
+                try {
+                    room.received(this, frame);
+                } finally {
+                    holdWriter(false);
+                }
             }
         } finally {
             stop();
@@ -84,6 +94,18 @@ final class SyncPeer {
         try {
             pending = true;
             wake.signal();
+        } finally {
+            signal.unlock();
+        }
+    }
+
+    private void holdWriter(boolean hold) {
+        signal.lock();
+        try {
+            receiving = hold;
+            if (!hold) {
+                wake.signal();
+            }
         } finally {
             signal.unlock();
         }
@@ -124,7 +146,7 @@ final class SyncPeer {
     private boolean awaitWork() {
         signal.lock();
         try {
-            while (!pending && !stopping) {
+            while ((!pending || receiving) && !stopping) {
                 wake.awaitUninterruptibly();
             }
             pending = false;

@@ -36,8 +36,26 @@ public final class SyncRoom {
         }
     }
 
+    /**
+     * Persistence in two steps, for rooms whose disk writes must not delay the other peers
+     * (notebook rooms): {@link #stage()} runs on the applying thread right after a change, the
+     * other peers then hear of the change, and the returned {@link Durability#await()} runs before
+     * the sender is answered, so a sender's change is on disk before the daemon acknowledges it.
+     */
+    @FunctionalInterface
+    public interface StagedPersistence {
+        Durability stage();
+    }
+
+    /** Waits until what {@link StagedPersistence#stage()} handed over is durable; logs its own failures. */
+    @FunctionalInterface
+    public interface Durability {
+        void await();
+    }
+
     private final DocumentOwner owner;
     private final Persistence persistence;
+    private final StagedPersistence staged;
     private final Set<SyncPeer> peers = ConcurrentHashMap.newKeySet();
     private final ReentrantLock membership = new ReentrantLock();
     private final Condition empty = membership.newCondition();
@@ -46,6 +64,14 @@ public final class SyncRoom {
     public SyncRoom(DocumentOwner owner, Persistence persistence) {
         this.owner = owner;
         this.persistence = persistence;
+        this.staged = null;
+    }
+
+    /** A room whose changes are staged for a writer and awaited only before the sender's reply. */
+    public SyncRoom(DocumentOwner owner, StagedPersistence staged) {
+        this.owner = owner;
+        this.persistence = null;
+        this.staged = staged;
     }
 
     public DocumentOwner owner() {
@@ -80,10 +106,21 @@ public final class SyncRoom {
      */
     void received(SyncPeer from, byte[] frame) throws SyncMessageException {
         if (from.apply(frame)) {
-            persistence.persist();
-            broadcast();
-            if (persistence.publish()) {
+            if (staged != null) {
+                Durability durable = staged.stage();
+                for (SyncPeer p : peers) {
+                    if (p != from) {
+                        p.documentChanged();
+                    }
+                }
+                durable.await();
+                from.documentChanged();
+            } else {
+                persistence.persist();
                 broadcast();
+                if (persistence.publish()) {
+                    broadcast();
+                }
             }
         } else {
             from.documentChanged();

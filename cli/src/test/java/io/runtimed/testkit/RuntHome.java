@@ -1,0 +1,224 @@
+package io.runtimed.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.runtimed.paths.BaseDirs;
+import io.runtimed.paths.RuntPaths;
+import io.runtimed.protocol.EnvType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A private user for one test: HOME, XDG_CACHE_HOME, XDG_CONFIG_HOME and XDG_DATA_HOME inside a temp
+ * dir, so that every daemon and CLI a test starts sees its own {@code <cache>/runt} (DAEMON.md §1–2).
+ * Closing it kills whatever process still runs with this environment (a detached daemon included),
+ * so nothing a test started outlives it.
+ */
+public final class RuntHome implements AutoCloseable {
+    /** Linux sun_path is 108 bytes; stay well below it. */
+    private static final int MAX_SOCKET_PATH = 100;
+
+    private final Path root;
+    private final Path home;
+    private final Path cache;
+    private final Path config;
+    private final Path data;
+
+    private RuntHome(Path root) {
+        this.root = root.toAbsolutePath();
+        this.home = this.root.resolve("home");
+        this.cache = this.root.resolve("cache");
+        this.config = this.root.resolve("config");
+        this.data = this.root.resolve("data");
+    }
+
+    /** A home under {@code tempDir} (a JUnit {@code @TempDir}); the directories are created, runt/ is not. */
+    public static RuntHome in(Path tempDir) {
+        RuntHome h = new RuntHome(tempDir);
+        try {
+            Files.createDirectories(h.home);
+            Files.createDirectories(h.cache);
+            Files.createDirectories(h.config);
+            Files.createDirectories(h.data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertThat(h.defaultSocket().toString().getBytes(StandardCharsets.UTF_8).length)
+                .as("socket path %s must fit in sun_path", h.defaultSocket())
+                .isLessThan(MAX_SOCKET_PATH);
+        return h;
+    }
+
+    /** The temp dir itself, for files a test keeps next to (not inside) the runt dirs. */
+    public Path root() {
+        return root;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path cache() {
+        return cache;
+    }
+
+    public Path config() {
+        return config;
+    }
+
+    /** The variables that point a child process at this home; everything else is inherited. */
+    public Map<String, String> env() {
+        return Map.of(
+                "HOME", home.toString(),
+                "XDG_CACHE_HOME", cache.toString(),
+                "XDG_CONFIG_HOME", config.toString(),
+                "XDG_DATA_HOME", data.toString());
+    }
+
+    /** The environment of a child: this process's, minus log-level overrides, plus {@link #env()}. */
+    Map<String, String> childEnv(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.remove("RUNTIMED_LOG");
+        env.remove("RUST_LOG");
+        env.putAll(env());
+        env.putAll(extra);
+        return env;
+    }
+
+    /** The paths the daemon and the CLIs compute for this home. */
+    public RuntPaths paths() {
+        return new RuntPaths(BaseDirs.of(BaseDirs.Os.LINUX, env(), home.toString()));
+    }
+
+    public Path runtDir() {
+        return cache.resolve("runt");
+    }
+
+    public Path defaultSocket() {
+        return runtDir().resolve("runtimed.sock");
+    }
+
+    public Path infoFile() {
+        return runtDir().resolve("daemon.json");
+    }
+
+    public Path lockFile() {
+        return runtDir().resolve("daemon.lock");
+    }
+
+    public Path logFile() {
+        return runtDir().resolve("runtimed.log");
+    }
+
+    public Path envRoot() {
+        return runtDir().resolve("envs");
+    }
+
+    /** daemon.json as text, or empty when it does not exist. */
+    public Optional<String> infoFileText() {
+        try {
+            return Optional.of(Files.readString(infoFile(), StandardCharsets.UTF_8));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The daemon log's lines (empty if there is no log yet). */
+    public List<String> logLines() {
+        try {
+            return Files.exists(logFile()) ? Files.readAllLines(logFile(), StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A finished environment as the warmer leaves it (POOL.md §3): {@code envs/runtimed-<type>-<uuid>/}
+     * with {@code bin/python} and the {@code .warmed} marker. Returns its absolute directory.
+     */
+    public Path placeEnv(EnvType type) {
+        return placeEnv(type, 0);
+    }
+
+    /** As {@link #placeEnv(EnvType)}, with {@code extraFiles} more files inside (to make deleting it slow). */
+    public Path placeEnv(EnvType type, int extraFiles) {
+        return placeEnvUnder(envRoot(), type, extraFiles);
+    }
+
+    /** An environment-shaped directory anywhere, e.g. outside the env root. */
+    public static Path placeEnvUnder(Path parent, EnvType type, int extraFiles) {
+        Path dir = parent.resolve("runtimed-" + type.wireName() + "-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(dir.resolve("bin"));
+            Files.writeString(dir.resolve("bin").resolve("python"), "#!/bin/sh\n");
+            Files.writeString(dir.resolve(".warmed"), "");
+            if (extraFiles > 0) {
+                Path lib = Files.createDirectories(dir.resolve("lib"));
+                for (int i = 0; i < extraFiles; i++) {
+                    Files.createFile(lib.resolve("f" + i));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    /** Live processes whose environment points at this home (daemons, launchers, CLIs), found through /proc. */
+    public List<ProcessHandle> processes() {
+        String marker = "XDG_CACHE_HOME=" + cache;
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> environOf(p.pid()).contains(marker))
+                .collect(Collectors.toList());
+    }
+
+    /** Live {@code runtimed} processes of this home. */
+    public List<ProcessHandle> daemonProcesses() {
+        return processes().stream()
+                .filter(p -> procFile(p.pid(), "cmdline").contains(JavaProcess.RUNTIMED_MAIN))
+                .collect(Collectors.toList());
+    }
+
+    private static List<String> environOf(long pid) {
+        return List.of(procFile(pid, "environ").split("\0"));
+    }
+
+    /** /proc/<pid>/<name> as text (NUL separators kept), or "" if the process is gone or not ours. */
+    static String procFile(long pid, String name) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), name)), StandardCharsets.UTF_8);
+        } catch (IOException | SecurityException e) {
+            return "";
+        }
+    }
+
+    /** Kills every process still running with this home's environment and waits for it to go. */
+    @Override
+    public void close() {
+        for (ProcessHandle p : processes()) {
+            p.destroyForcibly();
+            try {
+                p.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // it is gone or unkillable; nothing more a test can do
+            }
+        }
+    }
+
+    /** How long tests wait for anything a daemon should do promptly. */
+    public static final Duration PROMPTLY = Duration.ofSeconds(15);
+}

@@ -1,0 +1,558 @@
+package io.runtimed.blob;
+
+import io.runtimed.protocol.BlobHash;
+import io.runtimed.protocol.BlobMeta;
+import io.runtimed.protocol.Json;
+import io.runtimed.protocol.MalformedMessageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * BLOBS.md §1–§4: the content-addressed store on disk. A blob is named by the SHA-256 of its bytes
+ * and lives at {@code <root>/<h[0..2]>/<h[2..64]>} with its metadata in a {@code .meta} sidecar
+ * next to it. Files only ever appear complete: each is written to a temp file, fsynced, and then
+ * linked (or renamed) into place, so a reader sees either no blob or the whole blob, and two writers
+ * of the same content both succeed with one file.
+ *
+ * <p>Every hash argument is validated (BLOBS.md §3) before a path is built from it; an invalid one
+ * is "not found" and never touches the file system. Thread-safe: it keeps no state but the root.
+ */
+public final class BlobStore {
+    private static final Logger LOG = LoggerFactory.getLogger(BlobStore.class);
+    /** BLOBS.md §4 step 1: 100 MiB; exactly this many bytes is accepted. */
+    public static final long MAX_BLOB_BYTES = 104_857_600L;
+    /** BLOBS.md §1: temp files are {@code .tmp.<uuid>} (data) and {@code .tmp.<uuid>.meta}. */
+    static final String TEMP_PREFIX = ".tmp.";
+    static final String META_SUFFIX = ".meta";
+    /**
+     * Up to this size a streamed blob is collected in memory and hashed before anything is written:
+     * an already stored blob then costs no disk write at all, and the temp file can live in its
+     * shard directory as BLOBS.md §1 says. Larger blobs are hashed while they are written.
+     */
+    static final int IN_MEMORY_BYTES = 256 * 1024;
+    private static final int COPY_BUFFER_BYTES = 64 * 1024;
+
+    /** Writes a blob's bytes into a sink: exactly the length announced to {@link #put(long, String, Source)}. */
+    @FunctionalInterface
+    public interface Source {
+        void writeTo(WritableByteChannel sink) throws IOException;
+    }
+
+    private final Path root;
+    private final Clock clock;
+
+    public BlobStore(Path root) {
+        this(root, Clock.systemUTC());
+    }
+
+    BlobStore(Path root, Clock clock) {
+        this.root = root;
+        this.clock = clock;
+    }
+
+    /**
+     * The store the daemon serves: removes the temp files that interrupted writes left behind. Only
+     * the daemon that holds the singleton lock may do this (it is the only writer), so the gc
+     * command, which runs beside a daemon, builds a plain {@link #BlobStore(Path)}.
+     */
+    public static BlobStore openForDaemon(Path root) {
+        BlobStore store = new BlobStore(root);
+        try {
+            int removed = store.removeTempFiles();
+            if (removed > 0) {
+                LOG.info("removed {} temp file(s) of interrupted blob writes in {}", removed, root);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not clean temp files in {}: {}", root, e.getMessage());
+        }
+        return store;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    // ---- put --------------------------------------------------------------------------------
+
+    /** Stores {@code data}; returns its hash. Idempotent: the first media type stored wins. */
+    public String put(byte[] data, String mediaType) throws IOException {
+        checkSize(data.length);
+        String hash = sha256(data);
+        Path data0 = dataPath(hash);
+        Path meta = metaPath(hash);
+        if (Files.exists(data0) && Files.exists(meta)) {
+            touch(data0);
+            return hash;
+        }
+        Path shard = data0.getParent();
+        Files.createDirectories(shard);
+        Path temp = shard.resolve(TEMP_PREFIX + UUID.randomUUID());
+        try {
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                while (buf.hasRemaining()) {
+                    out.write(buf);
+                }
+                out.force(true);
+            }
+            return commit(temp, hash, data.length, mediaType);
+        } finally {
+            deleteQuietly(temp);
+        }
+    }
+
+    /** Stores {@code length} bytes read from {@code in}; the stream must hold at least that many. */
+    public String put(InputStream in, long length, String mediaType) throws IOException {
+        return put(Channels.newChannel(in), length, mediaType);
+    }
+
+    /** Stores {@code length} bytes read from {@code in}; the channel must hold at least that many. */
+    public String put(ReadableByteChannel in, long length, String mediaType) throws IOException {
+        return put(length, mediaType, sink -> {
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(COPY_BUFFER_BYTES, Math.max(1, length)));
+            long left = length;
+            while (left > 0) {
+                buf.clear().limit((int) Math.min(buf.capacity(), left));
+                int n = in.read(buf);
+                if (n < 0) {
+                    throw new java.io.EOFException("data ended " + left + " bytes early");
+                }
+                buf.flip();
+                while (buf.hasRemaining()) {
+                    sink.write(buf);
+                }
+                left -= n;
+            }
+        });
+    }
+
+    /**
+     * Stores the {@code length} bytes that {@code source} writes, hashing while writing: a blob of
+     * 100 MiB never sits in memory. The size is checked before a single byte is read. If the source
+     * fails half way nothing becomes visible and the temp file is removed.
+     *
+     * <p>A failure of the disk does not stop the source: it always runs to its end (its bytes then
+     * consumed and dropped) before the error is thrown, so a socket frame stays in step and the
+     * client can be told. An exception of the source itself is thrown as it is.
+     */
+    public String put(long length, String mediaType, Source source) throws IOException {
+        checkSize(length);
+        if (length <= IN_MEMORY_BYTES) {
+            CollectingSink sink = new CollectingSink((int) length);
+            source.writeTo(sink);
+            return put(sink.bytes(length), mediaType);
+        }
+        // The shard is unknown until the last byte is hashed, so the temp file starts in the root
+        // (same file system, so the link into the shard directory is atomic).
+        Path temp = root.resolve(TEMP_PREFIX + UUID.randomUUID());
+        FileChannel out;
+        try {
+            Files.createDirectories(root);
+            out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            // the source still runs to its end, so that a socket frame stays in step
+            source.writeTo(new HashingFileSink(null));
+            throw e;
+        }
+        try {
+            HashingFileSink sink;
+            try (out) {
+                sink = new HashingFileSink(out);
+                source.writeTo(sink);
+                sink.rethrowWriteFailure();
+                if (sink.written != length) {
+                    throw new IOException("blob data was " + sink.written + " bytes, " + length + " announced");
+                }
+                out.force(true);
+            }
+            return commit(temp, BlobHash.hex(sink.digest.digest()), length, mediaType);
+        } finally {
+            deleteQuietly(temp);
+        }
+    }
+
+    /** BLOBS.md §4 steps 2–6, given a complete, synced temp file inside the root. */
+    private String commit(Path temp, String hash, long size, String mediaType) throws IOException {
+        Path data = dataPath(hash);
+        Path meta = metaPath(hash);
+        if (Files.exists(data) && Files.exists(meta)) {
+            touch(data);
+            return hash;
+        }
+        Files.createDirectories(data.getParent());
+        boolean created = publish(temp, data);
+        if (!created) {
+            touch(data);
+        }
+        if (Files.exists(meta)) {
+            return hash;
+        }
+        byte[] json = Json.compact(new BlobMeta(mediaType, size, clock.instant()));
+        Path metaTemp = data.getParent().resolve(TEMP_PREFIX + UUID.randomUUID() + META_SUFFIX);
+        try {
+            try (FileChannel out = FileChannel.open(metaTemp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(json);
+                while (buf.hasRemaining()) {
+                    out.write(buf);
+                }
+                out.force(true);
+            }
+            publish(metaTemp, meta);
+        } catch (IOException e) {
+            // BLOBS.md §4 step 5: a concurrent writer's sidecar is as good as ours
+            if (!Files.exists(meta)) {
+                if (created) {
+                    deleteQuietly(data);
+                }
+                throw e;
+            }
+        } finally {
+            deleteQuietly(metaTemp);
+        }
+        return hash;
+    }
+
+    /**
+     * Puts a complete temp file at {@code target} unless something is there already; true if this
+     * call created it. A hard link never replaces an existing file, so a concurrent writer of the
+     * same content (or the sidecar of the first media type) is left as it is; where the file system
+     * has no hard links, an atomic rename does the same job (replacing identical content).
+     */
+    private static boolean publish(Path temp, Path target) throws IOException {
+        try {
+            Files.createLink(target, temp);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (UnsupportedOperationException | IOException linkFailed) {
+            try {
+                try {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+                return true;
+            } catch (IOException moveFailed) {
+                if (Files.exists(target)) {
+                    return false;
+                }
+                throw moveFailed;
+            }
+        }
+    }
+
+    private static void checkSize(long length) throws BlobTooLargeException {
+        if (length > MAX_BLOB_BYTES) {
+            throw new BlobTooLargeException(length);
+        }
+        if (length < 0) {
+            throw new IllegalArgumentException("negative blob length " + length);
+        }
+    }
+
+    /** A stored blob that is stored again counts as used: the gc keeps it (BlobGc reads this time). */
+    private void touch(Path data) {
+        try {
+            Files.setLastModifiedTime(data, FileTime.from(clock.instant()));
+        } catch (IOException | RuntimeException ignored) {
+            // only an age hint for the gc
+        }
+    }
+
+    // ---- reads ------------------------------------------------------------------------------
+
+    /** The whole blob in memory (for small blobs; the HTTP server streams with {@link #open}). */
+    public Optional<byte[]> get(String hash) throws IOException {
+        if (!BlobHash.isValid(hash)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Files.readAllBytes(dataPath(hash)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The blob's data file open for reading; the caller closes it. Empty when missing or invalid. */
+    public Optional<FileChannel> open(String hash) throws IOException {
+        if (!BlobHash.isValid(hash)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(FileChannel.open(dataPath(hash), StandardOpenOption.READ));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The parsed sidecar; empty when missing or invalid; a sidecar that does not parse is an error. */
+    public Optional<BlobMeta> meta(String hash) throws IOException {
+        if (!BlobHash.isValid(hash)) {
+            return Optional.empty();
+        }
+        byte[] json;
+        try {
+            json = Files.readAllBytes(metaPath(hash));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Json.parse(json, BlobMeta.class));
+        } catch (MalformedMessageException e) {
+            throw new IOException("corrupt blob metadata " + metaPath(hash) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** True if the data file exists (the sidecar is not checked, as in BLOBS.md §4). */
+    public boolean exists(String hash) {
+        return BlobHash.isValid(hash) && Files.exists(dataPath(hash));
+    }
+
+    /** Size and last use of a stored blob, for the gc; empty when missing or invalid. */
+    public Optional<BlobUsage> usage(String hash) throws IOException {
+        if (!BlobHash.isValid(hash)) {
+            return Optional.empty();
+        }
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(dataPath(hash), BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        Instant access = a.lastAccessTime().toInstant();
+        Instant modified = a.lastModifiedTime().toInstant();
+        return Optional.of(new BlobUsage(hash, a.size(), access.isAfter(modified) ? access : modified));
+    }
+
+    /**
+     * BLOBS.md §4: removes data file and sidecar and returns true if the data file existed; an
+     * orphan sidecar is left alone.
+     */
+    public boolean delete(String hash) {
+        if (!BlobHash.isValid(hash)) {
+            return false;
+        }
+        Path data = dataPath(hash);
+        if (!Files.exists(data)) {
+            return false;
+        }
+        // BLOBS.md §4: removal errors are ignored; the blob existed, so the answer is true
+        deleteQuietly(data);
+        deleteQuietly(metaPath(hash));
+        return true;
+    }
+
+    /** Every stored hash, in no particular order; a missing root is an empty store. */
+    public List<String> list() throws IOException {
+        List<String> hashes = new ArrayList<>();
+        for (Path shard : shards()) {
+            String prefix = shard.getFileName().toString();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(shard)) {
+                for (Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    if (name.endsWith(META_SUFFIX) || name.startsWith(".tmp")) {
+                        continue;
+                    }
+                    String hash = prefix + name;
+                    if (BlobHash.isValid(hash)) {
+                        hashes.add(hash);
+                    }
+                }
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                // removed while we looked
+            }
+        }
+        return hashes;
+    }
+
+    /**
+     * Removes temp files of interrupted writes, in the root and in every shard directory; returns
+     * how many. Only safe while no write runs (the daemon calls it before it serves).
+     */
+    public int removeTempFiles() throws IOException {
+        int removed = removeTempFilesIn(root);
+        for (Path shard : shards()) {
+            removed += removeTempFilesIn(shard);
+        }
+        return removed;
+    }
+
+    private static int removeTempFilesIn(Path dir) throws IOException {
+        int removed = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
+            for (Path entry : entries) {
+                if (Files.isRegularFile(entry) && deleteQuietly(entry)) {
+                    removed++;
+                }
+            }
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            return 0;
+        }
+        return removed;
+    }
+
+    /** Directories directly under the root whose name is two hex characters. */
+    private List<Path> shards() throws IOException {
+        List<Path> shards = new ArrayList<>();
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (name.length() == 2 && isHex(name.charAt(0)) && isHex(name.charAt(1)) && Files.isDirectory(dir)) {
+                    shards.add(dir);
+                }
+            }
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            return List.of();
+        }
+        return shards;
+    }
+
+    // ---- layout -----------------------------------------------------------------------------
+
+    /** BLOBS.md §1; only for a hash that passed {@link BlobHash#isValid}. */
+    Path dataPath(String hash) {
+        return root.resolve(hash.substring(0, 2)).resolve(hash.substring(2));
+    }
+
+    Path metaPath(String hash) {
+        return root.resolve(hash.substring(0, 2)).resolve(hash.substring(2) + META_SUFFIX);
+    }
+
+    /** SHA-256 of {@code data} as 64 lowercase hex characters. */
+    public static String sha256(byte[] data) {
+        return BlobHash.hex(newDigest().digest(data));
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static boolean isHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    private static boolean deleteQuietly(Path p) {
+        try {
+            return Files.deleteIfExists(p);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Collects a small blob in memory (at most {@link #IN_MEMORY_BYTES}). */
+    private static final class CollectingSink implements WritableByteChannel {
+        private final byte[] buf;
+        private int size;
+
+        CollectingSink(int capacity) {
+            this.buf = new byte[capacity];
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            int n = src.remaining();
+            if (n > buf.length - size) {
+                throw new IOException("blob data is longer than announced");
+            }
+            src.get(buf, size, n);
+            size += n;
+            return n;
+        }
+
+        byte[] bytes(long announced) throws IOException {
+            if (size != announced) {
+                throw new IOException("blob data was " + size + " bytes, " + announced + " announced");
+            }
+            return buf;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /**
+     * Hashes what it writes to the temp file (none: only consumes). After the first write failure it
+     * keeps consuming (and dropping) bytes, so the caller's source reaches the end of its frame; the failure is thrown
+     * afterwards by {@link #rethrowWriteFailure()}.
+     */
+    private static final class HashingFileSink implements WritableByteChannel {
+        final MessageDigest digest = newDigest();
+        private final FileChannel out;
+        long written;
+        private IOException failure;
+
+        HashingFileSink(FileChannel out) {
+            this.out = out;
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = src.remaining();
+            if (failure == null && out != null) {
+                ByteBuffer forDigest = src.duplicate();
+                try {
+                    while (src.hasRemaining()) {
+                        out.write(src);
+                    }
+                    digest.update(forDigest);
+                } catch (IOException e) {
+                    failure = e;
+                }
+            }
+            src.position(src.limit());
+            written += n;
+            return n;
+        }
+
+        void rethrowWriteFailure() throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,410 @@
+package io.runtimed.blob;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.runtimed.protocol.BlobMeta;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedFileSystemException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** BLOBS.md §1–§4 against a real directory. */
+class BlobStoreTest {
+    static final String HELLO_HASH = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
+    static final String EMPTY_HASH = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    static final Instant CREATED = Instant.parse("2026-02-23T12:00:00.123456789Z");
+
+    @TempDir
+    Path dir;
+    Path root;
+    BlobStore store;
+
+    @BeforeEach
+    void setUp() {
+        root = dir.resolve("blobs");
+        store = new BlobStore(root, Clock.fixed(CREATED, ZoneOffset.UTC));
+    }
+
+    static byte[] hello() {
+        return "hello world".getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Every regular file under the root, relative to it. */
+    List<String> filesUnderRoot() throws IOException {
+        if (!Files.exists(root)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            return walk.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().collect(Collectors.toList());
+        }
+    }
+
+    @Nested
+    class Layout {
+        @Test
+        void putReturnsTheLowercaseSha256OfTheBytes() throws Exception {
+            assertThat(store.put(hello(), "text/plain")).isEqualTo(HELLO_HASH).hasSize(64);
+            assertThat(store.get(HELLO_HASH)).contains(hello());
+        }
+
+        @Test
+        void dataAndSidecarLiveInTheTwoCharacterShard() throws Exception {
+            store.put(hello(), "text/plain");
+            assertThat(filesUnderRoot()).containsExactly(
+                    "b9/4d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9",
+                    "b9/4d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9.meta");
+        }
+
+        @Test
+        void theSidecarIsCompactJsonInTheSpecsFieldOrder() throws Exception {
+            store.put(hello(), "text/plain");
+            assertThat(Files.readString(root.resolve("b9/4d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9.meta")))
+                    .isEqualTo("{\"media_type\":\"text/plain\",\"size\":11,\"created_at\":\"2026-02-23T12:00:00.123456789Z\"}");
+        }
+
+        @Test
+        void theRootIsCreatedByTheFirstStoreOnly() throws Exception {
+            assertThat(store.list()).isEmpty();
+            assertThat(store.exists(HELLO_HASH)).isFalse();
+            assertThat(root).doesNotExist();
+            store.put(hello(), "text/plain");
+            assertThat(root).isDirectory();
+        }
+
+        @Test
+        void theEmptyBlobIsABlob() throws Exception {
+            assertThat(store.put(new byte[0], "application/x-empty")).isEqualTo(EMPTY_HASH);
+            assertThat(store.get(EMPTY_HASH)).hasValueSatisfying(b -> assertThat(b).isEmpty());
+            assertThat(store.meta(EMPTY_HASH)).hasValueSatisfying(m -> assertThat(m.size()).isZero());
+        }
+    }
+
+    @Nested
+    class Idempotence {
+        @Test
+        void identicalBytesGiveOneHashAndOneFile() throws Exception {
+            String first = store.put(hello(), "text/plain");
+            String second = store.put(hello(), "text/plain");
+            String streamed = store.put(new ByteArrayInputStream(hello()), 11, "text/plain");
+            assertThat(second).isEqualTo(first).isEqualTo(streamed);
+            assertThat(filesUnderRoot()).hasSize(2);
+        }
+
+        @Test
+        void theFirstMediaTypeWins() throws Exception {
+            store.put(hello(), "text/plain");
+            assertThat(store.put(hello(), "application/json")).isEqualTo(HELLO_HASH);
+            assertThat(store.meta(HELLO_HASH)).contains(new BlobMeta("text/plain", 11, CREATED));
+        }
+
+        @Test
+        void aMissingSidecarIsWrittenByTheNextStore() throws Exception {
+            store.put(hello(), "text/plain");
+            Files.delete(store.metaPath(HELLO_HASH));
+            store.put(hello(), "image/png");
+            assertThat(store.meta(HELLO_HASH)).hasValueSatisfying(m -> assertThat(m.mediaType()).isEqualTo("image/png"));
+        }
+    }
+
+    @Nested
+    class SizeCap {
+        @Test
+        void oneByteOverTheCapIsRefusedWithTheReferenceWordingBeforeReading() {
+            boolean[] read = {false};
+            assertThatThrownBy(() -> store.put(BlobStore.MAX_BLOB_BYTES + 1, "x", sink -> read[0] = true))
+                    .isInstanceOf(BlobTooLargeException.class)
+                    .hasMessage("blob too large: 104857601 bytes (max 104857600)");
+            assertThat(read[0]).as("source was read").isFalse();
+            assertThat(root).doesNotExist();
+        }
+
+        @Test
+        void exactlyOneHundredMebibytesIsAcceptedAndStreamed() throws Exception {
+            long size = BlobStore.MAX_BLOB_BYTES;
+            MessageDigest expected = MessageDigest.getInstance("SHA-256");
+            byte[] chunk = new byte[1 << 20];
+            String hash = store.put(size, "application/octet-stream", sink -> {
+                for (long left = size; left > 0; left -= chunk.length) {
+                    chunk[0] = (byte) left; // not all zeros, so chunks differ
+                    expected.update(chunk);
+                    ByteBuffer b = ByteBuffer.wrap(chunk);
+                    while (b.hasRemaining()) {
+                        sink.write(b);
+                    }
+                }
+            });
+            assertThat(hash).isEqualTo(io.runtimed.protocol.BlobHash.hex(expected.digest()));
+            assertThat(Files.size(store.dataPath(hash))).isEqualTo(size);
+            assertThat(store.meta(hash)).hasValueSatisfying(m -> assertThat(m.size()).isEqualTo(size));
+            assertThat(filesUnderRoot()).hasSize(2);
+        }
+
+        @Test
+        void largeStreamedAndInMemoryStoresAgreeOnTheHash() throws Exception {
+            byte[] data = random(3 * BlobStore.IN_MEMORY_BYTES + 17, 7);
+            String streamed = store.put(new ByteArrayInputStream(data), data.length, "a/b");
+            assertThat(streamed).isEqualTo(BlobStore.sha256(data));
+            assertThat(store.get(streamed)).contains(data);
+            assertThat(filesUnderRoot()).hasSize(2);
+        }
+    }
+
+    @Nested
+    class Queries {
+        @Test
+        void unknownHashesAreNotFound() throws Exception {
+            assertThat(store.get(HELLO_HASH)).isEmpty();
+            assertThat(store.open(HELLO_HASH)).isEmpty();
+            assertThat(store.meta(HELLO_HASH)).isEmpty();
+            assertThat(store.usage(HELLO_HASH)).isEmpty();
+            assertThat(store.exists(HELLO_HASH)).isFalse();
+            assertThat(store.delete(HELLO_HASH)).isFalse();
+        }
+
+        @Test
+        void metaReportsMediaTypeAndSize() throws Exception {
+            store.put(hello(), "text/plain");
+            assertThat(store.meta(HELLO_HASH)).contains(new BlobMeta("text/plain", 11, CREATED));
+        }
+
+        @Test
+        void existsBeforeAndAfterPutAndDelete() throws Exception {
+            assertThat(store.exists(HELLO_HASH)).isFalse();
+            store.put(hello(), "text/plain");
+            assertThat(store.exists(HELLO_HASH)).isTrue();
+            assertThat(store.delete(HELLO_HASH)).isTrue();
+            assertThat(store.exists(HELLO_HASH)).isFalse();
+            assertThat(store.get(HELLO_HASH)).isEmpty();
+            assertThat(store.meta(HELLO_HASH)).isEmpty();
+            assertThat(store.delete(HELLO_HASH)).as("second delete").isFalse();
+            assertThat(filesUnderRoot()).isEmpty();
+        }
+
+        @Test
+        void deleteLeavesAnOrphanSidecarAlone() throws Exception {
+            store.put(hello(), "text/plain");
+            Files.delete(store.dataPath(HELLO_HASH));
+            assertThat(store.delete(HELLO_HASH)).isFalse();
+            assertThat(store.metaPath(HELLO_HASH)).exists();
+        }
+
+        @Test
+        void listReturnsExactlyTheStoredHashes() throws Exception {
+            Set<String> stored = Set.of(store.put(hello(), "a"), store.put(new byte[0], "b"), store.put(random(300, 1), "c"));
+            Files.writeString(root.resolve("not-a-shard"), "x");
+            Files.createDirectories(root.resolve("zz"));
+            Files.writeString(root.resolve("zz").resolve("4d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"), "x");
+            Files.writeString(store.dataPath(HELLO_HASH).resolveSibling(".tmp.123"), "x");
+            Files.writeString(store.dataPath(HELLO_HASH).resolveSibling("short"), "x");
+            assertThat(store.list()).containsExactlyInAnyOrderElementsOf(stored);
+        }
+
+        @Test
+        void aCorruptSidecarIsAnError() throws Exception {
+            store.put(hello(), "text/plain");
+            Files.writeString(store.metaPath(HELLO_HASH), "{not json");
+            assertThatThrownBy(() -> store.meta(HELLO_HASH)).isInstanceOf(IOException.class).hasMessageContaining("corrupt");
+        }
+    }
+
+    /**
+     * BLOBS.md §3: an invalid hash is "not found" without touching the file system. The store's root
+     * lies in a closed zip file system, where any access throws; a valid hash proves that.
+     */
+    @Nested
+    class BadHashes {
+        BlobStore untouchable;
+
+        @BeforeEach
+        void closedFileSystem() throws IOException {
+            FileSystem zip = FileSystems.newFileSystem(dir.resolve("closed.zip"), Map.of("create", "true"));
+            Path closedRoot = zip.getPath("/blobs");
+            zip.close();
+            untouchable = new BlobStore(closedRoot);
+        }
+
+        @Test
+        void aValidHashDoesTouchTheFileSystem() {
+            assertThatThrownBy(() -> untouchable.exists(HELLO_HASH)).isInstanceOf(ClosedFileSystemException.class);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"..", "../..", "%2e%2e%2f", "", "abc",
+            "B94D27B9934D3E08A52E52D7DA7DABFAC484EFE37A5380EE9088F7ACE2EFCDE",
+            "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde",
+            "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9a",
+            "x94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9",
+            "../../../../../../../../../../../../../../../../../../../etc/pass",
+            "b9/4d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde"})
+        void invalidHashesAreNotFoundWithoutTouchingTheFileSystem(String hash) throws Exception {
+            assertThat(untouchable.get(hash)).isEmpty();
+            assertThat(untouchable.open(hash)).isEmpty();
+            assertThat(untouchable.meta(hash)).isEmpty();
+            assertThat(untouchable.usage(hash)).isEmpty();
+            assertThat(untouchable.exists(hash)).isFalse();
+            assertThat(untouchable.delete(hash)).isFalse();
+        }
+
+        @Test
+        void uppercaseValidatesButNeverMatchesOnACaseSensitiveFileSystem() throws Exception {
+            store.put(hello(), "text/plain");
+            assertThat(store.exists(HELLO_HASH.toUpperCase())).isFalse();
+            assertThat(store.get(HELLO_HASH.toUpperCase())).isEmpty();
+        }
+    }
+
+    @Nested
+    class Concurrency {
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+
+        @AfterEach
+        void stop() throws InterruptedException {
+            pool.shutdownNow();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        List<String> runTogether(int writers, Callable<String> write) throws Exception {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<String>> results = new ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return write.call();
+                }));
+            }
+            start.countDown();
+            List<String> hashes = new ArrayList<>();
+            for (Future<String> f : results) {
+                hashes.add(f.get(30, TimeUnit.SECONDS));
+            }
+            return hashes;
+        }
+
+        @Test
+        void twentyWritersOfTheSameSmallBlobAllSucceedWithOneFile() throws Exception {
+            List<String> hashes = runTogether(20, () -> store.put(hello(), "text/plain"));
+            assertThat(hashes).containsOnly(HELLO_HASH).hasSize(20);
+            assertThat(filesUnderRoot()).hasSize(2);
+            assertThat(store.get(HELLO_HASH)).contains(hello());
+        }
+
+        @Test
+        void twentyWritersOfTheSameLargeBlobAllSucceedWithOneFile() throws Exception {
+            byte[] data = random(BlobStore.IN_MEMORY_BYTES * 2, 3);
+            List<String> hashes = runTogether(20, () -> store.put(new ByteArrayInputStream(data), data.length, "video/mp4"));
+            assertThat(hashes).containsOnly(BlobStore.sha256(data)).hasSize(20);
+            assertThat(filesUnderRoot()).hasSize(2);
+            assertThat(store.get(hashes.get(0))).contains(data);
+        }
+
+        @Test
+        void twentyWritersOfDifferentBlobsAllLand() throws Exception {
+            java.util.concurrent.atomic.AtomicInteger seed = new java.util.concurrent.atomic.AtomicInteger();
+            List<String> hashes = runTogether(20, () -> {
+                int s = seed.incrementAndGet();
+                byte[] data = random(s % 2 == 0 ? 1000 : BlobStore.IN_MEMORY_BYTES + 1000, s);
+                String h = store.put(data, "application/octet-stream");
+                assertThat(store.get(h)).contains(data);
+                return h;
+            });
+            assertThat(Set.copyOf(hashes)).hasSize(20);
+            assertThat(store.list()).containsExactlyInAnyOrderElementsOf(hashes);
+            assertThat(filesUnderRoot()).hasSize(40);
+        }
+    }
+
+    @Nested
+    class InterruptedWrites {
+        /** A source that writes half of {@code length} bytes and then fails, as a dropped socket does. */
+        BlobStore.Source failingHalfWay(long length) {
+            return sink -> {
+                ByteBuffer half = ByteBuffer.wrap(random((int) (length / 2), 5));
+                while (half.hasRemaining()) {
+                    sink.write(half);
+                }
+                throw new java.io.EOFException("connection closed inside a frame");
+            };
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {1000, 3 * 1024 * 1024})
+        void aWriteThatFailsHalfWayLeavesNoBlobNoSidecarAndNoTempFile(int length) throws Exception {
+            assertThatThrownBy(() -> store.put(length, "x", failingHalfWay(length)))
+                    .isInstanceOf(java.io.EOFException.class);
+            assertThat(store.list()).isEmpty();
+            assertThat(filesUnderRoot()).isEmpty();
+        }
+
+        @Test
+        void aSourceShorterThanAnnouncedStoresNothing() throws Exception {
+            int length = BlobStore.IN_MEMORY_BYTES + 10;
+            assertThatThrownBy(() -> store.put(length, "x", sink -> sink.write(ByteBuffer.wrap(new byte[10]))))
+                    .isInstanceOf(IOException.class).hasMessageContaining("announced");
+            assertThat(filesUnderRoot()).isEmpty();
+        }
+
+        @Test
+        void tempFilesOfInterruptedWritesAreRemovedAtStartAndBlobsKept() throws Exception {
+            store.put(hello(), "text/plain");
+            Path shard = store.dataPath(HELLO_HASH).getParent();
+            Files.writeString(root.resolve(".tmp.3f0c6d1e-0000-4000-8000-000000000000"), "half a blob");
+            Files.writeString(shard.resolve(".tmp.3f0c6d1e-0000-4000-8000-000000000001"), "half a blob");
+            Files.writeString(shard.resolve(".tmp.3f0c6d1e-0000-4000-8000-000000000001.meta"), "{");
+            BlobStore.openForDaemon(root);
+            assertThat(filesUnderRoot()).containsExactly(
+                    "b9/4d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9",
+                    "b9/4d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9.meta");
+        }
+
+        @Test
+        void aStoreThatCannotWriteStillConsumesItsWholeSourceBeforeFailing() throws Exception {
+            Files.writeString(root, "a file where the root directory should be");
+            long length = 2L * BlobStore.IN_MEMORY_BYTES;
+            long[] consumed = {0};
+            assertThatThrownBy(() -> store.put(length, "x", sink -> {
+                ByteBuffer chunk = ByteBuffer.allocate(8192);
+                for (long left = length; left > 0; left -= 8192) {
+                    chunk.clear();
+                    consumed[0] += sink.write(chunk);
+                }
+            })).isInstanceOf(IOException.class);
+            assertThat(consumed[0]).isEqualTo(length);
+        }
+    }
+}

@@ -1,0 +1,402 @@
+package io.runtimed.sync.notebook;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runtimed.protocol.Json;
+import io.runtimed.sync.NativeHandles;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.automerge.AmValue;
+import org.automerge.Document;
+import org.automerge.ObjectId;
+import org.automerge.ObjectType;
+import org.automerge.Read;
+import org.automerge.Transaction;
+
+/**
+ * Every read and write of a notebook document (NOTEBOOK.md §1-§3), as functions of a {@link Read}
+ * or an open {@link Transaction}: the caller owns the document and its lock (the daemon room's
+ * {@link io.runtimed.sync.DocumentOwner}, a client's replica). Sources are Automerge Text edited
+ * by minimal splices in code points; execution counts and outputs are Str.
+ */
+public final class NotebookDoc {
+    public static final String NOTEBOOK_ID = "notebook_id";
+    public static final String CELLS = "cells";
+    public static final String METADATA = "metadata";
+    public static final String RUNTIME = "runtime";
+    public static final String ID = "id";
+    public static final String CELL_TYPE = "cell_type";
+    public static final String SOURCE = "source";
+    public static final String EXECUTION_COUNT = "execution_count";
+    public static final String OUTPUTS = "outputs";
+    /** §1: a cell that never ran. */
+    public static final String NO_EXECUTION_COUNT = "null";
+    public static final String DEFAULT_RUNTIME = "python";
+
+    /** What {@link #updateSource} found. */
+    public enum SourceUpdate {
+        /** The source now holds the new text (possibly unchanged). */
+        UPDATED,
+        /** No cell has that id. */
+        CELL_NOT_FOUND,
+        /** The cell's {@code source} is missing or not Text. */
+        SOURCE_NOT_TEXT
+    }
+
+    private NotebookDoc() {
+    }
+
+    // ---- §1: the fresh document ----
+
+    /**
+     * The daemon's fresh document, in the spec's order and in one change: {@code notebook_id},
+     * empty {@code cells}, {@code metadata.runtime = "python"}. Clients never create one (they
+     * start empty, PROTOCOL.md §6.2). The caller frees it.
+     */
+    public static Document createFresh(String notebookId) {
+        Document doc = NativeHandles.newDocument();
+        try (Transaction tx = doc.startTransaction()) {
+            tx.set(ObjectId.ROOT, NOTEBOOK_ID, notebookId);
+            tx.set(ObjectId.ROOT, CELLS, ObjectType.LIST);
+            ObjectId metadata = tx.set(ObjectId.ROOT, METADATA, ObjectType.MAP);
+            tx.set(metadata, RUNTIME, DEFAULT_RUNTIME);
+            tx.commit();
+        } catch (RuntimeException e) {
+            NativeHandles.free(doc);
+            throw e;
+        }
+        return doc;
+    }
+
+    // ---- §2: reading ----
+
+    public static Optional<String> notebookId(Read doc) {
+        return string(doc, ObjectId.ROOT, NOTEBOOK_ID);
+    }
+
+    /** The cells by the §2 rules: elements that are not a Map with a Str id are skipped. */
+    public static List<NotebookCell> cells(Read doc) {
+        List<NotebookCell> out = new ArrayList<>();
+        Optional<ObjectId> cells = cellsList(doc);
+        if (cells.isEmpty()) {
+            return out;
+        }
+        for (AmValue item : doc.listItems(cells.get()).orElse(new AmValue[0])) {
+            if (item instanceof AmValue.Map map) {
+                readCell(doc, map.getId()).ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** §2: the first cell in list order whose id matches. */
+    public static Optional<NotebookCell> cell(Read doc, String id) {
+        return cellObject(doc, id).flatMap(c -> readCell(doc, c));
+    }
+
+    public static int cellCount(Read doc) {
+        return cells(doc).size();
+    }
+
+    /** The Str values of {@code metadata} (others skipped), in key order. */
+    public static Map<String, String> metadata(Read doc) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Optional<ObjectId> metadata = map(doc, ObjectId.ROOT, METADATA);
+        if (metadata.isPresent()) {
+            for (String key : doc.keys(metadata.get()).orElse(new String[0])) {
+                string(doc, metadata.get(), key).ifPresent(v -> out.put(key, v));
+            }
+        }
+        return out;
+    }
+
+    /** §3 get_metadata: a Str in {@code metadata}, or empty. */
+    public static Optional<String> getMetadata(Read doc, String key) {
+        return map(doc, ObjectId.ROOT, METADATA).flatMap(m -> string(doc, m, key));
+    }
+
+    /** The whole notebook as plain values (the id reads as "" when the document has none). */
+    public static NotebookSnapshot snapshot(Read doc) {
+        return new NotebookSnapshot(notebookId(doc).orElse(""), cells(doc), metadata(doc));
+    }
+
+    /** The snapshot as JSON: {@code {"notebook_id":…,"cells":[§2 cell objects],"metadata":{…}}}. */
+    public static ObjectNode toJson(NotebookSnapshot snapshot) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put(NOTEBOOK_ID, snapshot.notebookId());
+        ArrayNode cells = root.putArray(CELLS);
+        for (NotebookCell c : snapshot.cells()) {
+            cells.add(Json.MAPPER.valueToTree(c));
+        }
+        ObjectNode metadata = root.putObject(METADATA);
+        new java.util.TreeMap<>(snapshot.metadata()).forEach(metadata::put);
+        return root;
+    }
+
+    private static Optional<NotebookCell> readCell(Read doc, ObjectId cell) {
+        Optional<String> id = string(doc, cell, ID);
+        if (id.isEmpty()) {
+            return Optional.empty();
+        }
+        String source = "";
+        Optional<AmValue> s = doc.get(cell, SOURCE);
+        if (s.isPresent() && s.get() instanceof AmValue.Text text) {
+            source = doc.text(text.getId()).orElse("");
+        }
+        List<String> outputs = new ArrayList<>();
+        Optional<AmValue> o = doc.get(cell, OUTPUTS);
+        if (o.isPresent() && o.get() instanceof AmValue.List list) {
+            for (AmValue item : doc.listItems(list.getId()).orElse(new AmValue[0])) {
+                if (item instanceof AmValue.Str str) {
+                    outputs.add(str.getValue());
+                }
+            }
+        }
+        return Optional.of(new NotebookCell(id.get(), string(doc, cell, CELL_TYPE).orElse(""), source,
+                string(doc, cell, EXECUTION_COUNT).orElse(NO_EXECUTION_COUNT), outputs));
+    }
+
+    // ---- §3: operations ----
+
+    /**
+     * §3 add_cell: inserts a new cell at {@code min(index, len)} with, in order, id, cell_type, an
+     * empty Text source, execution_count "null" and an empty outputs List. Returns the index used.
+     * With {@code createCells} (the client library) a missing {@code cells} List is created at ROOT;
+     * without it (the daemon) a missing List is an error.
+     *
+     * @throws IllegalStateException when {@code cells} is missing and may not be created
+     */
+    public static int addCell(Transaction tx, int index, String id, String cellType, boolean createCells) {
+        Optional<ObjectId> found = cellsList(tx);
+        ObjectId cells;
+        if (found.isPresent()) {
+            cells = found.get();
+        } else if (createCells) {
+            cells = tx.set(ObjectId.ROOT, CELLS, ObjectType.LIST);
+        } else {
+            throw new IllegalStateException("the notebook document has no cells list");
+        }
+        int at = (int) Math.min(Math.max(index, 0), tx.length(cells));
+        ObjectId cell = tx.insert(cells, at, ObjectType.MAP);
+        tx.set(cell, ID, id);
+        tx.set(cell, CELL_TYPE, cellType);
+        tx.set(cell, SOURCE, ObjectType.TEXT);
+        tx.set(cell, EXECUTION_COUNT, NO_EXECUTION_COUNT);
+        tx.set(cell, OUTPUTS, ObjectType.LIST);
+        return at;
+    }
+
+    /** §3 delete_cell: false when no cell has the id. */
+    public static boolean deleteCell(Transaction tx, String id) {
+        OptionalInt at = cellIndex(tx, id);
+        if (at.isEmpty()) {
+            return false;
+        }
+        tx.delete(cellsList(tx).orElseThrow(), at.getAsInt());
+        return true;
+    }
+
+    /**
+     * Moves a cell to {@code index} (clamped; the index in the list without the cell). Automerge
+     * 0.5 has no list move, and the spec defines none: the cell is deleted and an equal copy (same
+     * id, type, source, count, outputs, extra Str keys) inserted. A peer editing that cell's source
+     * at the same moment loses its concurrent keystrokes (they land in the deleted copy).
+     */
+    public static boolean moveCell(Transaction tx, String id, int index) {
+        OptionalInt from = cellIndex(tx, id);
+        if (from.isEmpty()) {
+            return false;
+        }
+        ObjectId cells = cellsList(tx).orElseThrow();
+        ObjectId old = ((AmValue.Map) tx.get(cells, from.getAsInt()).orElseThrow()).getId();
+        NotebookCell snapshot = readCell(tx, old).orElseThrow();
+        Map<String, String> extras = new LinkedHashMap<>();
+        for (String key : tx.keys(old).orElse(new String[0])) {
+            if (!List.of(ID, CELL_TYPE, SOURCE, EXECUTION_COUNT, OUTPUTS).contains(key)) {
+                string(tx, old, key).ifPresent(v -> extras.put(key, v));
+            }
+        }
+        tx.delete(cells, from.getAsInt());
+        int at = (int) Math.min(Math.max(index, 0), tx.length(cells));
+        ObjectId cell = tx.insert(cells, at, ObjectType.MAP);
+        tx.set(cell, ID, snapshot.id());
+        tx.set(cell, CELL_TYPE, snapshot.cellType());
+        ObjectId source = tx.set(cell, SOURCE, ObjectType.TEXT);
+        if (!snapshot.source().isEmpty()) {
+            tx.spliceText(source, 0, 0, snapshot.source());
+        }
+        tx.set(cell, EXECUTION_COUNT, snapshot.executionCount());
+        ObjectId outputs = tx.set(cell, OUTPUTS, ObjectType.LIST);
+        for (int i = 0; i < snapshot.outputs().size(); i++) {
+            tx.insert(outputs, i, snapshot.outputs().get(i));
+        }
+        extras.forEach((k, v) -> tx.set(cell, k, v));
+        return true;
+    }
+
+    /**
+     * §3 update_source: one splice of the minimal changed region ({@link TextDiff}, code points),
+     * so concurrent edits elsewhere in the text merge.
+     */
+    public static SourceUpdate updateSource(Transaction tx, String id, String text) {
+        Optional<ObjectId> cell = cellObject(tx, id);
+        if (cell.isEmpty()) {
+            return SourceUpdate.CELL_NOT_FOUND;
+        }
+        Optional<AmValue> s = tx.get(cell.get(), SOURCE);
+        if (s.isEmpty() || !(s.get() instanceof AmValue.Text source)) {
+            return SourceUpdate.SOURCE_NOT_TEXT;
+        }
+        TextDiff diff = TextDiff.between(tx.text(source.getId()).orElse(""), text);
+        if (diff != null) {
+            tx.spliceText(source.getId(), diff.start(), diff.deleteCount(), diff.insert());
+        }
+        return SourceUpdate.UPDATED;
+    }
+
+    /**
+     * Splices the source directly (a keystroke from an editor that knows its cursor): {@code start}
+     * and {@code deleteCount} in code points.
+     */
+    public static SourceUpdate spliceSource(Transaction tx, String id, long start, long deleteCount, String insert) {
+        Optional<ObjectId> cell = cellObject(tx, id);
+        if (cell.isEmpty()) {
+            return SourceUpdate.CELL_NOT_FOUND;
+        }
+        Optional<AmValue> s = tx.get(cell.get(), SOURCE);
+        if (s.isEmpty() || !(s.get() instanceof AmValue.Text source)) {
+            return SourceUpdate.SOURCE_NOT_TEXT;
+        }
+        tx.spliceText(source.getId(), start, deleteCount, insert);
+        return SourceUpdate.UPDATED;
+    }
+
+    /**
+     * Appends to a cell's source at its current end, read in the same transaction, so text streamed
+     * in by one peer stays in order while others edit elsewhere (no stale position, no diff).
+     */
+    public static SourceUpdate appendSource(Transaction tx, String id, String insert) {
+        Optional<ObjectId> cell = cellObject(tx, id);
+        if (cell.isEmpty()) {
+            return SourceUpdate.CELL_NOT_FOUND;
+        }
+        Optional<AmValue> s = tx.get(cell.get(), SOURCE);
+        if (s.isEmpty() || !(s.get() instanceof AmValue.Text source)) {
+            return SourceUpdate.SOURCE_NOT_TEXT;
+        }
+        tx.spliceText(source.getId(), tx.length(source.getId()), 0, insert);
+        return SourceUpdate.UPDATED;
+    }
+
+    /** §3 set_execution_count: a Str, not validated ("null" or a decimal integer by convention). */
+    public static boolean setExecutionCount(Transaction tx, String id, String count) {
+        Optional<ObjectId> cell = cellObject(tx, id);
+        cell.ifPresent(c -> tx.set(c, EXECUTION_COUNT, count));
+        return cell.isPresent();
+    }
+
+    /** §3 set_outputs: deletes {@code outputs} and creates a new List with the strings in order. */
+    public static boolean setOutputs(Transaction tx, String id, List<String> outputs) {
+        Optional<ObjectId> cell = cellObject(tx, id);
+        if (cell.isEmpty()) {
+            return false;
+        }
+        if (tx.get(cell.get(), OUTPUTS).isPresent()) {
+            tx.delete(cell.get(), OUTPUTS);
+        }
+        ObjectId list = tx.set(cell.get(), OUTPUTS, ObjectType.LIST);
+        for (int i = 0; i < outputs.size(); i++) {
+            tx.insert(list, i, outputs.get(i));
+        }
+        return true;
+    }
+
+    /** §3 append_output: a Str at the end of the existing List (false when it is not a List). */
+    public static boolean appendOutput(Transaction tx, String id, String output) {
+        Optional<ObjectId> cell = cellObject(tx, id);
+        if (cell.isEmpty()) {
+            return false;
+        }
+        Optional<AmValue> o = tx.get(cell.get(), OUTPUTS);
+        if (o.isEmpty() || !(o.get() instanceof AmValue.List list)) {
+            return false;
+        }
+        tx.insert(list.getId(), tx.length(list.getId()), output);
+        return true;
+    }
+
+    /** §3 clear_outputs = set_outputs(id, []). */
+    public static boolean clearOutputs(Transaction tx, String id) {
+        return setOutputs(tx, id, List.of());
+    }
+
+    /** A Str in the cell's own Map (cell metadata; the §1 keys are refused). */
+    public static boolean setCellMetadata(Transaction tx, String id, String key, String value) {
+        if (List.of(ID, CELL_TYPE, SOURCE, EXECUTION_COUNT, OUTPUTS).contains(key)) {
+            throw new IllegalArgumentException("not a metadata key: " + key);
+        }
+        Optional<ObjectId> cell = cellObject(tx, id);
+        cell.ifPresent(c -> tx.set(c, key, value));
+        return cell.isPresent();
+    }
+
+    /** A Str from the cell's own Map other than the §1 keys. */
+    public static Optional<String> getCellMetadata(Read doc, String id, String key) {
+        return cellObject(doc, id).flatMap(c -> string(doc, c, key));
+    }
+
+    /** §3 set_metadata: a Str in {@code metadata}, creating the Map if missing. */
+    public static void setMetadata(Transaction tx, String key, String value) {
+        Optional<ObjectId> metadata = map(tx, ObjectId.ROOT, METADATA);
+        ObjectId m = metadata.isPresent() ? metadata.get() : tx.set(ObjectId.ROOT, METADATA, ObjectType.MAP);
+        tx.set(m, key, value);
+    }
+
+    // ---- lookups ----
+
+    private static Optional<ObjectId> cellsList(Read doc) {
+        Optional<AmValue> v = doc.get(ObjectId.ROOT, CELLS);
+        return v.isPresent() && v.get() instanceof AmValue.List list ? Optional.of(list.getId()) : Optional.empty();
+    }
+
+    private static OptionalInt cellIndex(Read doc, String id) {
+        Optional<ObjectId> cells = cellsList(doc);
+        if (cells.isEmpty()) {
+            return OptionalInt.empty();
+        }
+        AmValue[] items = doc.listItems(cells.get()).orElse(new AmValue[0]);
+        for (int i = 0; i < items.length; i++) {
+            if (items[i] instanceof AmValue.Map map && string(doc, map.getId(), ID).filter(id::equals).isPresent()) {
+                return OptionalInt.of(i);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    private static Optional<ObjectId> cellObject(Read doc, String id) {
+        Optional<ObjectId> cells = cellsList(doc);
+        if (cells.isEmpty()) {
+            return Optional.empty();
+        }
+        for (AmValue item : doc.listItems(cells.get()).orElse(new AmValue[0])) {
+            if (item instanceof AmValue.Map map && string(doc, map.getId(), ID).filter(id::equals).isPresent()) {
+                return Optional.of(map.getId());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<ObjectId> map(Read doc, ObjectId parent, String key) {
+        Optional<AmValue> v = doc.get(parent, key);
+        return v.isPresent() && v.get() instanceof AmValue.Map m ? Optional.of(m.getId()) : Optional.empty();
+    }
+
+    private static Optional<String> string(Read doc, ObjectId obj, String key) {
+        Optional<AmValue> v = doc.get(obj, key);
+        return v.isPresent() && v.get() instanceof AmValue.Str s ? Optional.of(s.getValue()) : Optional.empty();
+    }
+}

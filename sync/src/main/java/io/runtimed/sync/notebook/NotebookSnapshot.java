@@ -1,0 +1,18 @@
+package io.runtimed.sync.notebook;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The whole notebook as plain values: its id, its cells in order, and its Str metadata. */
+public record NotebookSnapshot(String notebookId, List<NotebookCell> cells, Map<String, String> metadata) {
+    public NotebookSnapshot {
+        cells = List.copyOf(cells);
+        metadata = Map.copyOf(metadata);
+    }
+
+    /** §2: lookup by id is the first cell in list order whose id matches. */
+    public Optional<NotebookCell> cell(String id) {
+        return cells.stream().filter(c -> c.id().equals(id)).findFirst();
+    }
+}

@@ -1,0 +1,218 @@
+package io.runtimed.sync.notebook;
+
+import io.runtimed.protocol.FrameChannel;
+import io.runtimed.protocol.RoomInfo;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's open notebooks, {@code notebook_id → room} (NOTEBOOK.md §5). Joining and leaving
+ * count peers under one lock, so there is never a second room for one id (the reference counts
+ * outside its lock and can create one, §5 "Reference race"). The first peer of a room loads it
+ * outside that lock (loading a big notebook takes long and must not stall other notebooks); the
+ * last peer to leave removes it from the map, writes it out and frees it. A peer that arrives
+ * while the previous room for its id is still being written out gets a new room that loads only
+ * once that write is finished, so it always sees everything the old room held.
+ */
+public final class RoomRegistry implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RoomRegistry.class);
+
+    private final Path docsDir;
+    private final NotebookStore.Compaction compaction;
+    private final ReentrantLock lock = new ReentrantLock();
+    // guarded by lock
+    private final Map<String, Entry> rooms = new HashMap<>();
+    /** Rooms removed from the map whose file is still being finished. */
+    private final Map<String, CompletableFuture<Void>> closing = new HashMap<>();
+    private boolean closed;
+
+    /** One id's room: its peer count and the room, which its first peer opens. */
+    private static final class Entry {
+        final String notebookId;
+        final CompletableFuture<Void> predecessor;
+        final CompletableFuture<Void> evicted = new CompletableFuture<>();
+        int peers;
+        NotebookRoom room;
+        RuntimeException openFailure;
+
+        Entry(String notebookId, CompletableFuture<Void> predecessor) {
+            this.notebookId = notebookId;
+            this.predecessor = predecessor;
+        }
+    }
+
+    public RoomRegistry(Path docsDir) {
+        this(docsDir, NotebookStore.Compaction.DEFAULT);
+    }
+
+    public RoomRegistry(Path docsDir, NotebookStore.Compaction compaction) {
+        this.docsDir = docsDir;
+        this.compaction = compaction;
+    }
+
+    public Path docsDir() {
+        return docsDir;
+    }
+
+    /**
+     * Serves one {@code notebook_sync} connection on the calling thread until it ends: joins (or
+     * creates) the room for {@code notebookId}, runs the sync loop, leaves.
+     */
+    public void serve(String notebookId, String label, FrameChannel frames) throws IOException {
+        Entry entry = join(notebookId);
+        if (entry == null) {
+            return;
+        }
+        try {
+            NotebookRoom room = open(entry);
+            room.serve(label, frames);
+        } finally {
+            leave(entry);
+        }
+    }
+
+    private Entry join(String notebookId) {
+        lock.lock();
+        try {
+            if (closed) {
+                return null;
+            }
+            Entry e = rooms.get(notebookId);
+            if (e == null) {
+                e = new Entry(notebookId, closing.get(notebookId));
+                rooms.put(notebookId, e);
+            }
+            e.peers++;
+            return e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The entry's room, opened by whichever peer gets here first (the others wait for it). */
+    private NotebookRoom open(Entry e) {
+        synchronized (e) {
+            if (e.room == null && e.openFailure == null) {
+                if (e.predecessor != null) {
+                    e.predecessor.join();
+                }
+                try {
+                    e.room = NotebookRoom.open(e.notebookId, docsDir, compaction);
+                    LOG.debug("opened the room of notebook {}", e.notebookId);
+                } catch (RuntimeException failure) {
+                    e.openFailure = failure;
+                }
+            }
+            if (e.openFailure != null) {
+                throw e.openFailure;
+            }
+            return e.room;
+        }
+    }
+
+    private void leave(Entry e) {
+        boolean last;
+        lock.lock();
+        try {
+            e.peers--;
+            last = e.peers == 0 && rooms.get(e.notebookId) == e;
+            if (last) {
+                rooms.remove(e.notebookId);
+                closing.put(e.notebookId, e.evicted);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!last) {
+            return;
+        }
+        try {
+            NotebookRoom room;
+            synchronized (e) {
+                room = e.room;
+            }
+            if (room != null) {
+                room.close();
+                LOG.debug("closed the room of notebook {}", e.notebookId);
+            }
+        } finally {
+            e.evicted.complete(null);
+            lock.lock();
+            try {
+                closing.remove(e.notebookId, e.evicted);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** The open rooms and their peer counts, by id. */
+    public List<RoomInfo> list() {
+        lock.lock();
+        try {
+            List<RoomInfo> out = new ArrayList<>();
+            rooms.values().forEach(e -> out.add(new RoomInfo(e.notebookId, e.peers)));
+            out.sort(Comparator.comparing(RoomInfo::notebookId));
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The open room for an id, if any (for daemon-side reads; it may close right after). */
+    public java.util.Optional<NotebookSnapshot> snapshot(String notebookId) {
+        Entry e;
+        lock.lock();
+        try {
+            e = rooms.get(notebookId);
+        } finally {
+            lock.unlock();
+        }
+        if (e == null) {
+            return java.util.Optional.empty();
+        }
+        synchronized (e) {
+            return e.room == null ? java.util.Optional.empty() : java.util.Optional.of(e.room.snapshot());
+        }
+    }
+
+    /** Daemon shutdown: closes every room (peers dropped, files written, documents freed). */
+    @Override
+    public void close() {
+        List<Entry> open;
+        lock.lock();
+        try {
+            closed = true;
+            open = new ArrayList<>(rooms.values());
+        } finally {
+            lock.unlock();
+        }
+        for (Entry e : open) {
+            NotebookRoom room;
+            synchronized (e) {
+                room = e.room;
+            }
+            if (room != null) {
+                room.close();
+            }
+        }
+        // leaving peers find their room closed; wait for the evictions already under way
+        List<CompletableFuture<Void>> pending;
+        lock.lock();
+        try {
+            pending = new ArrayList<>(closing.values());
+        } finally {
+            lock.unlock();
+        }
+        pending.forEach(CompletableFuture::join);
+    }
+}
