@@ -1,22 +1,15 @@
 package io.runtimed.bench;
 
 import io.runtimed.client.DaemonClientException;
-import io.runtimed.client.PoolClient;
 import io.runtimed.client.SettingsClient;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
  * Propagation latency of one settings change from peer A to peer B through the daemon (issue 5):
@@ -27,7 +20,7 @@ import java.util.stream.Stream;
  *
  * <p>Usage: {@code bin/runtimed-settings-bench [changes] [peer counts...]} (default 1000 changes,
  * 2 and 20 peers). Each peer count gets a fresh daemon in a private temporary home, started through
- * {@code bin/runtimed}.
+ * {@code bin/runtimed} ({@link TempDaemon}).
  */
 public final class SettingsBench {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -53,13 +46,14 @@ public final class SettingsBench {
         System.out.printf("runtimed settings bench: %d changes per figure, %d cores%n", changes,
                 Runtime.getRuntime().availableProcessors());
         for (int peers : peerCounts) {
-            try (BenchDaemon d = BenchDaemon.start(launcher)) {
+            try (TempDaemon d = TempDaemon.start(launcher)) {
                 long[] sorted = run(d.socket, peers, changes);
+                Path saved = d.runtDir().resolve("settings.automerge");
                 System.out.printf("A -> B through the daemon, %2d peers: p50 %.3f ms, p99 %.3f ms, max %.3f ms"
                                 + " (%d changes; settings.automerge %d bytes at the end)%n",
                         peers, sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6,
                         sorted[sorted.length - 1] / 1e6, sorted.length,
-                        Files.exists(d.settingsAutomerge()) ? Files.size(d.settingsAutomerge()) : 0);
+                        Files.exists(saved) ? Files.size(saved) : 0);
             }
         }
     }
@@ -118,71 +112,6 @@ public final class SettingsBench {
         }
         if (!peers.get(0).awaitSynced(WAIT)) {
             throw new IllegalStateException("the daemon never acknowledged " + value);
-        }
-    }
-
-    /** A daemon in a private temporary home with empty pools, started through the user's launcher. */
-    private static final class BenchDaemon implements AutoCloseable {
-        final Path home;
-        final Path socket;
-        final Process process;
-
-        private BenchDaemon(Path home, Path socket, Process process) {
-            this.home = home;
-            this.socket = socket;
-            this.process = process;
-        }
-
-        Path settingsAutomerge() {
-            return home.resolve("cache/runt/settings.automerge");
-        }
-
-        static BenchDaemon start(Path launcher) throws IOException {
-            Path home = Files.createTempDirectory("rtsettingsbench");
-            Path socket = home.resolve("cache/runt/runtimed.sock");
-            ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "run", "--uv-pool-size", "0",
-                    "--conda-pool-size", "0", "--log-level", "warn")
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(home.resolve("daemon.err").toFile());
-            Map<String, String> env = pb.environment();
-            env.put("HOME", home.toString());
-            env.put("XDG_CACHE_HOME", home.resolve("cache").toString());
-            env.put("XDG_CONFIG_HOME", home.resolve("config").toString());
-            env.put("XDG_DATA_HOME", home.resolve("data").toString());
-            Process p = pb.start();
-            PoolClient client = new PoolClient(socket, Duration.ofMillis(200), Duration.ofSeconds(2));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (true) {
-                try {
-                    client.ping();
-                    return new BenchDaemon(home, socket, p);
-                } catch (DaemonClientException e) {
-                    if (!p.isAlive() || System.nanoTime() > deadline) {
-                        throw new IOException("daemon did not start: see " + home.resolve("daemon.err"));
-                    }
-                    LockSupport.parkNanos(1_000_000); // poll the starting daemon without spinning a core
-                }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                new PoolClient(socket).shutdown();
-            } catch (DaemonClientException e) {
-                process.destroy();
-            }
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            process.destroyForcibly();
-            try (Stream<Path> walk = Files.walk(home)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
         }
     }
 }

@@ -149,29 +149,31 @@ class SettingsSyncIT {
                 client.set("uv.python", "/usr/bin/python3");
                 assertThat(client.awaitSynced(WAIT)).isTrue();
                 JsonNode before = client.getAllJson();
-                String warnings = daemon.log();
+                String earlierLog = daemon.log();
 
                 byte[] broken = "{\n  \"theme\": \"light\",\n  \"uv\": {\"default_packages\": \"numpy\"}\n}\n"
                         .getBytes(StandardCharsets.UTF_8);
-                Files.write(daemon.settingsJson(), broken);
-                await().atMost(WAIT).until(() -> daemon.log().length() > warnings.length()
-                        && daemon.log().substring(warnings.length()).contains("ignoring " + daemon.settingsJson()));
-                assertThat(daemon.log().substring(warnings.length()))
-                        .contains("uv.default_packages must be an array of strings");
-                assertThat(client.getAllJson()).as("the document is untouched").isEqualTo(before);
+                try {
+                    Files.write(daemon.settingsJson(), broken);
+                    // (the daemon may also catch the file half-written, empty: that is invalid too)
+                    await().atMost(WAIT).until(() -> daemon.log().substring(earlierLog.length())
+                            .contains("uv.default_packages must be an array of strings"));
+                    assertThat(client.getAllJson()).as("the document is untouched").isEqualTo(before);
 
-                // a change from a window still syncs and persists, but does not overwrite the user's file
-                client.set("default_python_env", "uv");
-                client.set("uv.pip_index_url", "https://pypi.example/simple");
-                assertThat(client.awaitSynced(WAIT)).isTrue();
-                assertThat(Files.readAllBytes(daemon.settingsJson())).as("nothing lost").isEqualTo(broken);
-                try (SettingsClient other = SettingsClient.connect(daemon.socket())) {
-                    assertThat(other.get("uv.pip_index_url")).contains("https://pypi.example/simple");
-                    assertThat(other.getAll().theme().value()).as("not the broken file's theme")
-                            .isEqualTo(before.get("theme").asText());
+                    // a change from a window still syncs and persists, but does not overwrite the user's file
+                    client.set("default_python_env", "uv");
+                    client.set("uv.pip_index_url", "https://pypi.example/simple");
+                    assertThat(client.awaitSynced(WAIT)).isTrue();
+                    assertThat(Files.readAllBytes(daemon.settingsJson())).as("nothing lost").isEqualTo(broken);
+                    try (SettingsClient other = SettingsClient.connect(daemon.socket())) {
+                        assertThat(other.get("uv.pip_index_url")).contains("https://pypi.example/simple");
+                        assertThat(other.getAll().theme().value()).as("not the broken file's theme")
+                                .isEqualTo(before.get("theme").asText());
+                    }
+                } finally {
+                    // repaired: the next change writes the mirror again
+                    Files.writeString(daemon.settingsJson(), "{\"theme\": \"light\"}", StandardCharsets.UTF_8);
                 }
-                // repaired: the next change writes the mirror again
-                Files.writeString(daemon.settingsJson(), "{\"theme\": \"light\"}", StandardCharsets.UTF_8);
                 assertThat(client.waitFor(s -> s.theme() == Theme.LIGHT, WAIT)).isPresent();
                 client.set("uv.pip_index_url", "");
                 assertThat(client.awaitSynced(WAIT)).isTrue();

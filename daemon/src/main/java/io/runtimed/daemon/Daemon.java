@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds the parts in the start order of DAEMON.md §5 (lock, stale files,
- * pools, blob store, socket, then the settings document and its watcher, the blob HTTP server,
- * daemon.json last so a client that sees the file can connect and read its blob port) and takes
- * them down in the order of §6. It holds no behaviour of its own.
+ * pools, blob store, socket, then the settings document with its schema file and watcher on their
+ * own thread, the blob HTTP server, daemon.json last so a client that sees the file can connect and
+ * read its blob port) and takes them down in the order of §6. It holds no behaviour of its own.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -48,7 +48,7 @@ public final class Daemon implements AutoCloseable {
     private static final Duration BLOB_SERVER_START_TIMEOUT = Duration.ofSeconds(10);
 
     private final DaemonLock lock;
-    private final SettingsRoom settings;
+    private final SettingsStartup settings;
     private final RoomRegistry notebooks;
     private final PoolWarming warming;
     private final DaemonLifecycle lifecycle;
@@ -58,7 +58,7 @@ public final class Daemon implements AutoCloseable {
     private final Optional<BlobHttpServer> blobServer;
     private boolean closed;
 
-    private Daemon(DaemonLock lock, SettingsRoom settings, RoomRegistry notebooks, PoolWarming warming,
+    private Daemon(DaemonLock lock, SettingsStartup settings, RoomRegistry notebooks, PoolWarming warming,
                    DaemonLifecycle lifecycle, SocketServer server, DaemonInfoFile infoFile, DaemonInfo info,
                    Optional<BlobHttpServer> blobServer) {
         this.lock = lock;
@@ -89,13 +89,11 @@ public final class Daemon implements AutoCloseable {
             throw new AlreadyRunningException(infoFile.read().orElseGet(DaemonInfo::unknown));
         }
         DaemonLock lock = acquired.get();
-        SettingsRoom settings = null;
+        SettingsStartup settings = null;
         Optional<BlobHttpServer> blobServer = Optional.empty();
         PoolWarming warming = null;
         try {
-            // Settings load after the socket listens (below) so the first pong need not wait for
-            // Automerge; a settings_sync peer or a build that comes earlier waits for them.
-            CompletableFuture<SettingsRoom> settingsLoaded = new CompletableFuture<>();
+            settings = new SettingsStartup(SettingsPaths.of(config.runtDir(), config.settingsDir()));
             Files.deleteIfExists(config.obsoleteSyncSocket());
             Path socketDir = config.socket().toAbsolutePath().getParent();
             if (!Files.isDirectory(socketDir)) {
@@ -104,26 +102,22 @@ public final class Daemon implements AutoCloseable {
             EnvPools pools = new EnvPools(config.envRoot(), config.uvPoolSize(), config.condaPoolSize(),
                     config.maxEnvAge(), Clock.systemUTC());
             pools.adoptExisting();
-            warming = startWarming(config, pools, () -> settingsLoaded.join().settingsTree());
+            warming = startWarming(config, pools, settings);
             BlobStore blobs = BlobStore.openForDaemon(config.blobDir());
             CompletableFuture<OptionalInt> blobPortKnown = new CompletableFuture<>();
             RoomRegistry notebooks = new RoomRegistry(config.notebookDocsDir());
             ChannelHandlers handlers = new ChannelHandlers(
                     new PoolChannelHandler(pools, lifecycle, notebooks::list),
-                    new SettingsSyncChannel(settingsLoaded::join),
+                    new SettingsSyncChannel(settings),
                     new NotebookSyncChannel(notebooks),
                     new BlobChannelHandler(blobs, () -> awaitPort(blobPortKnown), lifecycle));
             SocketServer server = SocketServer.start(config.socket(),
                     new ConnectionRouter(handlers, config.handshakeTimeout()));
-            // DAEMON.md §5 step 3: the settings document (SETTINGS.md §5) and the schema file
-            try {
-                settings = SettingsRoom.open(SettingsPaths.of(config.runtDir(), config.settingsDir()));
-            } catch (RuntimeException e) {
-                settingsLoaded.completeExceptionally(e);
-                throw e;
-            }
-            settingsLoaded.complete(settings);
-            settings.startWatching();
+            // §5 steps 3 and 8 (settings document, schema file, settings.json watcher) on their own
+            // thread, once pings are answered: loading Automerge's native library and the first
+            // document costs tens of milliseconds on a 2-core machine. Settings connections and
+            // pool builds that come first wait for it.
+            settings.start();
             // DAEMON.md §5 step 5, after the socket listens: the first ping need not wait for it
             blobServer = startBlobServer(blobs);
             OptionalInt blobPort = blobServer.map(b -> OptionalInt.of(b.port())).orElse(OptionalInt.empty());
@@ -154,12 +148,11 @@ public final class Daemon implements AutoCloseable {
      * POOL.md §5-§6: builds run on their own threads; backends are detected off the start path.
      * Each build reads the live settings document, the command line's values winning.
      */
-    private static PoolWarming startWarming(DaemonConfig config, EnvPools pools,
-                                            java.util.function.Supplier<com.fasterxml.jackson.databind.JsonNode> settings) {
+    private static PoolWarming startWarming(DaemonConfig config, EnvPools pools, SettingsStartup settings) {
         PoolOptions options = config.pool();
         ProcessRunner runner = new ProcessRunner(Map.of("PIP_DISABLE_PIP_VERSION_CHECK", "1", "PIP_NO_INPUT", "1"));
         PoolWarming warming = new PoolWarming(pools, new EnvBuilder(pools.directories(), runner),
-                new SyncedPoolSettings(settings, options.asOverrides(), options.systemSitePackages()),
+                new SyncedPoolSettings(settings::settingsTreeOrDefaults, options.asOverrides(), options.systemSitePackages()),
                 options.buildThreads(), options.firstRetry(), options.maxRetry(), Clock.systemUTC());
         pools.setRefiller(warming);
         String home = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
@@ -200,9 +193,9 @@ public final class Daemon implements AutoCloseable {
         return info;
     }
 
-    /** The settings document (for in-process embedding and tests). */
-    public SettingsRoom settings() {
-        return settings;
+    /** The settings document (for in-process embedding and tests), once it has opened. */
+    public SettingsRoom settings() throws IOException {
+        return settings.await();
     }
 
     /** The open notebook rooms (for in-process embedding and tests). */

@@ -5,7 +5,6 @@ import io.runtimed.sync.SyncMessageException;
 import io.runtimed.sync.settings.SettingsRoom;
 import java.io.IOException;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * The {@code settings_sync} channel (PROTOCOL.md §6): every frame is a raw Automerge sync message
@@ -13,17 +12,17 @@ import java.util.function.Supplier;
  * line from the router and the connection is dropped; sync peers have no error answer.
  */
 public final class SettingsSyncChannel implements ChannelHandler {
-    private final Supplier<SettingsRoom> settings;
+    private final SettingsStartup settings;
 
-    /** @param settings the settings room; may block until the daemon has loaded it (it loads after the socket listens) */
-    public SettingsSyncChannel(Supplier<SettingsRoom> settings) {
+    SettingsSyncChannel(SettingsStartup settings) {
         this.settings = settings;
     }
 
     @Override
     public void serve(Connection connection) throws IOException {
+        SettingsRoom room = settings.await();
         try {
-            settings.get().serve(connection.id(), connection.frames());
+            room.serve(connection.id(), connection.frames());
         } catch (SyncMessageException e) {
             throw new MalformedMessageException(e.getMessage());
         }

@@ -1,13 +1,13 @@
 package io.runtimed.daemon;
 
 import io.runtimed.protocol.Json;
-import io.runtimed.sync.NativeHandles;
 
 /**
- * Loads what the daemon's first answer needs (the JNA binding for the lock, Jackson's wire types,
- * Automerge's native library for the settings document) on a second core while the main thread
- * parses options and sets up logging. Purely a start-time
+ * Loads what the daemon's first answer needs (the JNA binding for the lock, Jackson's wire types)
+ * on a second core while the main thread parses options and sets up logging. Purely a start-time
  * optimisation: if it has not finished, the main thread simply initialises the same classes itself.
+ * (Automerge's native library is loaded by the thread that opens the settings, after the socket
+ * listens: the first answer does not need it.)
  */
 public final class StartupWarmup {
     private StartupWarmup() {
@@ -18,7 +18,6 @@ public final class StartupWarmup {
             if (Posix.C != null) {
                 Posix.C.getpid(); // loads libc through JNA without touching process state
             }
-            NativeHandles.loadLibrary();
             Json.warmUp();
         }, "startup-warmup");
         t.setDaemon(true);

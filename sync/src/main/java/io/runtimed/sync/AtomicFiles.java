@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,6 +27,23 @@ public final class AtomicFiles {
 
     /** Replaces {@code target} with {@code bytes}, creating parent directories as needed. */
     public static void write(Path target, byte[] bytes) throws IOException {
+        replace(target, bytes, null);
+    }
+
+    /**
+     * Replaces {@code target} with {@code bytes} only if it still holds {@code expected} (null: does
+     * not exist) at the moment of the rename; returns false and leaves it alone otherwise. For a
+     * file that people edit too: the window in which their save could be lost shrinks from the
+     * whole write to a read and a rename.
+     */
+    public static boolean replaceIfUnchanged(Path target, byte[] bytes, byte[] expected) throws IOException {
+        return replace(target, bytes, expected == null ? ABSENT : expected);
+    }
+
+    private static final byte[] ABSENT = new byte[0];
+
+    /** {@code expected}: null = replace whatever is there; ABSENT = only if missing; else only if equal. */
+    private static boolean replace(Path target, byte[] bytes, byte[] expected) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         // a plain unique name: createTempFile's random names cost a SecureRandom seeding at start
@@ -33,13 +51,28 @@ public final class AtomicFiles {
         try {
             Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             keepPermissions(target, tmp);
+            if (expected != null && !holds(target, expected)) {
+                return false;
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            return true;
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static boolean holds(Path target, byte[] expected) throws IOException {
+        if (expected == ABSENT) {
+            return Files.notExists(target);
+        }
+        try {
+            return Arrays.equals(Files.readAllBytes(target), expected);
+        } catch (NoSuchFileException e) {
+            return false;
         }
     }
 

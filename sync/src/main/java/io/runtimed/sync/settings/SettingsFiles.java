@@ -108,11 +108,18 @@ public final class SettingsFiles implements SyncRoom.Persistence {
     public boolean publish() {
         lock.lock();
         try {
-            boolean absorbed = absorbHandEdits();
-            if (absorbed) {
-                saveBinary();
+            boolean absorbed = false;
+            // a person may save the file at any moment: the mirror replaces it only if it still
+            // holds what we last saw, else their edit is applied first and we try again
+            for (int attempt = 0; attempt < 3; attempt++) {
+                if (absorbHandEdits()) {
+                    absorbed = true;
+                    saveBinary();
+                }
+                if (writeMirror(owner.read(SettingsJson::mirror).getBytes(StandardCharsets.UTF_8))) {
+                    break;
+                }
             }
-            writeMirror(owner.read(SettingsJson::mirror).getBytes(StandardCharsets.UTF_8));
             return absorbed;
         } finally {
             lock.unlock();
@@ -223,16 +230,20 @@ public final class SettingsFiles implements SyncRoom.Persistence {
         }
     }
 
-    private void writeMirror(byte[] mirror) {
+    /** Writes the mirror unless the file is invalid; false if someone changed the file meanwhile. */
+    private boolean writeMirror(byte[] mirror) {
         if (jsonSeenInvalid) {
             LOG.info("not rewriting {} while it is invalid", paths.settingsJson());
-            return;
+            return true;
         }
         if (Arrays.equals(mirror, jsonSeen)) {
-            return;
+            return true;
         }
         try {
-            AtomicFiles.write(paths.settingsJson(), mirror);
+            if (!AtomicFiles.replaceIfUnchanged(paths.settingsJson(), mirror, jsonSeen)) {
+                LOG.debug("{} changed while the mirror was being written; applying it first", paths.settingsJson());
+                return false;
+            }
             jsonSeen = mirror;
             seenEdits = SettingsJson.parseEdits(mirror);
         } catch (InvalidSettingsFileException e) {
@@ -240,6 +251,7 @@ public final class SettingsFiles implements SyncRoom.Persistence {
         } catch (IOException e) {
             LOG.warn("could not write {}: {}", paths.settingsJson(), e.getMessage());
         }
+        return true;
     }
 
     private record FileContent(byte[] bytes, boolean full) {
