@@ -219,8 +219,39 @@ public final class SettingsClient implements AutoCloseable {
      * daemon, which persists before it answers). False if the time ran out first.
      */
     public boolean awaitSynced(Duration timeout) throws DaemonClientException {
-        return waitUntil(() -> replica.withDocument(doc -> state.isInSync(doc)), timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (replica.withDocument(doc -> state.isInSync(doc))) {
+                return true;
+            }
+            // The daemon answered our last message (it persists before it answers) and Automerge
+            // has nothing more to tell it: everything this replica holds has been acknowledged.
+            if (!sendPending() && framesReceivedNow() > receivedAtLastSend) {
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            long seen = framesReceivedNow();
+            waitUntil(() -> framesReceived != seen, Duration.ofNanos(Math.min(left, SYNC_NUDGE.toNanos())));
+        }
     }
+
+    private long framesReceivedNow() {
+        events.lock();
+        try {
+            return framesReceived;
+        } finally {
+            events.unlock();
+        }
+    }
+
+    /** Frames received when our last message was sent; guarded by {@code sending}. */
+    private volatile long receivedAtLastSend;
+
+    /** How long awaitSynced waits for an answer before looking again. */
+    private static final Duration SYNC_NUDGE = Duration.ofMillis(200);
 
     // ---- changes from the daemon ----
 
@@ -354,13 +385,16 @@ public final class SettingsClient implements AutoCloseable {
     }
 
     /** Sends the message Automerge has for the daemon, if any. */
-    private void sendPending() throws DaemonClientException {
+    private boolean sendPending() throws DaemonClientException {
         sending.lock();
         try {
             Optional<byte[]> message = replica.generate(state);
             if (message.isPresent()) {
+                receivedAtLastSend = framesReceivedNow();
                 frames.writeFrame(message.get(), WRITE_TIMEOUT);
+                return true;
             }
+            return false;
         } catch (IOException e) {
             DaemonClientException failed = new DaemonClientException(DaemonClientException.Kind.PROTOCOL,
                     "Disconnected: " + e.getMessage(), e);
