@@ -13,7 +13,13 @@ public final class StartupWarmup {
     private StartupWarmup() {
     }
 
+    private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Starts the warm-up once per process; later calls do nothing. */
     public static void start() {
+        if (!STARTED.compareAndSet(false, true)) {
+            return;
+        }
         Thread t = new Thread(() -> {
             if (Posix.C != null) {
                 Posix.C.getpid(); // loads libc through JNA without touching process state
