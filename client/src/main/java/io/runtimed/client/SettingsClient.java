@@ -219,38 +219,10 @@ public final class SettingsClient implements AutoCloseable {
      * daemon, which persists before it answers). False if the time ran out first.
      */
     public boolean awaitSynced(Duration timeout) throws DaemonClientException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long lastFrames = framesReceivedNow();
-        long quietSince = System.nanoTime();
-        while (true) {
-            if (replica.withDocument(doc -> state.isInSync(doc))) {
-                return true;
-            }
-            boolean sent = sendPending();
-            long frames = framesReceivedNow();
-            long now = System.nanoTime();
-            if (sent || frames != lastFrames) {
-                lastFrames = frames;
-                quietSince = now;
-            }
-            // Automerge can stall with a message of the daemon's "in flight" and nothing new on our
-            // side, so in_sync never turns true. The daemon persists every change it applies before it
-            // answers, whether or not it answers; once it answered our last message and the line has
-            // been quiet for a while, everything we sent has been applied and stored.
-            if (!sent && frames > receivedAtLastSend && now - quietSince >= STALL_QUIET.toNanos()) {
-                return true;
-            }
-            long left = deadline - now;
-            if (left <= 0) {
-                return false;
-            }
-            long seen = frames;
-            waitUntil(() -> framesReceived != seen, Duration.ofNanos(Math.min(left, SYNC_NUDGE.toNanos())));
-        }
+        return SyncAcknowledgement.await(() -> replica.withDocument(doc -> state.isInSync(doc)), this::sendPending,
+                this::framesReceivedNow, () -> receivedAtLastSend,
+                (seen, wait) -> waitUntil(() -> framesReceived != seen, wait), timeout);
     }
-
-    /** How long the connection must be quiet before a stalled exchange counts as acknowledged. */
-    private static final Duration STALL_QUIET = Duration.ofSeconds(1);
 
     private long framesReceivedNow() {
         events.lock();
@@ -264,8 +236,6 @@ public final class SettingsClient implements AutoCloseable {
     /** Frames received when our last message was sent; guarded by {@code sending}. */
     private volatile long receivedAtLastSend;
 
-    /** How long awaitSynced waits for an answer before looking again. */
-    private static final Duration SYNC_NUDGE = Duration.ofMillis(200);
 
     // ---- changes from the daemon ----
 
