@@ -11,8 +11,8 @@ import picocli.CommandLine.ScopeType;
 /** DAEMON.md §8: {@code runtimed}; with no subcommand it runs the daemon with its defaults. */
 @Command(name = "runtimed", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "The per-user notebook daemon: environment pools, document sync and blob store.",
-        subcommands = {RunCommand.class, StatusCommand.class, FlushPoolCommand.class, StopCommand.class,
-            BlobsCommand.class})
+        subcommands = {RunCommand.class, InstallCommand.class, UninstallCommand.class, StatusCommand.class,
+            StartCommand.class, StopCommand.class, FlushPoolCommand.class, BlobsCommand.class})
 final class RuntimedCommand implements Callable<Integer> {
     @Option(names = "--log-level", paramLabel = "LEVEL", scope = ScopeType.INHERIT, defaultValue = "info",
             description = "trace, debug, info, warn or error (default: ${DEFAULT-VALUE}); "

@@ -56,9 +56,19 @@ public record RuntPaths(BaseDirs base) {
         return base.config().resolve("runt-notebook");
     }
 
+    /** {@code <data_local>/runt}: the installed copy of runtimed (bin/ and, for the Java build, lib/). */
+    public Path installDir() {
+        return base.dataLocal().resolve("runt");
+    }
+
     /** {@code <data_local>/runt/bin}: where the service install puts the daemon. */
     public Path installBinDir() {
-        return base.dataLocal().resolve("runt").resolve("bin");
+        return installDir().resolve("bin");
+    }
+
+    /** The installed daemon binary the service runs: {@code bin/runtimed} ({@code runtimed.exe} on Windows). */
+    public Path installedBinary(BaseDirs.Os os) {
+        return installBinDir().resolve(os == BaseDirs.Os.WINDOWS ? "runtimed.exe" : "runtimed");
     }
 
     /** The systemd user unit whose existence means "installed" on Linux (DAEMON.md §10). */

@@ -32,7 +32,11 @@ class RuntPathsTest {
                 path("settings doc", RuntPaths::settingsDoc, "/home/alice/.cache/runt/settings.automerge"),
                 path("obsolete sync socket", RuntPaths::obsoleteSyncSocket, "/home/alice/.cache/runt/runtimed-sync.sock"),
                 path("settings dir", RuntPaths::settingsDir, "/home/alice/.config/runt-notebook"),
+                path("install dir", RuntPaths::installDir, "/home/alice/.local/share/runt"),
                 path("installed binary dir", RuntPaths::installBinDir, "/home/alice/.local/share/runt/bin"),
+                path("installed binary", p -> p.installedBinary(Os.LINUX), "/home/alice/.local/share/runt/bin/runtimed"),
+                path("installed binary on Windows", p -> p.installedBinary(Os.WINDOWS),
+                        "/home/alice/.local/share/runt/bin/runtimed.exe"),
                 path("systemd unit", RuntPaths::systemdUnit, "/home/alice/.config/systemd/user/runtimed.service"));
     }
 

@@ -1,0 +1,52 @@
+package io.runtimed.cli;
+
+import io.runtimed.client.DaemonClientException;
+import io.runtimed.client.DaemonShutdown;
+import io.runtimed.paths.RuntPaths;
+import io.runtimed.service.ServiceException;
+import io.runtimed.service.ServiceInstaller;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** DAEMON.md §8, §10: {@code runtimed uninstall}: stop the daemon, remove the service and the installed copy. */
+@Command(name = "uninstall", mixinStandardHelpOptions = true,
+        description = "Stop the daemon and remove the user service and the installed copy.")
+final class UninstallCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        RuntPaths paths = RuntPaths.current();
+        ServiceInstaller installer = ServiceInstaller.forCurrentPlatform(paths);
+        out.println("Uninstalling runtimed service...");
+        if (!installer.isInstalled()) {
+            out.println("Service not installed.");
+            return 0;
+        }
+        try {
+            installer.stop();
+        } catch (ServiceException e) {
+            // no service manager, or it did not run the daemon: stopped through the socket below
+        }
+        try {
+            // the daemon writes every room and the settings before it exits; its files are removed next
+            DaemonShutdown.stopAndWait(paths, DaemonShutdown.GONE_TIMEOUT);
+        } catch (DaemonClientException e) {
+            err.println("Warning: the running daemon did not stop: " + e.getMessage());
+        }
+        try {
+            installer.uninstall();
+        } catch (ServiceException e) {
+            err.println("Error: " + e.getMessage());
+            return 1;
+        }
+        out.println("Service uninstalled successfully.");
+        return 0;
+    }
+}

@@ -1,0 +1,208 @@
+package io.runtimed.service;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What {@code runtimed install --binary PATH} copies. The original daemon is one native file; the
+ * Java build is launchers plus jars. So a launcher that sits in a distribution ({@code bin/runtimed}
+ * next to {@code bin/.launch}, jars in {@code lib/}) or in a source checkout ({@code bin/} with the
+ * build in {@code cli/target/}) brings its whole distribution along; any other file is copied alone,
+ * as the original does (DAEMON.md §10).
+ *
+ * <p>Installed layout under {@code <data_local>/runt}: {@code bin/runtimed}, {@code bin/runt},
+ * {@code bin/.launch}, {@code lib/runtimed-cli.jar}, {@code lib/deps/*.jar} and {@code lib/java.home}
+ * (the JVM that installed it: a service starts with a PATH of /usr/bin:/bin and no JAVA_HOME).
+ */
+public final class DaemonDistribution {
+    static final String LAUNCH_SCRIPT = ".launch";
+    static final String CLI_JAR = "runtimed-cli.jar";
+    static final String DEPS = "deps";
+    static final String JAVA_HOME_FILE = "java.home";
+    private static final List<String> LAUNCHERS = List.of("runtimed", "runt", LAUNCH_SCRIPT);
+    private static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(60);
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonDistribution.class);
+
+    private final Path launcher;
+    /** Empty for a single file; else the jar and the directory of dependency jars. */
+    private final Optional<Jars> jars;
+
+    private record Jars(Path cliJar, Path depsDir) {
+    }
+
+    private DaemonDistribution(Path launcher, Optional<Jars> jars) {
+        this.launcher = launcher;
+        this.jars = jars;
+    }
+
+    /** The distribution {@code launcher} belongs to; the file alone if it belongs to none. */
+    public static DaemonDistribution of(Path launcher) throws IOException {
+        Path real = launcher.toRealPath();
+        Path bin = real.getParent();
+        Path root = bin.getParent();
+        if (root != null && Files.isRegularFile(bin.resolve(LAUNCH_SCRIPT))) {
+            if (Files.isRegularFile(root.resolve("lib").resolve(CLI_JAR))) {
+                return new DaemonDistribution(real, Optional.of(new Jars(root.resolve("lib").resolve(CLI_JAR),
+                        root.resolve("lib").resolve(DEPS))));
+            }
+            Path target = root.resolve("cli").resolve("target");
+            if (Files.isRegularFile(target.resolve(CLI_JAR))) {
+                return new DaemonDistribution(real, Optional.of(new Jars(target.resolve(CLI_JAR), target.resolve("lib"))));
+            }
+        }
+        return new DaemonDistribution(real, Optional.empty());
+    }
+
+    /** True when this is a Java distribution (launchers and jars), false for a lone binary. */
+    public boolean isJavaDistribution() {
+        return jars.isPresent();
+    }
+
+    /**
+     * Copies this distribution into {@code installDir}, the launcher ending up as {@code binary}
+     * (mode 755). Files are staged next to their destination and moved into place, so a daemon
+     * starting meanwhile sees the old copy or the new one, never half of one.
+     */
+    public void installInto(Path installDir, Path binary) throws IOException {
+        Path bin = binary.getParent();
+        Files.createDirectories(bin);
+        if (jars.isEmpty()) {
+            copyExecutable(launcher, binary);
+            return;
+        }
+        Jars j = jars.get();
+        Path lib = installDir.resolve("lib");
+        Path staged = installDir.resolve("lib.new-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(staged.resolve(DEPS));
+            Files.copy(j.cliJar(), staged.resolve(CLI_JAR));
+            for (Path jar : jarsIn(j.depsDir())) {
+                Files.copy(jar, staged.resolve(DEPS).resolve(jar.getFileName()));
+            }
+            Files.writeString(staged.resolve(JAVA_HOME_FILE), System.getProperty("java.home") + "\n");
+            Path old = installDir.resolve("lib.old-" + UUID.randomUUID());
+            if (Files.exists(lib)) {
+                Files.move(lib, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(staged, lib, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(old);
+        } finally {
+            deleteTree(staged);
+        }
+        Path sourceBin = launcher.getParent();
+        for (String name : LAUNCHERS) {
+            Path from = sourceBin.resolve(name);
+            if (Files.isRegularFile(from)) {
+                copyExecutable(from, name.equals("runtimed") ? binary : bin.resolve(name));
+            }
+        }
+        recordStartupArchive(bin.resolve(LAUNCH_SCRIPT));
+    }
+
+    /**
+     * The class-data-sharing archive the launcher starts with names the jars by path, so the copy
+     * needs its own: the build's training run, once, here (about a second). Best effort: without an
+     * archive the daemon starts the ordinary way, a few hundred milliseconds slower.
+     */
+    private static void recordStartupArchive(Path launch) {
+        if (!Files.isExecutable(launch)) {
+            return;
+        }
+        ProcessBuilder pb = new ProcessBuilder(launch.toString(), "io.runtimed.cli.CdsTraining")
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("RUNTIMED_CDS", "dump");
+        try {
+            Process p = pb.start();
+            if (!p.waitFor(TRAINING_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                LOG.info("no start-up archive for {}: training took longer than {} s", launch, TRAINING_TIMEOUT.toSeconds());
+            } else if (p.exitValue() != 0) {
+                LOG.info("no start-up archive for {}: training exited {}", launch, p.exitValue());
+            }
+        } catch (IOException e) {
+            LOG.info("no start-up archive for {}: {}", launch, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Removes what {@link #installInto} put there; the bin directory goes too if nothing else is in it. */
+    public static void uninstallFrom(Path installDir, Path binary) throws IOException {
+        Path bin = binary.getParent();
+        Files.deleteIfExists(binary);
+        // the Java launchers exist only next to a Java build's binary; never touch other tools' files
+        if (Files.isRegularFile(installDir.resolve("lib").resolve(CLI_JAR))) {
+            Files.deleteIfExists(bin.resolve("runt"));
+            Files.deleteIfExists(bin.resolve(LAUNCH_SCRIPT));
+            deleteTree(installDir.resolve("lib"));
+        }
+        try {
+            Files.deleteIfExists(bin);
+        } catch (DirectoryNotEmptyException e) {
+            // someone else keeps files there: leave the directory
+        }
+    }
+
+    private static List<Path> jarsIn(Path dir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.jar")) {
+            s.forEach(out::add);
+        }
+        out.sort(Comparator.naturalOrder());
+        return out;
+    }
+
+    private static void copyExecutable(Path from, Path to) throws IOException {
+        Path tmp = to.resolveSibling("." + to.getFileName() + ".new-" + UUID.randomUUID());
+        try {
+            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+            if (!System.getProperty("os.name", "").startsWith("Windows")) {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            try {
+                Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}
