@@ -3,6 +3,7 @@ package io.runtimed.cli;
 import io.runtimed.client.DaemonShutdown;
 import io.runtimed.client.DetachedProcess;
 import io.runtimed.paths.RuntPaths;
+import io.runtimed.protocol.DaemonInfoFile;
 import io.runtimed.service.ServiceException;
 import io.runtimed.service.ServiceInstaller;
 import java.io.IOException;
@@ -73,7 +74,8 @@ final class StartCommand implements Callable<Integer> {
     private static boolean awaitAnswer(RuntPaths paths) throws InterruptedException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (DaemonShutdown.answers(paths)) {
+            // "running" as status reports it: the socket answers and daemon.json is written
+            if (DaemonShutdown.answers(paths) && new DaemonInfoFile(paths.infoFile()).read().isPresent()) {
                 return true;
             }
             Thread.sleep(POLL.toMillis()); // another process's socket: nothing to wait on but time

@@ -87,7 +87,7 @@ public final class RuntHome implements AutoCloseable {
     }
 
     /** The environment of a child: this process's, minus log-level overrides, plus {@link #env()}. */
-    Map<String, String> childEnv(Map<String, String> extra) {
+    public Map<String, String> childEnv(Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.remove("RUNTIMED_LOG");
         env.remove("RUST_LOG");
