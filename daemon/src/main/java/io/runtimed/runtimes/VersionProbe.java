@@ -38,9 +38,9 @@ final class VersionProbe {
             return new DetectedTool(name, program.toString(), null, false, e.getMessage());
         }
         if (!r.ok()) {
-            String last = lastLine(r.outputTail());
+            String why = errorLine(r.outputTail());
             return new DetectedTool(name, program.toString(), null, false,
-                    step + " failed (exit " + r.exitCode() + ")" + (last.isEmpty() ? "" : ": " + last));
+                    step + " failed (exit " + r.exitCode() + ")" + (why.isEmpty() ? "" : ": " + why));
         }
         return new DetectedTool(name, program.toString(), versionIn(r.outputTail()).orElse(null), true, null);
     }
@@ -51,8 +51,17 @@ final class VersionProbe {
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
-    private static String lastLine(String text) {
-        String[] lines = text.strip().split("\n");
-        return lines[lines.length - 1].strip();
+    /**
+     * The line that says what went wrong: the first ("pyenv: python3.12: command not found", followed
+     * by advice), except for a Python traceback, whose error is its last line (the runner keeps only
+     * the last lines, so the "Traceback" header itself may be gone; its frames are not).
+     */
+    static String errorLine(String output) {
+        List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
+        if (lines.isEmpty()) {
+            return "";
+        }
+        boolean traceback = lines.stream().anyMatch(l -> l.startsWith("Traceback") || l.startsWith("  File \""));
+        return (traceback ? lines.get(lines.size() - 1) : lines.get(0)).strip();
     }
 }

@@ -222,7 +222,8 @@ class RuntimeDetectorTest {
 
         @Test
         void aBrokenInterpreterIsListedButMakesNoPythonRuntimeWithStandInPython3() throws Exception {
-            Path python3 = standIn(bin, "python3", "echo 'pyenv: python3: command not found' >&2; exit 127");
+            Path python3 = standIn(bin, "python3", "echo 'pyenv: python3: command not found' >&2; echo >&2;"
+                    + " echo 'Note: See pyenv help global' >&2; exit 127");
             RuntimeInventory inv = detect();
             assertThat(inv.interpreters()).containsExactly(new DetectedTool("python3", python3.toString(), null, false,
                     "python3 --version failed (exit 127): pyenv: python3: command not found"));
@@ -273,6 +274,24 @@ class RuntimeDetectorTest {
         @Test
         void isAbsentWhenNothingLooksLikeOne() {
             assertThat(VersionProbe.versionIn("development build x86_64 2024-12-19")).isEmpty();
+        }
+
+        @Test
+        void ofAFailureIsItsFirstLineBeforeAnyAdvice() {
+            assertThat(VersionProbe.errorLine("pyenv: python3.12: command not found\n\n"
+                    + "The `python3.12' command exists in these Python versions:\n  3.12.1\n\n"
+                    + "Note: See 'pyenv help global' for tips on allowing both\n"
+                    + "      Python 2 and Python 3 to be found at the same time."))
+                    .isEqualTo("pyenv: python3.12: command not found");
+        }
+
+        @Test
+        void ofAPythonTracebackIsItsLastLineEvenWithoutTheHeader() {
+            String frames = "  File \"/opt/conda/bin/conda\", line 12, in <module>\n    from conda.cli import main\n"
+                    + "ModuleNotFoundError: No module named 'conda'";
+            assertThat(VersionProbe.errorLine("Traceback (most recent call last):\n" + frames))
+                    .isEqualTo("ModuleNotFoundError: No module named 'conda'");
+            assertThat(VersionProbe.errorLine(frames)).isEqualTo("ModuleNotFoundError: No module named 'conda'");
         }
     }
 
