@@ -33,6 +33,14 @@ public final class ToolSearchPath {
 
     /** The {@code PATH} of {@code env} in order, then the per-user directories under {@code home} (if given), then the system ones. */
     public static ToolSearchPath of(Map<String, String> env, Path home) {
+        return of(env, home, SYSTEM_DIRS.stream().map(Path::of).toList());
+    }
+
+    /**
+     * As {@link #of(Map, Path)} with other system-wide directories than Homebrew's, /usr/local/bin
+     * and /opt/conda/bin (none, in tests that must not depend on what the machine has installed).
+     */
+    public static ToolSearchPath of(Map<String, String> env, Path home, List<Path> systemDirs) {
         Set<Path> dirs = new LinkedHashSet<>();
         for (String d : env.getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!d.isBlank()) {
@@ -44,9 +52,7 @@ public final class ToolSearchPath {
                 dirs.add(home.resolve(d));
             }
         }
-        for (String d : SYSTEM_DIRS) {
-            dirs.add(Path.of(d));
-        }
+        dirs.addAll(systemDirs);
         return new ToolSearchPath(new ArrayList<>(dirs));
     }
 

@@ -35,9 +35,13 @@ class RuntimeDetectorTest {
         home = Files.createDirectories(tmp.resolve("home"));
     }
 
-    /** A detector that sees only {@code bin} on PATH and the temp home. */
+    /** A detector that sees only {@code bin} on PATH and the temp home, none of the machine's own tools. */
     private RuntimeInventory detect(Duration timeout) {
-        ToolSearchPath only = ToolSearchPath.of(Map.of("PATH", bin.toString()), home);
+        return detect(bin.toString(), timeout);
+    }
+
+    private RuntimeInventory detect(String path, Duration timeout) {
+        ToolSearchPath only = ToolSearchPath.of(Map.of("PATH", path), home, List.of());
         return new RuntimeDetector(only, new ProcessRunner(Map.of()), timeout).detect();
     }
 
@@ -147,8 +151,7 @@ class RuntimeDetectorTest {
             Path second = Files.createDirectories(tmp.resolve("second"));
             standIn(second, "uv", "echo 'uv 0.1.0'");
             Path first = standIn(bin, "uv", "echo 'uv 0.9.0'");
-            ToolSearchPath path = ToolSearchPath.of(Map.of("PATH", bin + ":" + second), home);
-            RuntimeInventory inv = new RuntimeDetector(path, new ProcessRunner(Map.of()), RuntimeDetector.PROBE_TIMEOUT).detect();
+            RuntimeInventory inv = detect(bin + ":" + second, RuntimeDetector.PROBE_TIMEOUT);
             assertThat(inv.tool("uv")).contains(usable("uv", first, "0.9.0"));
         }
 
@@ -197,8 +200,7 @@ class RuntimeDetectorTest {
             Files.createSymbolicLink(bin.resolve("python3"), py312.getFileName());
             Path other = Files.createDirectories(tmp.resolve("other"));
             Files.createSymbolicLink(other.resolve("python"), py312);
-            ToolSearchPath path = ToolSearchPath.of(Map.of("PATH", bin + ":" + other), home);
-            RuntimeInventory inv = new RuntimeDetector(path, new ProcessRunner(Map.of()), RuntimeDetector.PROBE_TIMEOUT).detect();
+            RuntimeInventory inv = detect(bin + ":" + other, RuntimeDetector.PROBE_TIMEOUT);
             assertThat(inv.interpreters()).containsExactly(usable("python3", bin.resolve("python3"), "3.12.1"));
         }
 
