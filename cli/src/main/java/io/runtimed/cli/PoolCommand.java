@@ -11,6 +11,8 @@ import io.runtimed.protocol.Json;
 import io.runtimed.protocol.PoolError;
 import io.runtimed.protocol.PoolStats;
 import io.runtimed.protocol.PooledEnv;
+import io.runtimed.runtimes.RuntimeDetector;
+import io.runtimed.runtimes.RuntimeInventory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +91,13 @@ final class PoolCommand {
         return b.toString();
     }
 
-    @Command(name = "info", mixinStandardHelpOptions = true, description = "Show daemon.json and whether its daemon answers.")
+    /**
+     * CLI.md §3, then the runtimes usable from this shell (issue 7 item 4): a "Runtimes:" block, and
+     * a {@code runtimes} key after {@code alive} with {@code --json}. Without a daemon.json it still
+     * prints only its one error line; {@code runtimed status} shows the runtimes in any case.
+     */
+    @Command(name = "info", mixinStandardHelpOptions = true,
+            description = "Show daemon.json, whether its daemon answers, and the runtimes usable here.")
     int info(@Option(names = "--json", description = "print JSON") boolean json) {
         Optional<DaemonInfo> read = new DaemonInfoFile(RuntPaths.current().infoFile()).read();
         if (read.isEmpty()) {
@@ -104,9 +112,11 @@ final class PoolCommand {
         } catch (DaemonClientException e) {
             alive = false;
         }
+        RuntimeInventory runtimes = RuntimeDetector.forEnvironment(System.getenv()).detect();
         if (json) {
             ObjectNode node = Json.MAPPER.valueToTree(info);
             node.put("alive", alive);
+            node.set("runtimes", Json.MAPPER.valueToTree(runtimes));
             out().println(Json.pretty(node));
         } else {
             StringBuilder b = new StringBuilder("Pool Daemon Info\n================\n");
@@ -122,6 +132,7 @@ final class PoolCommand {
             });
             b.append("Started:    ").append(info.startedAtHuman()).append('\n');
             b.append("Uptime:     ").append(Uptime.format(Duration.between(info.startedAt(), Instant.now()))).append('\n');
+            b.append('\n').append(RuntimesSection.text(runtimes));
             out().print(b);
             out().flush();
         }

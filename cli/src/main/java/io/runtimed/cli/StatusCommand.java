@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code runtimed status [--json]}. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show whether the daemon is installed and running, and its pools.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show whether the daemon is installed and running, its pools, and the runtimes usable here.")
 final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

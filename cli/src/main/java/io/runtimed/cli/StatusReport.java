@@ -8,12 +8,19 @@ import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
 import io.runtimed.protocol.PoolStats;
+import io.runtimed.runtimes.RuntimeDetector;
+import io.runtimed.runtimes.RuntimeInventory;
 import java.nio.file.Files;
 import java.util.Optional;
 
-/** DAEMON.md §8: what {@code runtimed status} reports; serialised as it is for {@code --json}. */
-@JsonPropertyOrder({"daemon_info", "installed", "pool_stats", "running"})
-record StatusReport(DaemonInfo daemonInfo, boolean installed, PoolStats poolStats, boolean running) {
+/**
+ * DAEMON.md §8: what {@code runtimed status} reports; serialised as it is for {@code --json}. After
+ * the spec's keys, {@code runtimes}: the runtimes and tools usable from the caller's PATH and HOME
+ * (issue 7 item 4).
+ */
+@JsonPropertyOrder({"daemon_info", "installed", "pool_stats", "running", "runtimes"})
+record StatusReport(DaemonInfo daemonInfo, boolean installed, PoolStats poolStats, boolean running,
+                    RuntimeInventory runtimes) {
 
     /** "running" = daemon.json parses and the default endpoint answers ping. */
     static StatusReport gather(RuntPaths paths) {
@@ -31,7 +38,8 @@ record StatusReport(DaemonInfo daemonInfo, boolean installed, PoolStats poolStat
                 // not running, or it went away between ping and status
             }
         }
-        return new StatusReport(info.orElse(null), installed, stats, running);
+        RuntimeInventory runtimes = RuntimeDetector.forEnvironment(System.getenv()).detect();
+        return new StatusReport(info.orElse(null), installed, stats, running, runtimes);
     }
 
     String human() {
@@ -53,6 +61,7 @@ record StatusReport(DaemonInfo daemonInfo, boolean installed, PoolStats poolStat
             out.append("  Conda: ").append(poolStats.condaAvailable()).append('/')
                     .append(poolStats.condaAvailable() + poolStats.condaWarming()).append(" available\n");
         }
+        out.append('\n').append(RuntimesSection.text(runtimes));
         return out.toString();
     }
 }

@@ -3,17 +3,23 @@ package io.runtimed.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.Json;
 import io.runtimed.protocol.RuntimedVersion;
 import io.runtimed.testkit.Cli;
 import io.runtimed.testkit.DaemonProcess;
+import io.runtimed.testkit.JavaProcess;
 import io.runtimed.testkit.RuntHome;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +49,28 @@ class CliIT {
 
     static JsonNode json(String text) throws Exception {
         return Json.MAPPER.readTree(text);
+    }
+
+    static List<String> keys(JsonNode node) {
+        List<String> keys = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(keys::add);
+        return keys;
+    }
+
+    /**
+     * The output before the "Runtimes:" block that {@code runtimedStatus} and {@code runt pool info}
+     * end with (issue 7 item 4); the block must be there, after an empty line. What it lists depends
+     * on the machine's PATH, so {@link RuntimesOnTheCallersPath} tests it with stand-ins.
+     */
+    static String beforeRuntimes(Cli.Result r) {
+        int at = r.stdout().indexOf("\nRuntimes:\n  Usable:     ");
+        assertThat(at).as("a Runtimes block after an empty line in %s", r).isPositive();
+        return r.stdout().substring(0, at);
+    }
+
+    /** The lines of the "Runtimes:" block, its header first. */
+    static List<String> runtimesLines(Cli.Result r) {
+        return r.stdout().substring(beforeRuntimes(r).length() + 1).lines().toList();
     }
 
     @Nested
@@ -132,7 +160,7 @@ class CliIT {
         void runtimedStatusSaysNotRunning() {
             Cli.Result r = Cli.runtimed(home, "status");
             assertThat(r.exitCode()).as("%s", r).isZero();
-            assertThat(r.stdout()).isEqualTo("runtimed Status\n===============\nService installed: no\nDaemon running:    no\n");
+            assertThat(beforeRuntimes(r)).isEqualTo("runtimed Status\n===============\nService installed: no\nDaemon running:    no\n");
         }
 
         @Test
@@ -145,6 +173,18 @@ class CliIT {
             assertThat(status.has("daemon_info")).isTrue();
             assertThat(status.get("daemon_info").isNull()).isTrue();
             assertThat(status.get("pool_stats").isNull()).isTrue();
+            assertThat(keys(status)).containsExactly("daemon_info", "installed", "pool_stats", "running", "runtimes");
+        }
+
+        @Test
+        void runtimedStatusFindsTheMachinesOwnPython() throws Exception {
+            JsonNode runtimes = json(Cli.runtimed(home, "status", "--json").stdout()).path("runtimes");
+            assertThat(runtimes.path("usable").toString()).as("%s", runtimes).contains("\"python\"");
+            assertThat(runtimes.path("interpreters")).as("%s", runtimes).anySatisfy(p -> {
+                assertThat(p.path("name").asText()).isEqualTo("python3");
+                assertThat(p.path("usable").asBoolean()).isTrue();
+                assertThat(p.path("version").asText()).matches("\\d+\\.\\d+\\.\\d+");
+            });
         }
 
         @Test
@@ -206,7 +246,7 @@ class CliIT {
         void poolInfoPrintsTheBlobLinesAndSaysStale() {
             Cli.Result r = Cli.runt(home, "pool", "info");
             assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
-            List<String> lines = r.stdoutLines();
+            List<String> lines = beforeRuntimes(r).lines().toList();
             assertThat(lines).hasSize(10);
             assertThat(lines.subList(0, 9)).containsExactly(
                     "Pool Daemon Info",
@@ -225,7 +265,10 @@ class CliIT {
         void poolInfoJsonKeepsTheBlobPort() throws Exception {
             Cli.Result r = Cli.runt(home, "pool", "info", "--json");
             assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
-            assertThat(json(r.stdout())).isEqualTo(json("{\"endpoint\":\"" + socket + "\",\"pid\":48213,"
+            ObjectNode node = (ObjectNode) json(r.stdout());
+            assertThat(keys(node)).containsExactly("endpoint", "pid", "version", "started_at", "blob_port", "alive", "runtimes");
+            node.remove("runtimes");
+            assertThat(node).isEqualTo(json("{\"endpoint\":\"" + socket + "\",\"pid\":48213,"
                     + "\"version\":\"0.1.0-dev.2+1a2b3c4\",\"started_at\":\"2025-02-23T12:00:00.123456789Z\","
                     + "\"blob_port\":41234,\"alive\":false}"));
         }
@@ -234,7 +277,7 @@ class CliIT {
         void runtimedStatusPrintsTheInfoBlockButNotRunning() {
             Cli.Result r = Cli.runtimed(home, "status");
             assertThat(r.exitCode()).as("%s", r).isZero();
-            assertThat(r.stdout()).isEqualTo(
+            assertThat(beforeRuntimes(r)).isEqualTo(
                     "runtimed Status\n"
                             + "===============\n"
                             + "Service installed: yes\n"
@@ -245,6 +288,124 @@ class CliIT {
                             + "  Endpoint: " + socket + "\n"
                             + "  Version:  0.1.0-dev.2+1a2b3c4\n"
                             + "  Started:  2025-02-23 12:00:00.123456789 UTC\n");
+        }
+    }
+
+    /**
+     * Issue 7 item 4: the runtimes and tools found on the caller's PATH and in its HOME, with
+     * stand-ins for the programs this machine does not have (deno, uv, the conda family) and a
+     * daemon.json of a dead daemon, so that {@code runt pool info} prints in full.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class RuntimesOnTheCallersPath {
+        RuntHome home;
+        Path tools;
+        Map<String, String> path;
+
+        @BeforeAll
+        void standIns(@TempDir Path dir) throws Exception {
+            home = RuntHome.in(dir);
+            tools = Files.createDirectories(home.root().resolve("tools"));
+            standIn(tools, "python3", "echo 'Python 3.12.1'");
+            standIn(tools, "python3.12", "echo 'boom' >&2; exit 1");
+            standIn(tools, "deno", "echo 'deno 2.1.4 (stable, release, x86_64-unknown-linux-gnu)'; echo 'v8 13.0.245.12-rusty'");
+            standIn(tools, "uv", "echo 'uv 0.5.11 (c4d0caaee 2024-12-19)'");
+            standIn(tools, "micromamba", "echo 2.0.5");
+            standIn(tools, "mamba", "echo 'mamba: broken install' >&2; exit 1");
+            standIn(tools, "conda", "echo 'conda 24.11.0'");
+            // only the stand-ins' directory: every tool is found there first, whatever the machine has
+            path = Map.of("PATH", tools.toString());
+            Files.createDirectories(home.runtDir());
+            Files.writeString(home.infoFile(), "{\"endpoint\": \"" + home.defaultSocket() + "\", \"pid\": 48213, "
+                    + "\"version\": \"0.1.0\", \"started_at\": \"2025-02-23T12:00:00Z\"}");
+        }
+
+        @AfterAll
+        void cleanUp() {
+            home.close();
+        }
+
+        static void standIn(Path dir, String name, String body) throws IOException {
+            Path p = dir.resolve(name);
+            Files.writeString(p, "#!/bin/sh\n" + body + "\n", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+
+        /** The block's lines for the stand-ins (the machine's own /usr/local/bin may add interpreters between them). */
+        void assertStandInBlock(List<String> block) {
+            assertThat(block.subList(0, 3)).containsExactly(
+                    "Runtimes:",
+                    "  Usable:     python, deno",
+                    "  python3     3.12.1    " + tools.resolve("python3"));
+            assertThat(block).contains(
+                    "  python3.12  broken    " + tools.resolve("python3.12") + ": python3.12 --version failed (exit 1): boom");
+            assertThat(block.subList(block.size() - 5, block.size())).containsExactly(
+                    "  deno        2.1.4     " + tools.resolve("deno"),
+                    "  uv          0.5.11    " + tools.resolve("uv"),
+                    "  micromamba  2.0.5     " + tools.resolve("micromamba"),
+                    "  mamba       broken    " + tools.resolve("mamba") + ": mamba --version failed (exit 1): mamba: broken install",
+                    "  conda       24.11.0   " + tools.resolve("conda"));
+        }
+
+        @Test
+        void runtimedStatusEndsWithTheRuntimesBlockWithStandIns() {
+            Cli.Result r = Cli.run(home, path, JavaProcess.RUNTIMED_MAIN, List.of("status"));
+            assertThat(r.exitCode()).as("%s", r).isZero();
+            assertThat(beforeRuntimes(r)).endsWith("  Started:  2025-02-23 12:00:00 UTC\n");
+            assertStandInBlock(runtimesLines(r));
+        }
+
+        @Test
+        void runtPoolInfoEndsWithTheSameBlockAndKeepsItsExitStatusWithStandIns() {
+            Cli.Result r = Cli.run(home, path, JavaProcess.RUNT_MAIN, List.of("pool", "info"));
+            assertThat(r.exitCode()).as("a stale daemon.json still means exit 1: %s", r).isEqualTo(1);
+            assertThat(beforeRuntimes(r)).startsWith("Pool Daemon Info\n================\nStatus:     STALE");
+            assertStandInBlock(runtimesLines(r));
+        }
+
+        @Test
+        void runtimedStatusJsonHasTheRuntimesAfterTheSpecsKeysWithStandIns() throws Exception {
+            Cli.Result r = Cli.run(home, path, JavaProcess.RUNTIMED_MAIN, List.of("status", "--json"));
+            assertThat(r.exitCode()).as("%s", r).isZero();
+            JsonNode status = json(r.stdout());
+            assertThat(keys(status)).containsExactly("daemon_info", "installed", "pool_stats", "running", "runtimes");
+            assertStandInJson(status.get("runtimes"));
+        }
+
+        @Test
+        void runtPoolInfoJsonHasTheRuntimesAfterAliveWithStandIns() throws Exception {
+            Cli.Result r = Cli.run(home, path, JavaProcess.RUNT_MAIN, List.of("pool", "info", "--json"));
+            assertThat(r.exitCode()).as("%s", r).isEqualTo(1);
+            JsonNode info = json(r.stdout());
+            assertThat(keys(info)).containsExactly("endpoint", "pid", "version", "started_at", "alive", "runtimes");
+            assertStandInJson(info.get("runtimes"));
+        }
+
+        void assertStandInJson(JsonNode runtimes) throws Exception {
+            assertThat(keys(runtimes)).containsExactly("usable", "interpreters", "tools");
+            assertThat(runtimes.get("usable")).isEqualTo(json("[\"python\", \"deno\"]"));
+            assertThat(runtimes.get("interpreters").get(0)).isEqualTo(json("{\"name\": \"python3\", \"path\": \""
+                    + tools.resolve("python3") + "\", \"version\": \"3.12.1\", \"usable\": true, \"problem\": null}"));
+            assertThat(runtimes.get("interpreters")).contains(json("{\"name\": \"python3.12\", \"path\": \""
+                    + tools.resolve("python3.12") + "\", \"version\": null, \"usable\": false, "
+                    + "\"problem\": \"python3.12 --version failed (exit 1): boom\"}"));
+            assertThat(runtimes.get("tools")).hasSize(5);
+            assertThat(runtimes.get("tools").get(0)).isEqualTo(json("{\"name\": \"deno\", \"path\": \""
+                    + tools.resolve("deno") + "\", \"version\": \"2.1.4\", \"usable\": true, \"problem\": null}"));
+            assertThat(runtimes.get("tools").get(3).path("problem").asText())
+                    .isEqualTo("mamba --version failed (exit 1): mamba: broken install");
+        }
+
+        @Test
+        void theCallersHomeIsSearchedWhenPathLacksATool(@TempDir Path otherHome) throws Exception {
+            Path denoDir = Files.createDirectories(otherHome.resolve(".deno/bin"));
+            standIn(denoDir, "deno", "echo 'deno 2.0.0'");
+            Path empty = Files.createDirectories(otherHome.resolve("empty"));
+            Cli.Result r = Cli.run(home, Map.of("PATH", empty.toString(), "HOME", otherHome.toString()),
+                    JavaProcess.RUNTIMED_MAIN, List.of("status"));
+            assertThat(r.exitCode()).as("%s", r).isZero();
+            assertThat(runtimesLines(r)).contains("  deno        2.0.0     " + denoDir.resolve("deno"));
         }
     }
 
@@ -306,7 +467,7 @@ class CliIT {
 
         @Test
         void poolInfoPrintsTheDaemonJsonBlock() {
-            List<String> lines = ok(Cli.runt(home, "pool", "info")).stdoutLines();
+            List<String> lines = beforeRuntimes(ok(Cli.runt(home, "pool", "info"))).lines().toList();
             int port = info.blobPort();
             assertThat(lines).hasSize(9);
             assertThat(lines.subList(0, 8)).containsExactly(
@@ -331,10 +492,10 @@ class CliIT {
             assertThat(node.path("endpoint").asText()).isEqualTo(daemon.socket().toString());
             assertThat(node.path("version").asText()).isEqualTo(RuntimedVersion.full());
             assertThat(node.path("started_at").asText()).isEqualTo(info.startedAtText());
-            List<String> keys = new java.util.ArrayList<>();
-            node.fieldNames().forEachRemaining(keys::add);
             assertThat(node.path("blob_port").asInt()).isEqualTo(info.blobPort());
-            assertThat(keys).containsExactlyInAnyOrder("endpoint", "pid", "version", "started_at", "blob_port", "alive");
+            assertThat(keys(node)).as("daemon.json's keys in its order, then ours")
+                    .containsExactly("endpoint", "pid", "version", "started_at", "blob_port", "alive", "runtimes");
+            assertThat(node.path("runtimes").path("usable").isArray()).isTrue();
         }
 
         @ParameterizedTest(name = "runt pool take {0}")
@@ -356,7 +517,7 @@ class CliIT {
 
         @Test
         void runtimedStatusPrintsTheDaemonAndPoolBlocks() {
-            assertThat(ok(Cli.runtimed(home, "status")).stdout()).isEqualTo(
+            assertThat(beforeRuntimes(ok(Cli.runtimed(home, "status")))).isEqualTo(
                     "runtimed Status\n"
                             + "===============\n"
                             + "Service installed: no\n"
@@ -381,6 +542,7 @@ class CliIT {
             assertThat(status.get("pool_stats")).isEqualTo(
                     json("{\"uv_available\":0,\"uv_warming\":0,\"conda_available\":0,\"conda_warming\":0}"));
             assertThat(status.get("daemon_info")).isEqualTo(json(home.infoFileText().orElseThrow()));
+            assertThat(keys(status)).containsExactly("daemon_info", "installed", "pool_stats", "running", "runtimes");
         }
 
         @Test

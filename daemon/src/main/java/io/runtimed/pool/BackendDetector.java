@@ -1,49 +1,28 @@
 package io.runtimed.pool;
 
 import io.runtimed.protocol.EnvType;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * Finds the tools that build each pool, once at start. Besides PATH it looks where these tools are
- * usually installed per user ({@code ~/.local/bin}, {@code ~/.cargo/bin}, conda installers' bin
- * directories): a service started at login often has a PATH without them (DAEMON.md §10).
+ * Finds the tools that build each pool, once at start, in the {@link ToolSearchPath}: besides PATH
+ * it looks where these tools are usually installed per user, as a service started at login often
+ * has a PATH without them (DAEMON.md §10).
  */
 public final class BackendDetector {
     private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(20);
     /** Conda-family tools in order of preference: the fastest solver first. */
     static final List<String> CONDA_TOOLS = List.of("micromamba", "mamba", "conda");
 
-    private final List<Path> searchDirs;
+    private final ToolSearchPath searchPath;
     private final ProcessRunner runner;
 
     public BackendDetector(Map<String, String> env, Path home, ProcessRunner runner) {
+        this.searchPath = ToolSearchPath.of(env, home);
         this.runner = runner;
-        Set<Path> dirs = new LinkedHashSet<>();
-        String path = env.getOrDefault("PATH", "");
-        for (String d : path.split(File.pathSeparator)) {
-            if (!d.isBlank()) {
-                dirs.add(Path.of(d));
-            }
-        }
-        if (home != null) {
-            for (String d : List.of(".local/bin", ".cargo/bin", "bin", "micromamba/bin", "miniforge3/condabin",
-                    "miniforge3/bin", "mambaforge/bin", "miniconda3/condabin", "miniconda3/bin", "anaconda3/bin")) {
-                dirs.add(home.resolve(d));
-            }
-        }
-        dirs.add(Path.of("/opt/homebrew/bin"));
-        dirs.add(Path.of("/usr/local/bin"));
-        dirs.add(Path.of("/opt/conda/bin"));
-        this.searchDirs = new ArrayList<>(dirs);
     }
 
     /**
@@ -85,13 +64,7 @@ public final class BackendDetector {
 
     /** The first executable named {@code program} in the search directories. */
     public Optional<Path> find(String program) {
-        for (Path dir : searchDirs) {
-            Path candidate = dir.resolve(program);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toAbsolutePath());
-            }
-        }
-        return Optional.empty();
+        return searchPath.find(program);
     }
 
     /** Empty if {@code tool --version} succeeds, else why not. */

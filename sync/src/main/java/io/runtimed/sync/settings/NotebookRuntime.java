@@ -4,7 +4,13 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 import java.util.Optional;
 
-/** SETTINGS.md §2: {@code default_runtime}, read case-insensitively with the reference's aliases. */
+/**
+ * SETTINGS.md §2: {@code default_runtime}, read case-insensitively with the reference's aliases.
+ *
+ * <p>Its JSON form is the lowercase name both ways. Reading JSON stays exact on purpose (no lenient
+ * creator): §2 says the settings.json body's "enum strings are lowercase exact", while the lenient
+ * reading with aliases is for the document's value ({@link #fromSetting}).
+ */
 public enum NotebookRuntime {
     PYTHON("python"),
     DENO("deno");
@@ -33,6 +39,11 @@ public enum NotebookRuntime {
             default:
                 return Optional.empty();
         }
+    }
+
+    /** SETTINGS.md §2: the document's value with its aliases, any case; absent or unknown reads as python. */
+    public static NotebookRuntime fromSetting(String text) {
+        return text == null ? PYTHON : parse(text).orElse(PYTHON);
     }
 
     @Override

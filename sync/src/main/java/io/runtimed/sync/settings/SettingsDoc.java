@@ -65,8 +65,7 @@ public final class SettingsDoc {
     /** The typed snapshot every peer derives, by the §2 rules (bad or missing values read as defaults). */
     public static SyncedSettings snapshot(Read doc) {
         Theme theme = rootString(doc, THEME).flatMap(Theme::parse).orElse(Theme.SYSTEM);
-        NotebookRuntime runtime = rootString(doc, DEFAULT_RUNTIME).flatMap(NotebookRuntime::parse)
-                .orElse(NotebookRuntime.PYTHON);
+        NotebookRuntime runtime = NotebookRuntime.fromSetting(rootString(doc, DEFAULT_RUNTIME).orElse(null));
         EnvType env = rootString(doc, DEFAULT_PYTHON_ENV).flatMap(EnvType::parseLenient).orElse(EnvType.UV);
         return new SyncedSettings(theme, runtime, env,
                 new SyncedSettings.PackageSection(packages(doc, UV, LEGACY_UV_PACKAGES)),

@@ -196,6 +196,7 @@ class SettingsJsonTest {
         }
     }
 
+    /** TESTS.md, Misc: "Runtime enum: display, parse aliases (py, typescript, ts), default python, lowercase JSON". */
     @Nested
     class TheRuntimeEnum {
         @Test
@@ -206,6 +207,45 @@ class SettingsJsonTest {
             assertThat(NotebookRuntime.parse("ts")).contains(NotebookRuntime.DENO);
             assertThat(NotebookRuntime.parse("ruby")).isEmpty();
             assertThat(new String(Json.compact(NotebookRuntime.PYTHON), StandardCharsets.UTF_8)).isEqualTo("\"python\"");
+        }
+
+        @Test
+        void displaysEveryValueInLowercase() {
+            assertThat(NotebookRuntime.PYTHON).hasToString("python");
+            assertThat(NotebookRuntime.PYTHON.value()).isEqualTo("python");
+            assertThat(NotebookRuntime.DENO.value()).isEqualTo("deno");
+            assertThat(new String(Json.compact(List.of(NotebookRuntime.PYTHON, NotebookRuntime.DENO)), StandardCharsets.UTF_8))
+                    .isEqualTo("[\"python\",\"deno\"]");
+        }
+
+        @ParameterizedTest(name = "\"{0}\"")
+        @ValueSource(strings = {"python", "PYTHON", "Py", "py", "deno", "DENO", "TypeScript", "typescript", "Ts", "ts"})
+        void parsesTheAliasesInAnyCase(String text) {
+            NotebookRuntime expected = text.toLowerCase().startsWith("p") ? NotebookRuntime.PYTHON : NotebookRuntime.DENO;
+            assertThat(NotebookRuntime.parse(text)).contains(expected);
+            assertThat(NotebookRuntime.fromSetting(text)).isEqualTo(expected);
+        }
+
+        @Test
+        void anAbsentOrUnknownSettingIsPython() {
+            assertThat(NotebookRuntime.fromSetting(null)).isEqualTo(NotebookRuntime.PYTHON);
+            assertThat(NotebookRuntime.fromSetting("")).isEqualTo(NotebookRuntime.PYTHON);
+            assertThat(NotebookRuntime.fromSetting("ruby")).isEqualTo(NotebookRuntime.PYTHON);
+            assertThat(SyncedSettings.DEFAULTS.defaultRuntime()).isEqualTo(NotebookRuntime.PYTHON);
+        }
+
+        @Test
+        void readsItsLowercaseJsonBack() throws Exception {
+            assertThat(Json.MAPPER.readValue("\"deno\"", NotebookRuntime.class)).isEqualTo(NotebookRuntime.DENO);
+            assertThat(Json.MAPPER.readValue("\"python\"", NotebookRuntime.class)).isEqualTo(NotebookRuntime.PYTHON);
+        }
+
+        @ParameterizedTest(name = "\"{0}\"")
+        @ValueSource(strings = {"Deno", "ts", "PYTHON", "ruby"})
+        void refusesAnythingButTheLowercaseNameInSettingsJson(String text) {
+            // SETTINGS.md §2: "When parsing this JSON: ... enum strings are lowercase exact"
+            assertThatThrownBy(() -> Json.MAPPER.readValue("{\"default_runtime\":\"" + text + "\"}", SyncedSettings.class))
+                    .hasMessageContaining(text);
         }
     }
 }
