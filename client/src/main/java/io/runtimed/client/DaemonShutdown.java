@@ -3,10 +3,11 @@ package io.runtimed.client;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Stops the daemon on the default socket the way that loses nothing: a shutdown request (the daemon
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 public final class DaemonShutdown {
     public static final Duration GONE_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration PING_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration EXIT_POLL = Duration.ofMillis(25);
 
     private DaemonShutdown() {
     }
@@ -55,17 +57,41 @@ public final class DaemonShutdown {
         }
     }
 
-    /** Waits for process {@code pid} to end; true if it is gone. */
+    /** Waits for process {@code pid} to end; true if it has. */
     public static boolean awaitExit(long pid, Duration timeout) {
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-        if (handle.isEmpty()) {
-            return true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (isRunning(pid)) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(EXIT_POLL.toMillis()); // another process's end: nothing to wait on but time
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
+        return true;
+    }
+
+    /**
+     * True while process {@code pid} runs. An exited process that its parent has not reaped yet (a
+     * zombie) has released its lock and files and does not count: a detached daemon's parent is
+     * init, and in a container init may reap only every few seconds.
+     */
+    public static boolean isRunning(long pid) {
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        return handle.isPresent() && handle.get().isAlive() && !isZombie(pid);
+    }
+
+    private static boolean isZombie(long pid) {
         try {
-            handle.get().onExit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).join();
-            return true;
-        } catch (CompletionException e) {
-            return !handle.get().isAlive();
+            // /proc/<pid>/stat: "pid (comm) S ..."; comm may hold spaces and parentheses, the state follows the last ')'
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false; // no /proc (macOS, Windows): isAlive alone decides
         }
     }
 }

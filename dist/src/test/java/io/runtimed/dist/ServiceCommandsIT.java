@@ -109,7 +109,7 @@ class ServiceCommandsIT {
             Cli.Result stop = runtimed("stop");
             assertThat(stop.exitCode()).as("%s", stop).isZero();
             assertThat(stop.stdoutLines()).containsExactly("Stopping runtimed service...", "Service stopped.");
-            assertThat(ProcessHandle.of(info.pid())).as("the daemon process").isEmpty();
+            assertThat(DaemonShutdown.isRunning(info.pid())).as("the daemon process runs").isFalse();
             assertThat(systemctl.calls()).contains("--user start runtimed.service", "--user stop runtimed.service");
 
             Cli.Result uninstall = runtimed("uninstall");

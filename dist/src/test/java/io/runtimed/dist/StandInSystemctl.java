@@ -37,7 +37,10 @@ final class StandInSystemctl {
                     info="${XDG_CACHE_HOME:-$HOME/.cache}/runt/daemon.json"
                     pid=$(grep -o '"pid" *: *[0-9]*' "$info" 2>/dev/null | grep -o '[0-9]*$')
                     if [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; then
-                      while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+                      # until it has exited (a zombie waiting for init to reap it has)
+                      while kill -0 "$pid" 2>/dev/null && [ "$(sed 's/.*) //' /proc/$pid/stat 2>/dev/null | cut -c1)" != Z ]; do
+                        sleep 0.05
+                      done
                     fi
                     exit 0;;
                 esac

@@ -2,6 +2,7 @@ package io.runtimed.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.runtimed.client.DaemonShutdown;
 import io.runtimed.client.NotebookClient;
 import io.runtimed.client.SettingsClient;
 import io.runtimed.paths.BaseDirs;
@@ -104,7 +105,7 @@ class UpgradeIT {
             DaemonInfo now = info();
             assertThat(now.version()).isEqualTo(RuntimedVersion.full());
             assertThat(now.pid()).isNotEqualTo(old.pid());
-            assertThat(ProcessHandle.of(old.pid())).as("the old daemon").isEmpty();
+            assertThat(DaemonShutdown.isRunning(old.pid())).as("the old daemon runs").isFalse();
             assertThat(systemctl.calls()).containsSubsequence("--user stop runtimed.service", "--user start runtimed.service");
             assertThat(home.paths().installDir().resolve("lib/runtimed-cli.jar"))
                     .as("the installed copy is the new build")
