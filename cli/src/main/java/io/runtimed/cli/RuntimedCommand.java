@@ -12,7 +12,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "runtimed", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "The per-user notebook daemon: environment pools, document sync and blob store.",
         subcommands = {RunCommand.class, InstallCommand.class, UninstallCommand.class, StatusCommand.class,
-            StartCommand.class, StopCommand.class, FlushPoolCommand.class, BlobsCommand.class})
+            StartCommand.class, StopCommand.class, FlushPoolCommand.class, BlobsCommand.class, DoctorCommand.class})
 final class RuntimedCommand implements Callable<Integer> {
     @Option(names = "--log-level", paramLabel = "LEVEL", scope = ScopeType.INHERIT, defaultValue = "info",
             description = "trace, debug, info, warn or error (default: ${DEFAULT-VALUE}); "
