@@ -1,6 +1,7 @@
 package io.runtimed.doctor;
 
 import io.runtimed.client.DaemonClientException;
+import io.runtimed.client.DaemonShutdown;
 import io.runtimed.client.PoolClient;
 import io.runtimed.daemon.DaemonLock;
 import io.runtimed.paths.RuntPaths;
@@ -97,7 +98,8 @@ record DaemonFacts(
         if (pid <= 0) {
             return PidState.DEAD;
         }
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        // an exited daemon that init has not reaped yet (a zombie) is dead too
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(p -> DaemonShutdown.isRunning(pid));
         if (handle.isEmpty()) {
             return PidState.DEAD;
         }
