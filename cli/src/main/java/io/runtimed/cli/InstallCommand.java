@@ -1,10 +1,12 @@
 package io.runtimed.cli;
 
 import io.runtimed.paths.RuntPaths;
+import io.runtimed.service.InstallLock;
 import io.runtimed.service.ServiceException;
 import io.runtimed.service.ServiceInstaller;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,6 +20,7 @@ import picocli.CommandLine.Spec;
 final class InstallCommand implements Callable<Integer> {
     /** Set by bin/.launch: the launcher this JVM was started from. */
     static final String LAUNCHER_PROPERTY = "runtimed.launcher";
+    private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(120);
 
     @Spec
     CommandSpec spec;
@@ -40,11 +43,12 @@ final class InstallCommand implements Callable<Integer> {
         ServiceInstaller installer = ServiceInstaller.forCurrentPlatform(RuntPaths.current());
         out.println("Installing runtimed service...");
         out.println("Source binary: " + source);
-        if (installer.isInstalled()) {
-            out.println("Service already installed. Use 'uninstall' first to reinstall.");
-            return 1;
-        }
-        try {
+        out.flush();
+        try (InstallLock lock = installer.lock(LOCK_TIMEOUT)) {
+            if (installer.isInstalled()) {
+                out.println("Service already installed. Use 'uninstall' first to reinstall.");
+                return 1;
+            }
             installer.install(source);
         } catch (ServiceException e) {
             if (!e.managerUnavailable()) {
@@ -54,7 +58,7 @@ final class InstallCommand implements Callable<Integer> {
             out.println();
             out.println("Service installed to " + installer.installedBinary() + ", but " + e.getMessage() + ".");
             out.println("It is not registered to start at login. Where the service manager runs, register it with:");
-            out.println("  " + ServiceHints.registerCommand(installer));
+            out.println("  " + installer.manager().registerHint());
             out.println("Until then: runtimed start (runs the installed daemon directly)");
             return 0;
         }

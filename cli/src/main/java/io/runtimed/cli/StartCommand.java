@@ -1,16 +1,13 @@
 package io.runtimed.cli;
 
-import io.runtimed.client.DaemonShutdown;
-import io.runtimed.client.DetachedProcess;
+import io.runtimed.client.DaemonClientException;
+import io.runtimed.client.DaemonReadiness;
 import io.runtimed.paths.RuntPaths;
-import io.runtimed.protocol.DaemonInfoFile;
 import io.runtimed.service.ServiceException;
 import io.runtimed.service.ServiceInstaller;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.time.Duration;
-import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,13 +21,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "start", mixinStandardHelpOptions = true, description = "Start the installed service.")
 final class StartCommand implements Callable<Integer> {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
-    private static final Duration POLL = Duration.ofMillis(50);
 
     @Spec
     CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         RuntPaths paths = RuntPaths.current();
@@ -41,24 +37,18 @@ final class StartCommand implements Callable<Integer> {
         }
         out.println("Starting runtimed service...");
         try {
-            installer.start();
+            Optional<String> ranDirectly = installer.startOrRunDirectly(paths.runtDir());
+            if (ranDirectly.isPresent()) {
+                out.println(capitalized(ranDirectly.get()) + ".");
+                out.println("Started " + installer.installedBinary() + " directly instead.");
+            }
         } catch (ServiceException e) {
-            if (!e.managerUnavailable()) {
-                err.println("Error: " + e.getMessage());
-                return 1;
-            }
-            out.println(capitalized(e.getMessage()) + ".");
-            out.println("Starting " + installer.installedBinary() + " directly instead.");
-            out.flush();
-            try {
-                Files.createDirectories(paths.runtDir());
-                DetachedProcess.start(List.of(installer.installedBinary().toString(), "run"));
-            } catch (IOException io) {
-                err.println("Error: Failed to start service: " + io.getMessage());
-                return 1;
-            }
+            err.println("Error: " + e.getMessage());
+            return 1;
         }
-        if (!awaitAnswer(paths)) {
+        try {
+            DaemonReadiness.await(paths, READY_TIMEOUT, info -> true);
+        } catch (DaemonClientException e) {
             err.println("Error: Failed to start service: the daemon did not answer within "
                     + READY_TIMEOUT.toSeconds() + " s (see " + paths.logFile() + ")");
             return 1;
@@ -69,17 +59,5 @@ final class StartCommand implements Callable<Integer> {
 
     private static String capitalized(String s) {
         return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
-    private static boolean awaitAnswer(RuntPaths paths) throws InterruptedException {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            // "running" as status reports it: the socket answers and daemon.json is written
-            if (DaemonShutdown.answers(paths) && new DaemonInfoFile(paths.infoFile()).read().isPresent()) {
-                return true;
-            }
-            Thread.sleep(POLL.toMillis()); // another process's socket: nothing to wait on but time
-        }
-        return false;
     }
 }

@@ -1,6 +1,7 @@
 package io.runtimed.cli;
 
 import io.runtimed.client.DaemonClientException;
+import io.runtimed.client.DaemonReadiness;
 import io.runtimed.client.DaemonShutdown;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.service.ServiceException;
@@ -29,7 +30,7 @@ final class StopCommand implements Callable<Integer> {
         RuntPaths paths = RuntPaths.current();
         ServiceInstaller installer = ServiceInstaller.forCurrentPlatform(paths);
         boolean installed = installer.isInstalled();
-        if (!installed && !DaemonShutdown.answers(paths)) {
+        if (!installed && !DaemonReadiness.answers(paths)) {
             err.println("Service not installed.");
             return 1;
         }

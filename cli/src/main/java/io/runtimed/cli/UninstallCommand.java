@@ -3,9 +3,11 @@ package io.runtimed.cli;
 import io.runtimed.client.DaemonClientException;
 import io.runtimed.client.DaemonShutdown;
 import io.runtimed.paths.RuntPaths;
+import io.runtimed.service.InstallLock;
 import io.runtimed.service.ServiceException;
 import io.runtimed.service.ServiceInstaller;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,6 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "uninstall", mixinStandardHelpOptions = true,
         description = "Stop the daemon and remove the user service and the installed copy.")
 final class UninstallCommand implements Callable<Integer> {
+    private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(120);
+
     @Spec
     CommandSpec spec;
 
@@ -25,22 +29,25 @@ final class UninstallCommand implements Callable<Integer> {
         RuntPaths paths = RuntPaths.current();
         ServiceInstaller installer = ServiceInstaller.forCurrentPlatform(paths);
         out.println("Uninstalling runtimed service...");
-        if (!installer.isInstalled()) {
-            out.println("Service not installed.");
-            return 0;
-        }
-        try {
-            installer.stop();
-        } catch (ServiceException e) {
-            // no service manager, or it did not run the daemon: stopped through the socket below
-        }
-        try {
-            // the daemon writes every room and the settings before it exits; its files are removed next
-            DaemonShutdown.stopAndWait(paths, DaemonShutdown.GONE_TIMEOUT);
-        } catch (DaemonClientException e) {
-            err.println("Warning: the running daemon did not stop: " + e.getMessage());
-        }
-        try {
+        out.flush();
+        try (InstallLock lock = installer.lock(LOCK_TIMEOUT)) {
+            if (!installer.isInstalled()) {
+                out.println("Service not installed.");
+                return 0;
+            }
+            try {
+                installer.stop();
+            } catch (ServiceException e) {
+                // no service manager, or it did not run the daemon: stopped through the socket below
+            }
+            try {
+                // the daemon writes every room and the settings before it exits
+                DaemonShutdown.stopAndWait(paths, DaemonShutdown.GONE_TIMEOUT);
+            } catch (DaemonClientException e) {
+                // never delete the files of a daemon that still runs from them
+                err.println("Error: the running daemon did not stop (" + e.getMessage() + "); nothing was removed");
+                return 1;
+            }
             installer.uninstall();
         } catch (ServiceException e) {
             err.println("Error: " + e.getMessage());

@@ -1,7 +1,7 @@
 package io.runtimed.doctor;
 
 import io.runtimed.client.DaemonClientException;
-import io.runtimed.client.DaemonShutdown;
+import io.runtimed.client.ProcessLiveness;
 import io.runtimed.client.PoolClient;
 import io.runtimed.daemon.DaemonLock;
 import io.runtimed.paths.RuntPaths;
@@ -99,7 +99,7 @@ record DaemonFacts(
             return PidState.DEAD;
         }
         // an exited daemon that init has not reaped yet (a zombie) is dead too
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(p -> DaemonShutdown.isRunning(pid));
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(p -> ProcessLiveness.isRunning(pid));
         if (handle.isEmpty()) {
             return PidState.DEAD;
         }

@@ -1,6 +1,5 @@
 package io.runtimed.service;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -10,16 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What {@code runtimed install --binary PATH} copies. The original daemon is one native file; the
@@ -38,8 +33,6 @@ public final class DaemonDistribution {
     static final String DEPS = "deps";
     static final String JAVA_HOME_FILE = "java.home";
     private static final List<String> LAUNCHERS = List.of("runtimed", "runt", LAUNCH_SCRIPT);
-    private static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(60);
-    private static final Logger LOG = LoggerFactory.getLogger(DaemonDistribution.class);
 
     private final Path launcher;
     /** Empty for a single file; else the jar and the directory of dependency jars. */
@@ -71,6 +64,11 @@ public final class DaemonDistribution {
         return new DaemonDistribution(real, Optional.empty());
     }
 
+    /** The script that starts the JVM of an installed Java distribution. */
+    static Path launchScript(Path binary) {
+        return binary.resolveSibling(LAUNCH_SCRIPT);
+    }
+
     /** True when this is a Java distribution (launchers and jars), false for a lone binary. */
     public boolean isJavaDistribution() {
         return jars.isPresent();
@@ -78,8 +76,9 @@ public final class DaemonDistribution {
 
     /**
      * Copies this distribution into {@code installDir}, the launcher ending up as {@code binary}
-     * (mode 755). Files are staged next to their destination and moved into place, so a daemon
-     * starting meanwhile sees the old copy or the new one, never half of one.
+     * (mode 755). Each file, and lib/ as a whole, is staged next to its destination and moved into
+     * place, so no file is ever seen half-written; callers hold the {@link InstallLock} and have
+     * stopped the daemon, so nothing starts from the copy while it is under way.
      */
     public void installInto(Path installDir, Path binary) throws IOException {
         Path bin = binary.getParent();
@@ -113,36 +112,6 @@ public final class DaemonDistribution {
             if (Files.isRegularFile(from)) {
                 copyExecutable(from, name.equals("runtimed") ? binary : bin.resolve(name));
             }
-        }
-        recordStartupArchive(bin.resolve(LAUNCH_SCRIPT));
-    }
-
-    /**
-     * The class-data-sharing archive the launcher starts with names the jars by path, so the copy
-     * needs its own: the build's training run, once, here (about a second). Best effort: without an
-     * archive the daemon starts the ordinary way, a few hundred milliseconds slower.
-     */
-    private static void recordStartupArchive(Path launch) {
-        if (!Files.isExecutable(launch)) {
-            return;
-        }
-        ProcessBuilder pb = new ProcessBuilder(launch.toString(), "io.runtimed.cli.CdsTraining")
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("RUNTIMED_CDS", "dump");
-        try {
-            Process p = pb.start();
-            if (!p.waitFor(TRAINING_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                LOG.info("no start-up archive for {}: training took longer than {} s", launch, TRAINING_TIMEOUT.toSeconds());
-            } else if (p.exitValue() != 0) {
-                LOG.info("no start-up archive for {}: training exited {}", launch, p.exitValue());
-            }
-        } catch (IOException e) {
-            LOG.info("no start-up archive for {}: {}", launch, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

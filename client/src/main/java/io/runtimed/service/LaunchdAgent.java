@@ -56,4 +56,13 @@ public final class LaunchdAgent implements ServiceManager {
     @Override
     public void unregister() {
     }
+
+    @Override
+    public void forget() {
+    }
+
+    @Override
+    public String registerHint() {
+        return "launchctl load -w " + plist;
+    }
 }

@@ -1,5 +1,6 @@
 package io.runtimed.service;
 
+import io.runtimed.client.DetachedProcess;
 import io.runtimed.paths.BaseDirs;
 import io.runtimed.paths.RuntPaths;
 import java.io.IOException;
@@ -7,6 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * DAEMON.md §10: installs runtimed as a per-user service (copy the daemon to
@@ -68,13 +73,17 @@ public final class ServiceInstaller {
             throw new ServiceException("Service already installed");
         }
         copyDaemon(source);
+        recordStartupArchive();
         writeDefinition();
         manager.register();
     }
 
-    /** Replaces the installed daemon with {@code source} (the service must be stopped first). */
+    /**
+     * Replaces the installed daemon with {@code source}. The daemon must not run from the installed
+     * copy meanwhile, and the caller holds the {@link InstallLock}.
+     */
     public void copyDaemon(Path source) throws ServiceException {
-        if (!Files.exists(source)) {
+        if (!Files.isRegularFile(source)) {
             throw new ServiceException("Binary not found at " + source);
         }
         try {
@@ -84,11 +93,21 @@ public final class ServiceInstaller {
         }
     }
 
+    /** Gives the installed Java copy its own start-up archive (see {@link StartupArchive}); about a second. */
+    public void recordStartupArchive() {
+        StartupArchive.record(DaemonDistribution.launchScript(installedBinary));
+    }
+
+    /** The lock to hold around a whole install, upgrade or uninstall. */
+    public InstallLock lock(Duration timeout) throws ServiceException {
+        return InstallLock.acquire(installDir, timeout);
+    }
+
     private void writeDefinition() throws ServiceException {
         Path file = manager.definitionFile();
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".new");
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".new-" + UUID.randomUUID());
             Files.writeString(tmp, manager.definition(installedBinary), StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -107,12 +126,17 @@ public final class ServiceInstaller {
             // a service that cannot be stopped is removed all the same
         }
         try {
+            manager.unregister();
+        } catch (ServiceException ignored) {
+            // without a manager there is no registration to undo
+        }
+        try {
             Files.deleteIfExists(manager.definitionFile());
         } catch (IOException e) {
             throw new ServiceException("IO error: " + e.getMessage(), e);
         }
         try {
-            manager.unregister();
+            manager.forget();
         } catch (ServiceException ignored) {
             // the definition is gone; the manager forgets it at its next reload
         }
@@ -128,6 +152,30 @@ public final class ServiceInstaller {
             throw new ServiceException("Service not installed");
         }
         manager.start();
+    }
+
+    /**
+     * Starts the service; where the service manager is unavailable, runs the installed daemon
+     * directly, detached, instead.
+     *
+     * @return why the daemon was run directly, or empty when the service manager started it
+     */
+    public Optional<String> startOrRunDirectly(Path runtDir) throws ServiceException {
+        try {
+            start();
+            return Optional.empty();
+        } catch (ServiceException e) {
+            if (!e.managerUnavailable()) {
+                throw e;
+            }
+            try {
+                Files.createDirectories(runtDir);
+                DetachedProcess.start(List.of(installedBinary.toString(), "run"));
+            } catch (IOException io) {
+                throw new ServiceException("Failed to start service: " + io.getMessage(), io);
+            }
+            return Optional.of(e.getMessage());
+        }
     }
 
     public void stop() throws ServiceException {

@@ -26,6 +26,12 @@ public interface ServiceManager {
     /** Stops the service; a service that is not loaded is already stopped, not an error. */
     void stop() throws ServiceException;
 
-    /** After the definition was deleted (systemd: daemon-reload). */
+    /** Before the definition is deleted: stop starting it at login (systemd: disable). */
     void unregister() throws ServiceException;
+
+    /** After the definition was deleted (systemd: daemon-reload). */
+    void forget() throws ServiceException;
+
+    /** The command a user runs to do {@link #register()} by hand, once the manager is available. */
+    String registerHint();
 }

@@ -10,6 +10,18 @@ public final class SystemdUnit {
     private SystemdUnit() {
     }
 
+    /**
+     * The spec writes the path as it is; systemd splits ExecStart on whitespace, so a path with
+     * spaces (a home directory like "/home/Jo Smith") is quoted, with quotes and backslashes escaped.
+     */
+    static String execPath(Path binary) {
+        String p = binary.toString();
+        if (p.chars().noneMatch(Character::isWhitespace) && p.indexOf('"') < 0) {
+            return p;
+        }
+        return "\"" + p.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
     public static String render(Path binary) {
         return "[Unit]\n"
                 + "Description=runtimed - Jupyter Runtime Daemon\n"
@@ -17,7 +29,7 @@ public final class SystemdUnit {
                 + "\n"
                 + "[Service]\n"
                 + "Type=simple\n"
-                + "ExecStart=" + binary + "\n"
+                + "ExecStart=" + execPath(binary) + "\n"
                 + "Restart=on-failure\n"
                 + "RestartSec=5\n"
                 + "Environment=PATH=" + SERVICE_PATH + "\n"

@@ -54,11 +54,20 @@ public final class SystemdUserService implements ServiceManager {
         }
     }
 
+    /** While the unit file still exists, so systemctl can find and remove its WantedBy link. */
     @Override
     public void unregister() throws ServiceException {
-        // the unit file is gone already; a failed disable or reload leaves nothing behind that matters
-        systemctl("disable", UNIT);
+        require(systemctl("disable", UNIT), "Failed to disable service");
+    }
+
+    @Override
+    public void forget() throws ServiceException {
         require(systemctl("daemon-reload"), "Failed to reload systemd");
+    }
+
+    @Override
+    public String registerHint() {
+        return "systemctl --user daemon-reload && systemctl --user enable " + UNIT;
     }
 
     private ToolRunner.Result systemctl(String... args) throws ServiceException {

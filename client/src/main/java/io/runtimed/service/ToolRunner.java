@@ -2,12 +2,11 @@ package io.runtimed.service;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a service manager's command line (systemctl, launchctl, taskkill) and collects what it said. */
@@ -32,37 +31,47 @@ public final class ToolRunner {
      * is a {@link ServiceException#managerUnavailable()} failure.
      */
     public Result run(List<String> command) throws ServiceException {
-        Process p;
+        Path out = null;
+        Path err = null;
         try {
-            p = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File(File.separatorChar == '\\' ? "NUL" : "/dev/null")))
-                    .start();
-        } catch (IOException e) {
-            throw ServiceException.unavailable(command.get(0) + " is not available: " + e.getMessage(), e);
-        }
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
-        try {
+            // files, not pipes: no reader threads, and a chatty tool can never block on a full pipe
+            out = Files.createTempFile("runtimed-tool", ".out");
+            err = Files.createTempFile("runtimed-tool", ".err");
+            Process p;
+            try {
+                p = new ProcessBuilder(command)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File(File.separatorChar == '\\' ? "NUL" : "/dev/null")))
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile())
+                        .start();
+            } catch (IOException e) {
+                throw ServiceException.unavailable(command.get(0) + " is not available: " + e.getMessage(), e);
+            }
             if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new ServiceException(String.join(" ", command) + " did not finish within "
                         + TIMEOUT.toSeconds() + " s");
             }
-            return new Result(List.copyOf(command), p.exitValue(), out.get(), err.get());
+            return new Result(List.copyOf(command), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ServiceException("IO error: " + e.getMessage(), e);
         } catch (InterruptedException e) {
-            p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new ServiceException("interrupted while running " + String.join(" ", command), e);
-        } catch (ExecutionException e) {
-            throw new ServiceException("cannot read the output of " + String.join(" ", command), e.getCause());
+        } finally {
+            deleteQuietly(out);
+            deleteQuietly(err);
         }
     }
 
-    private static String drain(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // a leftover temp file is harmless
+            }
         }
     }
 }

@@ -62,4 +62,14 @@ public final class WindowsStartupService implements ServiceManager {
     @Override
     public void unregister() {
     }
+
+    @Override
+    public void forget() {
+    }
+
+    /** The Startup folder needs no registration: Windows runs what is in it at every login. */
+    @Override
+    public String registerHint() {
+        return "runtimed start";
+    }
 }

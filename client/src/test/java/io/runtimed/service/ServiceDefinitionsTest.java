@@ -57,6 +57,29 @@ class ServiceDefinitionsTest {
             assertThat(r.output).isBlank();
         }
 
+        @Test
+        void quotesABinaryPathWithSpacesForSystemd() throws Exception {
+            Path binary = executable(dir.resolve("Jo Smith").resolve("bin").resolve("runtimed"));
+
+            String unit = SystemdUnit.render(binary);
+
+            assertThat(unit).contains("\nExecStart=\"" + binary + "\"\n");
+            Path file = dir.resolve("runtimed.service");
+            Files.writeString(file, unit);
+            Result r = systemdAnalyzeVerify(file);
+            assertThat(r.exit).as("systemd-analyze verify --user said:\n%s", r.output).isZero();
+        }
+
+        /** Unquoted, systemd would run "/…/Jo" with "Smith/bin/runtimed" as its argument. */
+        @Test
+        void systemdAnalyzeRejectsTheSamePathUnquoted() throws Exception {
+            Path binary = executable(dir.resolve("Jo Smith").resolve("bin").resolve("runtimed"));
+            Path file = dir.resolve("runtimed.service");
+            Files.writeString(file, SystemdUnit.render(binary).replace("\"" + binary + "\"", binary.toString()));
+
+            assertThat(systemdAnalyzeVerify(file).exit).isNotZero();
+        }
+
         /** The check above can fail: the same verifier rejects a unit whose binary does not exist. */
         @Test
         void systemdAnalyzeRejectsAUnitWhoseBinaryIsMissing() throws Exception {

@@ -112,6 +112,40 @@ class ServiceInstallerTest {
         }
 
         @Test
+        void aDirectoryIsNoBinaryAndInstallsNothing() throws Exception {
+            Path directory = Files.createDirectories(dir.resolve("a-directory"));
+
+            assertThatThrownBy(() -> installer.install(directory)).isInstanceOf(ServiceException.class)
+                    .hasMessage("Binary not found at " + directory);
+            assertThat(installer.isInstalled()).isFalse();
+            assertThat(installer.installedBinary()).doesNotExist();
+        }
+
+        @Test
+        void uninstallDisablesBeforeTheUnitFileIsDeleted() throws Exception {
+            installer = linuxInstaller(StandInTool.write(dir.resolve("tools2"), "systemctl",
+                    "  '--user disable runtimed.service') [ -f '" + paths.systemdUnit() + "' ] || "
+                            + "{ echo 'Unit file runtimed.service does not exist.' >&2; exit 1; };;"));
+            installer.install(source);
+
+            installer.uninstall();
+
+            assertThat(installer.isInstalled()).isFalse();
+        }
+
+        @Test
+        void uninstallGoesOnWhenTheServiceCannotBeStopped() throws Exception {
+            installer = linuxInstaller(StandInTool.write(dir.resolve("tools2"), "systemctl",
+                    "  '--user stop runtimed.service') echo 'Job for runtimed.service canceled.' >&2; exit 1;;"));
+            installer.install(source);
+
+            installer.uninstall();
+
+            assertThat(installer.isInstalled()).isFalse();
+            assertThat(installer.installedBinary()).doesNotExist();
+        }
+
+        @Test
         void startAndStopCallSystemctlUser() throws Exception {
             installer.install(source);
 

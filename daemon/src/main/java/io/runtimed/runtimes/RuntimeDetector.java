@@ -31,7 +31,8 @@ public final class RuntimeDetector {
     /** Long enough for conda (a Python program) on a busy machine, short enough for a status line. */
     public static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
-    private static final Pattern VERSIONED_PYTHON = Pattern.compile("python3\\.\\d+");
+    /** At most three digits: a file named python3.99999999999 is not an interpreter worth a parse failure. */
+    private static final Pattern VERSIONED_PYTHON = Pattern.compile("python3\\.\\d{1,3}");
 
     private final ToolSearchPath searchPath;
     private final VersionProbe probe;
@@ -57,7 +58,18 @@ public final class RuntimeDetector {
         }
         List<FutureTask<DetectedTool>> interpreterProbes = start(interpreters);
         List<FutureTask<DetectedTool>> toolProbes = start(tools);
-        return RuntimeInventory.of(finish(interpreters, interpreterProbes), finish(tools, toolProbes));
+        List<DetectedTool> pythons = finish(interpreters, interpreterProbes).stream()
+                .map(RuntimeDetector::python3Only).toList();
+        return RuntimeInventory.of(pythons, finish(tools, toolProbes));
+    }
+
+    /** A `python` that is Python 2 runs, but no notebook kernel or pool environment can use it. */
+    private static DetectedTool python3Only(DetectedTool t) {
+        if (t.usable() && t.version() != null && t.version().startsWith("2.")) {
+            return new DetectedTool(t.name(), t.path(), t.version(), false,
+                    "Python 2 cannot run notebooks (ipykernel and the pools need Python 3)");
+        }
+        return t;
     }
 
     /**

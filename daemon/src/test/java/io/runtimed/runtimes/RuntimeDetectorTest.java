@@ -184,11 +184,11 @@ class RuntimeDetectorTest {
             Path py39 = standIn(bin, "python3.9", "echo 'Python 3.9.18'");
             Path py312 = standIn(bin, "python3.12", "echo 'Python 3.12.1'");
             Path py310 = standIn(bin, "python3.10", "echo 'Python 3.10.13'");
-            Path python = standIn(bin, "python", "echo 'Python 2.7.18' >&2");
+            Path python = standIn(bin, "python", "echo 'Python 3.8.10' >&2");
             Path python3 = standIn(bin, "python3", "echo 'Python 3.11.7'");
             assertThat(detect().interpreters()).containsExactly(
                     usable("python3", python3, "3.11.7"),
-                    usable("python", python, "2.7.18"),
+                    usable("python", python, "3.8.10"),
                     usable("python3.12", py312, "3.12.1"),
                     usable("python3.10", py310, "3.10.13"),
                     usable("python3.9", py39, "3.9.18"));
@@ -230,6 +230,22 @@ class RuntimeDetectorTest {
             assertThat(inv.interpreters()).containsExactly(new DetectedTool("python3", python3.toString(), null, false,
                     "python3 --version failed (exit 127): pyenv: python3: command not found"));
             assertThat(inv.usable()).isEmpty();
+        }
+
+        @Test
+        void aPython2IsListedButMakesNoPythonRuntimeWithStandInPython() throws Exception {
+            Path python = standIn(bin, "python", "echo 'Python 2.7.18' >&2");
+            RuntimeInventory inv = detect();
+            assertThat(inv.interpreters()).containsExactly(new DetectedTool("python", python.toString(), "2.7.18", false,
+                    "Python 2 cannot run notebooks (ipykernel and the pools need Python 3)"));
+            assertThat(inv.usable()).isEmpty();
+        }
+
+        @Test
+        void aNameWithAnAbsurdMinorVersionIsNotTakenForAnInterpreterWithStandIns() throws Exception {
+            standIn(bin, "python3.99999999999", "echo 'Python 3.0.0'");
+            standIn(bin, "python3.12", "echo 'Python 3.12.1'");
+            assertThat(detect().interpreters()).extracting(DetectedTool::name).containsExactly("python3.12");
         }
 
         @Test

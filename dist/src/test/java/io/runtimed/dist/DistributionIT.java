@@ -3,7 +3,8 @@ package io.runtimed.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.runtimed.client.DaemonShutdown;
+import io.runtimed.client.DaemonReadiness;
+import io.runtimed.client.ProcessLiveness;
 import io.runtimed.client.PoolClient;
 import io.runtimed.protocol.RuntimedVersion;
 import io.runtimed.testkit.Cli;
@@ -84,7 +85,7 @@ class DistributionIT {
         Process daemon = pb.start();
         try {
             await("the daemon from the distribution answers").atMost(RuntHome.PROMPTLY)
-                    .until(() -> DaemonShutdown.answers(home.paths()));
+                    .until(() -> DaemonReadiness.answers(home.paths()));
 
             Cli.Result ping = Launcher.run(home, Map.of(), dir, dist.runt(), "pool", "ping");
 

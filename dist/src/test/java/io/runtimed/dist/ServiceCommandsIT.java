@@ -2,7 +2,8 @@ package io.runtimed.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.runtimed.client.DaemonShutdown;
+import io.runtimed.client.DaemonReadiness;
+import io.runtimed.client.ProcessLiveness;
 import io.runtimed.paths.BaseDirs;
 import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
@@ -85,6 +86,8 @@ class ServiceCommandsIT {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(installed))).isEqualTo("rwxr-xr-x");
             assertThat(home.paths().installDir().resolve("lib/runtimed-cli.jar"))
                     .hasSameBinaryContentAs(dist.root().resolve("lib/runtimed-cli.jar"));
+            assertThat(home.paths().installDir().resolve("lib/runtimed.jsa")).as("the installed copy's start-up archive")
+                    .isNotEmptyFile();
             assertThat(Files.readString(unitFile())).isEqualTo(SystemdUnit.render(installed));
             assertThat(systemctl.calls()).containsExactly("--user daemon-reload", "--user enable runtimed.service");
             assertThat(verifyUnit(unitFile())).as("systemd-analyze verify --user on the installed unit").isEmpty();
@@ -100,7 +103,8 @@ class ServiceCommandsIT {
             DaemonInfo info = new DaemonInfoFile(home.infoFile()).read()
                     .orElseThrow(() -> new AssertionError("no daemon.json after 'Service started.'"));
             assertThat(commandLineOf(info.pid()))
-                    .as("the service runs the installed copy, with the JVM recorded at install")
+                    .as("the service runs the installed copy with the JVM recorded at install, not java from PATH")
+                    .startsWith(Path.of(System.getProperty("java.home"), "bin", "java") + " ")
                     .contains(home.paths().installDir().resolve("lib/runtimed-cli.jar").toString());
 
             Cli.Result status = runtimed("status");
@@ -109,7 +113,7 @@ class ServiceCommandsIT {
             Cli.Result stop = runtimed("stop");
             assertThat(stop.exitCode()).as("%s", stop).isZero();
             assertThat(stop.stdoutLines()).containsExactly("Stopping runtimed service...", "Service stopped.");
-            assertThat(DaemonShutdown.isRunning(info.pid())).as("the daemon process runs").isFalse();
+            assertThat(ProcessLiveness.isRunning(info.pid())).as("the daemon process runs").isFalse();
             assertThat(systemctl.calls()).contains("--user start runtimed.service", "--user stop runtimed.service");
 
             Cli.Result uninstall = runtimed("uninstall");
@@ -120,6 +124,19 @@ class ServiceCommandsIT {
             assertThat(home.paths().installDir().resolve("bin")).doesNotExist();
             assertThat(home.paths().installDir().resolve("lib")).doesNotExist();
             assertThat(runtimed("status").stdoutLines()).contains("Service installed: no", "Daemon running:    no");
+        }
+
+        @Test
+        void uninstallStopsARunningDaemonFirst() throws Exception {
+            assertThat(runtimed("install").exitCode()).isZero();
+            assertThat(runtimed("start").exitCode()).isZero();
+            long pid = new DaemonInfoFile(home.infoFile()).read().orElseThrow().pid();
+
+            Cli.Result uninstall = runtimed("uninstall");
+
+            assertThat(uninstall.exitCode()).as("%s", uninstall).isZero();
+            assertThat(ProcessLiveness.isRunning(pid)).as("the daemon runs").isFalse();
+            assertThat(installedBinary()).doesNotExist();
         }
 
         @Test
@@ -162,6 +179,33 @@ class ServiceCommandsIT {
         }
     }
 
+    /** macOS installs under "Application Support", and any home may hold a space. */
+    @Nested
+    class InAHomeWithSpaces {
+        @BeforeEach
+        void homeWithSpaces() throws Exception {
+            home.close();
+            home = RuntHome.in(dir.resolve("Jo Smith"));
+            systemctl = StandInSystemctl.write(dir.resolve("tools"));
+            env = Map.of("PATH", systemctl.path());
+        }
+
+        @Test
+        void theInstalledCopyStartsWithItsStartUpArchive() throws Exception {
+            assertThat(runtimed("install").exitCode()).isZero();
+            assertThat(home.paths().installDir().resolve("lib/runtimed.jsa")).isNotEmptyFile();
+            assertThat(verifyUnit(unitFile())).as("systemd-analyze verify --user on the installed unit").isEmpty();
+
+            Cli.Result start = runtimed("start");
+
+            assertThat(start.exitCode()).as("%s", start).isZero();
+            Cli.Result version = Launcher.run(home, env, dir, installedBinary(), "--version");
+            assertThat(version.exitCode()).as("%s", version).isZero();
+            assertThat(version.stdout()).startsWith("runtimed ");
+            assertThat(runtimed("stop").exitCode()).isZero();
+        }
+    }
+
     /** Where systemctl exists but no user manager runs (this container; ssh sessions without lingering). */
     @Nested
     class WithStandInSystemctlWithoutUserManager {
@@ -191,15 +235,15 @@ class ServiceCommandsIT {
             assertThat(start.exitCode()).as("%s", start).isZero();
             assertThat(start.stdoutLines()).containsExactly("Starting runtimed service...",
                     "The systemd user manager is not available (Failed to connect to bus: No medium found).",
-                    "Starting " + installedBinary() + " directly instead.",
+                    "Started " + installedBinary() + " directly instead.",
                     "Service started.");
-            assertThat(DaemonShutdown.answers(home.paths())).isTrue();
+            assertThat(DaemonReadiness.answers(home.paths())).isTrue();
 
             Cli.Result stop = runtimed("stop");
 
             assertThat(stop.exitCode()).as("%s", stop).isZero();
             assertThat(stop.stdoutLines()).containsExactly("Stopping runtimed service...", "Service stopped.");
-            assertThat(DaemonShutdown.answers(home.paths())).isFalse();
+            assertThat(DaemonReadiness.answers(home.paths())).isFalse();
         }
     }
 

@@ -28,7 +28,7 @@ final class StandInSystemctl {
                   daemon-reload|enable|disable) exit 0;;
                   start)
                     [ -f "$unit" ] || { echo "Failed to start runtimed.service: Unit runtimed.service not found." >&2; exit 5; }
-                    exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+                    exec_start=$(sed -n 's/^ExecStart=//p' "$unit" | sed 's/^"\\(.*\\)"$/\\1/')
                     unit_path=$(sed -n 's/^Environment=PATH=//p' "$unit")
                     unset JAVA_HOME  # the user manager's environment has none
                     PATH="$unit_path" setsid "$exec_start" </dev/null >/dev/null 2>&1 &

@@ -2,7 +2,8 @@ package io.runtimed.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.runtimed.client.DaemonShutdown;
+import io.runtimed.client.DaemonReadiness;
+import io.runtimed.client.ProcessLiveness;
 import io.runtimed.client.NotebookClient;
 import io.runtimed.client.SettingsClient;
 import io.runtimed.paths.BaseDirs;
@@ -12,7 +13,6 @@ import io.runtimed.protocol.RuntimedVersion;
 import io.runtimed.sync.notebook.NotebookCell;
 import io.runtimed.sync.settings.Theme;
 import io.runtimed.testkit.Cli;
-import io.runtimed.testkit.JavaProcess;
 import io.runtimed.testkit.RuntHome;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -53,8 +55,25 @@ class UpgradeIT {
     }
 
     /** Runs {@link EnsureInstalledMain} with this build (version {@link RuntimedVersion#full()}). */
-    Cli.Result ensureDaemonRunning(Path bundled) {
-        return Cli.run(home, env, EnsureInstalledMain.class.getName(), List.of(bundled.toString()));
+    Cli.Result ensureDaemonRunning(Path bundled) throws Exception {
+        return Launcher.runMain(home, env, EnsureInstalledMain.class, bundled.toString());
+    }
+
+    /** As an app that bundles no daemon. */
+    Cli.Result ensureDaemonRunningWithoutABundledDaemon() throws Exception {
+        return Launcher.runMain(home, env, EnsureInstalledMain.class);
+    }
+
+    /** Installs and starts {@code dist} through its own launcher, as an app of that version would. */
+    void installAndStart(UnpackedDistribution dist) throws Exception {
+        Cli.Result install = Launcher.run(home, env, dir, dist.runtimed(), "install");
+        assertThat(install.exitCode()).as("%s", install).isZero();
+        Cli.Result start = Launcher.run(home, env, dir, dist.runtimed(), "start");
+        assertThat(start.exitCode()).as("%s", start).isZero();
+    }
+
+    UnpackedDistribution older() throws Exception {
+        return UnpackedDistribution.unpack(dir.resolve("old")).withVersion("0.0.9");
     }
 
     DaemonInfo info() {
@@ -83,9 +102,7 @@ class UpgradeIT {
 
         @Test
         void anOlderRunningDaemonIsReplacedAndTheNotebookAndSettingsSurvive() throws Exception {
-            UnpackedDistribution older = UnpackedDistribution.unpack(dir.resolve("old")).withVersion("0.0.9");
-            Cli.Result first = ensureDaemonRunningAs(older);
-            assertThat(first.exitCode()).as("%s", first).isZero();
+            installAndStart(older());
             DaemonInfo old = info();
             assertThat(old.version()).startsWith("0.0.9+");
 
@@ -105,7 +122,7 @@ class UpgradeIT {
             DaemonInfo now = info();
             assertThat(now.version()).isEqualTo(RuntimedVersion.full());
             assertThat(now.pid()).isNotEqualTo(old.pid());
-            assertThat(DaemonShutdown.isRunning(old.pid())).as("the old daemon runs").isFalse();
+            assertThat(ProcessLiveness.isRunning(old.pid())).as("the old daemon runs").isFalse();
             assertThat(systemctl.calls()).containsSubsequence("--user stop runtimed.service", "--user start runtimed.service");
             assertThat(home.paths().installDir().resolve("lib/runtimed-cli.jar"))
                     .as("the installed copy is the new build")
@@ -136,8 +153,7 @@ class UpgradeIT {
 
         @Test
         void aNewerRunningDaemonIsNotDowngraded() throws Exception {
-            UnpackedDistribution newer = UnpackedDistribution.unpack(dir.resolve("newer")).withVersion("9.0.0");
-            assertThat(ensureDaemonRunningAs(newer).exitCode()).isZero();
+            installAndStart(UnpackedDistribution.unpack(dir.resolve("newer")).withVersion("9.0.0"));
             long pid = info().pid();
 
             Cli.Result r = ensureDaemonRunning(current.runtimed());
@@ -148,30 +164,123 @@ class UpgradeIT {
         }
 
         @Test
-        void aMissingBundledBinaryIsReported() {
+        void aMissingBundledBinaryIsReportedAndNothingIsInstalled() throws Exception {
             Path missing = dir.resolve("nowhere/runtimed");
 
             Cli.Result r = ensureDaemonRunning(missing);
 
             assertThat(r.exitCode()).isEqualTo(1);
             assertThat(r.stderr().strip()).isEqualTo("Daemon binary not found at " + missing);
+            assertThat(home.config().resolve("systemd/user/runtimed.service")).doesNotExist();
         }
 
-        /** Installs and starts {@code dist} through its own launcher, as an app of that version would. */
-        Cli.Result ensureDaemonRunningAs(UnpackedDistribution dist) throws Exception {
-            Cli.Result install = Launcher.run(home, env, dir, dist.runtimed(), "install");
-            assertThat(install.exitCode()).as("%s", install).isZero();
-            return Launcher.run(home, env, dir, dist.runtimed(), "start");
+        @Test
+        void withoutABundledDaemonNothingCanBeInstalled() throws Exception {
+            Cli.Result r = ensureDaemonRunningWithoutABundledDaemon();
+
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.stderr().strip()).isEqualTo("No daemon binary path provided for installation");
+        }
+
+        @Test
+        void withoutABundledDaemonTheInstalledServiceIsStarted() throws Exception {
+            assertThat(Launcher.run(home, env, dir, current.runtimed(), "install").exitCode()).isZero();
+
+            Cli.Result r = ensureDaemonRunningWithoutABundledDaemon();
+
+            assertThat(r.exitCode()).as("%s", r).isZero();
+            assertThat(r.stdout().strip()).isEqualTo(info().pid() + " " + RuntimedVersion.full());
+        }
+
+        @Test
+        void anOlderDaemonKeepsRunningWhenTheBundledBinaryIsMissing() throws Exception {
+            installAndStart(older());
+            DaemonInfo old = info();
+            Path missing = dir.resolve("nowhere/runtimed");
+
+            Cli.Result r = ensureDaemonRunning(missing);
+
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.stderr().strip()).isEqualTo("Daemon binary not found at " + missing);
+            assertThat(info().pid()).as("the old daemon was not stopped").isEqualTo(old.pid());
+            assertThat(DaemonReadiness.answers(home.paths())).isTrue();
+            assertThat(systemctl.calls()).doesNotContain("--user stop runtimed.service");
+        }
+
+        @Test
+        void anOlderDaemonIsKeptByAnAppThatBundlesNone() throws Exception {
+            installAndStart(older());
+            DaemonInfo old = info();
+
+            Cli.Result r = ensureDaemonRunningWithoutABundledDaemon();
+
+            assertThat(r.exitCode()).as("%s", r).isZero();
+            assertThat(r.stdout().strip()).isEqualTo(old.pid() + " " + old.version());
+        }
+
+        @Test
+        void anOlderInstalledCopyThatWasNotRunningIsUpgradedAfterItStarts() throws Exception {
+            UnpackedDistribution older = older();
+            assertThat(Launcher.run(home, env, dir, older.runtimed(), "install").exitCode()).isZero();
+
+            Cli.Result r = ensureDaemonRunning(current.runtimed());
+
+            assertThat(r.exitCode()).as("%s", r).isZero();
+            assertThat(info().version()).isEqualTo(RuntimedVersion.full());
+            assertThat(home.paths().installDir().resolve("lib/runtimed-cli.jar"))
+                    .hasSameBinaryContentAs(current.root().resolve("lib/runtimed-cli.jar"));
+        }
+
+        @Test
+        void twoAppsUpgradingAtOnceStopTheOldDaemonOnceAndEndWithTheSameNewOne() throws Exception {
+            installAndStart(older());
+            Path bundled = current.runtimed();
+
+            CompletableFuture<Cli.Result> a = CompletableFuture.supplyAsync(() -> ensure(bundled));
+            CompletableFuture<Cli.Result> b = CompletableFuture.supplyAsync(() -> ensure(bundled));
+            Cli.Result ra = a.get(120, TimeUnit.SECONDS);
+            Cli.Result rb = b.get(120, TimeUnit.SECONDS);
+
+            assertThat(ra.exitCode()).as("%s", ra).isZero();
+            assertThat(rb.exitCode()).as("%s", rb).isZero();
+            String now = info().pid() + " " + RuntimedVersion.full();
+            assertThat(ra.stdout().strip()).isEqualTo(now);
+            assertThat(rb.stdout().strip()).isEqualTo(now);
+            assertThat(systemctl.calls()).filteredOn(c -> c.equals("--user stop runtimed.service")).hasSize(1);
+            assertThat(home.daemonProcesses()).hasSize(1);
+        }
+
+        private Cli.Result ensure(Path bundled) {
+            try {
+                return ensureDaemonRunning(bundled);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
     @Nested
     class WithStandInSystemctlWithoutUserManager {
-        @Test
-        void theInstalledDaemonIsStartedDirectly() throws Exception {
+        @BeforeEach
+        void standIn() throws IOException {
             systemctl = StandInSystemctl.withoutBus(dir.resolve("tools"));
             env = Map.of("PATH", systemctl.path());
+        }
 
+        @Test
+        void anOlderDaemonIsStoppedThroughItsSocketAndTheNewOneStartedDirectly() throws Exception {
+            installAndStart(older());
+            DaemonInfo old = info();
+
+            Cli.Result r = ensureDaemonRunning(current.runtimed());
+
+            assertThat(r.exitCode()).as("%s", r).isZero();
+            assertThat(info().version()).isEqualTo(RuntimedVersion.full());
+            assertThat(ProcessLiveness.isRunning(old.pid())).as("the old daemon runs").isFalse();
+        }
+
+        @Test
+        void theInstalledDaemonIsStartedDirectly() throws Exception {
             Cli.Result r = ensureDaemonRunning(current.runtimed());
 
             assertThat(r.exitCode()).as("%s", r).isZero();

@@ -1,5 +1,6 @@
 package io.runtimed.protocol;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,8 +14,9 @@ import java.util.regex.Pattern;
  * older than the daemon, never take turns replacing each other's copy.
  */
 public final class VersionOrder {
+    /** SemVer 2.0: pre-release identifiers are non-empty and dot-separated. */
     private static final Pattern SEMVER = Pattern.compile(
-            "v?(\\d+)\\.(\\d+)\\.(\\d+)(?:-([0-9A-Za-z.-]+))?(?:\\+[0-9A-Za-z.-]*)?");
+            "v?(\\d+)\\.(\\d+)\\.(\\d+)(?:-([0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*))?(?:\\+[0-9A-Za-z.-]*)?");
 
     private VersionOrder() {
     }
@@ -42,15 +44,16 @@ public final class VersionOrder {
             return Optional.empty();
         }
         List<String> pre = m.group(4) == null ? List.of() : List.of(m.group(4).split("\\."));
-        return Optional.of(new Version(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
-            Long.parseLong(m.group(3))}, new ArrayList<>(pre)));
+        // BigInteger: daemon.json is written by another program, and "99999999999999999999.0.0" must not throw
+        return Optional.of(new Version(List.of(new BigInteger(m.group(1)), new BigInteger(m.group(2)),
+            new BigInteger(m.group(3))), new ArrayList<>(pre)));
     }
 
-    record Version(long[] core, List<String> pre) implements Comparable<Version> {
+    record Version(List<BigInteger> core, List<String> pre) implements Comparable<Version> {
         @Override
         public int compareTo(Version other) {
             for (int i = 0; i < 3; i++) {
-                int c = Long.compare(core[i], other.core[i]);
+                int c = core.get(i).compareTo(other.core.get(i));
                 if (c != 0) {
                     return c;
                 }
@@ -72,7 +75,7 @@ public final class VersionOrder {
             boolean an = a.chars().allMatch(Character::isDigit);
             boolean bn = b.chars().allMatch(Character::isDigit);
             if (an && bn) {
-                return new java.math.BigInteger(a).compareTo(new java.math.BigInteger(b));
+                return new BigInteger(a).compareTo(new BigInteger(b));
             }
             if (an != bn) {
                 return an ? -1 : 1; // numeric identifiers sort before alphanumeric ones

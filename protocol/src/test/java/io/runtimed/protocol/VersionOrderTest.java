@@ -19,10 +19,25 @@ class VersionOrderTest {
         "0.1.0-beta.11, 0.1.0-rc.1",
         "garbage, 0.1.0",
         "'', 0.1.0",
+        "0.1.0-a..b, 0.1.0",
+        "0.1.0-., 0.1.0",
+        "99999999999999999999.0.0, 100000000000000000000.0.0",
+        "0.1.0-99999999999999999999999, 0.1.0-100000000000000000000000",
     })
     void older(String running, String ours) {
         assertThat(VersionOrder.isOlder(running, ours)).isTrue();
         assertThat(VersionOrder.isOlder(ours, running)).as("and never the other way round").isFalse();
+    }
+
+    @ParameterizedTest(name = "malformed {0} is neither older nor newer than malformed {1}, and does not throw")
+    @CsvSource({
+        "0.1.0-a..b, 0.1.0-a..c",
+        "1.2, 1.2.3.4",
+        "0.1.0-, x",
+    })
+    void malformedVersionsAreNotOrdered(String running, String ours) {
+        assertThat(VersionOrder.isOlder(running, ours)).isFalse();
+        assertThat(VersionOrder.isOlder(ours, running)).isFalse();
     }
 
     @ParameterizedTest(name = "{0} is not older than {1}")
