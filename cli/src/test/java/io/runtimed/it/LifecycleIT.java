@@ -446,6 +446,26 @@ class LifecycleIT {
             }
         }
 
+        /** launchd points stderr at runtimed.log; the daemon must not then write each line twice. */
+        @Test
+        void whenStderrIsTheLogFileEachLineIsWrittenOnce() throws IOException {
+            Files.createDirectories(home.runtDir(), PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            try (DaemonProcess d = DaemonProcess.in(home).stderrToLogFile().start()) {
+                String ready = "ready (pid " + d.pid() + ")";
+                assertThat(d.logLines()).filteredOn(l -> l.contains(ready)).hasSize(1);
+            }
+        }
+
+        @Test
+        void theLogFileAndStderrEachGetEveryLineOtherwise() {
+            try (DaemonProcess d = DaemonProcess.start(home)) {
+                String ready = "ready (pid " + d.pid() + ")";
+                assertThat(d.logLines()).filteredOn(l -> l.contains(ready)).hasSize(1);
+                assertThat(d.stderr().lines().filter(l -> l.contains(ready))).hasSize(1);
+            }
+        }
+
         @Test
         void theLogLevelIsAcceptedBeforeTheSubcommandToo() {
             try (DaemonProcess d = DaemonProcess.in(home).globalArgs("--log-level", "debug").start()) {

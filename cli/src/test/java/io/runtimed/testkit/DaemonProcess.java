@@ -75,6 +75,7 @@ public final class DaemonProcess implements AutoCloseable {
         private boolean build;
         private Path socket;
         private boolean runSubcommand = true;
+        private boolean stderrToLogFile;
         private final List<String> globalArgs = new ArrayList<>();
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
@@ -134,6 +135,12 @@ public final class DaemonProcess implements AutoCloseable {
             return this;
         }
 
+        /** stderr appended to the daemon's own log file, as launchd's plist arranges it (DAEMON.md §10). */
+        public Builder stderrToLogFile() {
+            this.stderrToLogFile = true;
+            return this;
+        }
+
         public Builder env(String name, String value) {
             env.put(name, value);
             return this;
@@ -176,7 +183,8 @@ public final class DaemonProcess implements AutoCloseable {
                     .directory(home.root().toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
+                    .redirectError(stderrToLogFile ? ProcessBuilder.Redirect.appendTo(home.logFile().toFile())
+                            : ProcessBuilder.Redirect.to(err.toFile()));
             pb.environment().clear();
             pb.environment().putAll(home.childEnv(env));
             Process p;

@@ -7,6 +7,8 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -52,19 +54,25 @@ public final class DaemonLogging {
         }
     }
 
-    /** Sends every log line to stderr and, if {@code logFile} is not null, appends it there too. */
+    /**
+     * Sends every log line to stderr and, if {@code logFile} is not null, appends it there too;
+     * once only when stderr already is that file (launchd's plist points StandardErrorPath at
+     * runtimed.log, DAEMON.md §10).
+     */
     public static void configure(Level level, Path logFile) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);
-        ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-        console.setContext(ctx);
-        console.setName("stderr");
-        console.setTarget("System.err");
-        console.setEncoder(encoder(ctx));
-        console.start();
-        root.addAppender(console);
+        if (logFile == null || !stderrIs(logFile)) {
+            ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+            console.setContext(ctx);
+            console.setName("stderr");
+            console.setTarget("System.err");
+            console.setEncoder(encoder(ctx));
+            console.start();
+            root.addAppender(console);
+        }
         if (logFile != null) {
             FileAppender<ILoggingEvent> file = new FileAppender<>();
             file.setContext(ctx);
@@ -85,5 +93,14 @@ public final class DaemonLogging {
         encoder.setPattern(PATTERN);
         encoder.start();
         return encoder;
+    }
+
+    /** True if file descriptor 2 is {@code file} (same device and inode), where /dev/fd shows it. */
+    static boolean stderrIs(Path file) {
+        try {
+            return Files.exists(file) && Files.isSameFile(Path.of("/dev/fd/2"), file);
+        } catch (IOException | RuntimeException e) {
+            return false; // no /dev/fd (Windows): log to both
+        }
     }
 }
