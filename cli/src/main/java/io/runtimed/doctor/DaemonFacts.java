@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What the doctor learns about the daemon once, before any check reports: whether the default
@@ -46,7 +47,11 @@ record DaemonFacts(
     }
 
     /** DAEMON.md §3: the state of daemon.lock. */
-    record Lock(LockState state, String detail) {
+    /** @param holder the holding process, when the system can tell (Linux /proc/locks) */
+    record Lock(LockState state, String detail, OptionalLong holder) {
+        Lock(LockState state, String detail) {
+            this(state, detail, OptionalLong.empty());
+        }
     }
 
     enum LockState { HELD, FREE, NO_LOCK_FILE, UNTESTABLE }
@@ -118,13 +123,18 @@ record DaemonFacts(
     }
 
     /**
-     * Whether anyone holds daemon.lock. A free lock is taken and released at once, never kept: a
-     * daemon that starts in that instant is refused as "already running" (the only cost; a service
-     * manager restarts it). A missing lock file is not created.
+     * Whether anyone holds daemon.lock, and who. Where /proc/locks tells (Linux) the lock is not
+     * touched. Elsewhere a free lock is taken and released at once, never kept: a daemon that starts
+     * in that instant is refused as "already running". A missing lock file is not created.
      */
     private static Lock probeLock(Path lockFile) {
         if (!Files.exists(lockFile)) {
             return new Lock(LockState.NO_LOCK_FILE, "the file does not exist");
+        }
+        // anything but a regular file cannot be locked at all: let the probe below say why
+        Optional<OptionalLong> holder = Files.isRegularFile(lockFile) ? LockHolders.flockHolder(lockFile) : Optional.empty();
+        if (holder.isPresent()) {
+            return holder.get().isPresent() ? new Lock(LockState.HELD, "", holder.get()) : new Lock(LockState.FREE, "");
         }
         try {
             Optional<DaemonLock> lock = DaemonLock.tryAcquire(lockFile);

@@ -188,7 +188,7 @@ class DoctorIT {
             assertThat(line(r, "socket")).isEqualTo("[ok]   socket: " + healthy.defaultSocket() + " answers ping (runtimed "
                     + RuntimedVersion.full() + ", pid " + daemon.pid() + ")");
             assertThat(line(r, "lock")).isEqualTo("[ok]   lock: " + healthy.lockFile()
-                    + " is held by a running process (daemon.json names pid " + daemon.pid() + ")");
+                    + " is held by pid " + daemon.pid() + ", the daemon daemon.json names");
             assertThat(line(r, "blob server")).isEqualTo("[ok]   blob server: http://127.0.0.1:" + info.blobPort() + "/health answers OK");
             // pools of 0: the daemon looks for no tools, so the doctor looks as 'runtimed run' would
             String noTool = "; the daemon reports no tool for it (its pool size is 0, or it is still looking)";
@@ -262,7 +262,8 @@ class DoctorIT {
                         + ", though a process holds " + home.lockFile() + " — fix: a daemon is starting or hung: run "
                         + "'runtimed doctor' again in a moment; if this stays, find the holder with 'fuser "
                         + home.lockFile() + "' and kill it");
-                assertThat(line(r, "lock")).isEqualTo("[ok]   lock: " + home.lockFile() + " is held by a running process");
+                assertThat(line(r, "lock")).as("found in /proc/locks, without touching the lock")
+                        .startsWith("[ok]   lock: " + home.lockFile() + " is held by pid " + ProcessHandle.current().pid() + " (");
             }
         }
 
@@ -412,6 +413,25 @@ class DoctorIT {
             assertThat(line(r, "blob server")).startsWith("[FAIL] blob server: the daemon (pid " + daemon.pid()
                     + ") runs without a blob server (daemon.json has no blob_port) — fix: see why in the daemon's log")
                     .endsWith(RESTART);
+        }
+
+        /** A live process that looks like a daemon (its command line names runtimed) but is not the lock's holder. */
+        @Test
+        void aDaemonJsonNamingAnotherLiveDaemonThanTheLockHolderFails() throws Exception {
+            Path script = rewritten.root().resolve("runtimed-imposter");
+            Files.writeString(script, "#!/bin/sh\nwhile :; do sleep 1; done\n");
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+            Process imposter = new ProcessBuilder(script.toString()).start();
+            try {
+                writeDaemonJson(rewritten, imposter.pid(), RuntimedVersion.full(), daemon.info().orElseThrow().blobPort());
+                Cli.Result r = report(rewritten, env);
+                assertThat(line(r, "lock")).startsWith("[FAIL] lock: " + rewritten.lockFile() + " is held by pid "
+                                + daemon.pid() + " (")
+                        .contains("), but daemon.json names pid " + imposter.pid() + ": two daemons, or one that lost its files")
+                        .endsWith("— fix: stop both (kill " + daemon.pid() + " " + imposter.pid() + "), then " + START);
+            } finally {
+                imposter.destroyForcibly().waitFor();
+            }
         }
 
         @Test
