@@ -27,7 +27,10 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         int pings = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int starts = args.length > 1 ? Integer.parseInt(args[1]) : 7;
-        Path launcher = Path.of(System.getProperty("runtimed.launcher", "bin/runtimed")).toAbsolutePath();
+        // RUNTIMED_LAUNCHER: time another launcher, e.g. the installed copy (~/.local/share/runt/bin/runtimed)
+        String chosen = System.getenv().getOrDefault("RUNTIMED_LAUNCHER", System.getProperty("runtimed.launcher", "bin/runtimed"));
+        Path launcher = Path.of(chosen).toAbsolutePath();
+        System.out.println("launcher: " + launcher);
         if (!Files.isExecutable(launcher)) {
             System.err.println("launcher not found: " + launcher + " (run from the repository root after mvn package)");
             System.exit(2);
