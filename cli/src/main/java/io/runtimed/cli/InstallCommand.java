@@ -6,7 +6,6 @@ import io.runtimed.service.ServiceException;
 import io.runtimed.service.ServiceInstaller;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,8 +19,6 @@ import picocli.CommandLine.Spec;
 final class InstallCommand implements Callable<Integer> {
     /** Set by bin/.launch: the launcher this JVM was started from. */
     static final String LAUNCHER_PROPERTY = "runtimed.launcher";
-    private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(120);
-
     @Spec
     CommandSpec spec;
 
@@ -44,7 +41,7 @@ final class InstallCommand implements Callable<Integer> {
         out.println("Installing runtimed service...");
         out.println("Source binary: " + source);
         out.flush();
-        try (InstallLock lock = installer.lock(LOCK_TIMEOUT)) {
+        try (InstallLock lock = installer.lock()) {
             if (installer.isInstalled()) {
                 out.println("Service already installed. Use 'uninstall' first to reinstall.");
                 return 1;

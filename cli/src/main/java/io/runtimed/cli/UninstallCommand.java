@@ -7,7 +7,6 @@ import io.runtimed.service.InstallLock;
 import io.runtimed.service.ServiceException;
 import io.runtimed.service.ServiceInstaller;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,8 +16,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "uninstall", mixinStandardHelpOptions = true,
         description = "Stop the daemon and remove the user service and the installed copy.")
 final class UninstallCommand implements Callable<Integer> {
-    private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(120);
-
     @Spec
     CommandSpec spec;
 
@@ -30,18 +27,14 @@ final class UninstallCommand implements Callable<Integer> {
         ServiceInstaller installer = ServiceInstaller.forCurrentPlatform(paths);
         out.println("Uninstalling runtimed service...");
         out.flush();
-        try (InstallLock lock = installer.lock(LOCK_TIMEOUT)) {
+        try (InstallLock lock = installer.lock()) {
             if (!installer.isInstalled()) {
                 out.println("Service not installed.");
                 return 0;
             }
             try {
-                installer.stop();
-            } catch (ServiceException e) {
-                // no service manager, or it did not run the daemon: stopped through the socket below
-            }
-            try {
-                // the daemon writes every room and the settings before it exits
+                // the daemon writes every room and the settings before it exits; a clean exit is not
+                // restarted by any service manager, and uninstall() stops the service itself next
                 DaemonShutdown.stopAndWait(paths, DaemonShutdown.GONE_TIMEOUT);
             } catch (DaemonClientException e) {
                 // never delete the files of a daemon that still runs from them

@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,31 +50,39 @@ public final class Cli {
 
     /** Runs {@code mainClass} with {@code args}; the process is killed and the test fails after 30 s. */
     public static Result run(RuntHome home, Map<String, String> extraEnv, String mainClass, List<String> args) {
+        List<String> shown = new ArrayList<>();
+        shown.add(mainClass.endsWith("RuntMain") ? "runt" : mainClass.endsWith("RuntimedMain") ? "runtimed" : mainClass);
+        shown.addAll(args);
+        return run(home, extraEnv, home.root(), JavaProcess.command(mainClass, args), shown, TIMEOUT);
+    }
+
+    /**
+     * Runs any command in {@code home}'s environment (plus {@code extraEnv}) from {@code workDir}; the
+     * process is killed and the test fails after {@code timeout}. {@code shown} names it in results.
+     */
+    public static Result run(RuntHome home, Map<String, String> extraEnv, Path workDir, List<String> command,
+                             List<String> shown, Duration timeout) {
         int n = COUNTER.incrementAndGet();
         Path out = home.root().resolve("cli-" + n + ".out");
         Path err = home.root().resolve("cli-" + n + ".err");
-        List<String> cmd = JavaProcess.command(mainClass, args);
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .directory(home.root().toFile())
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());
         pb.environment().clear();
         pb.environment().putAll(home.childEnv(extraEnv));
-        List<String> shown = new java.util.ArrayList<>();
-        shown.add(mainClass.endsWith("RuntMain") ? "runt" : mainClass.endsWith("RuntimedMain") ? "runtimed" : mainClass);
-        shown.addAll(args);
         try {
             Process p = pb.start();
-            if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError(String.join(" ", shown) + " did not finish within " + TIMEOUT.toSeconds()
+                throw new AssertionError(String.join(" ", shown) + " did not finish within " + timeout.toSeconds()
                         + " s\nstdout:\n" + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
             }
             return new Result(shown, p.exitValue(), Files.readAllBytes(out),
                     Files.readString(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + Arrays.toString(shown.toArray()), e);
+            throw new UncheckedIOException("cannot run " + String.join(" ", shown), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);

@@ -14,6 +14,7 @@ import java.util.Optional;
 public final class DaemonShutdown {
     public static final Duration GONE_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration PING_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration POLL = Duration.ofMillis(25);
 
     private DaemonShutdown() {
     }
@@ -51,7 +52,12 @@ public final class DaemonShutdown {
             if (System.nanoTime() >= deadline) {
                 return false;
             }
-            Thread.onSpinWait();
+            try {
+                Thread.sleep(POLL.toMillis()); // another process's socket: nothing to wait on but time
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
         return true;
     }

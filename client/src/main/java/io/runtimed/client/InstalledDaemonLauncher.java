@@ -27,8 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class InstalledDaemonLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(InstalledDaemonLauncher.class);
-    private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(120);
-
     private final RuntPaths paths;
     private final Path binary;
     private final String binaryVersion;
@@ -61,7 +59,7 @@ public final class InstalledDaemonLauncher {
         if (running.isPresent() && !needsUpgrade(running.get())) {
             return running.get();
         }
-        try (InstallLock lock = installer.lock(LOCK_TIMEOUT)) {
+        try (InstallLock lock = installer.lock()) {
             // another app may have started or upgraded the daemon while we waited for the lock
             running = DaemonReadiness.running(paths);
             DaemonInfo info = running.isPresent() ? running.get() : startService();

@@ -1,7 +1,7 @@
 package io.runtimed.service;
 
+import io.runtimed.paths.FileTrees;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
@@ -14,7 +14,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * What {@code runtimed install --binary PATH} copies. The original daemon is one native file; the
@@ -102,9 +101,9 @@ public final class DaemonDistribution {
                 Files.move(lib, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(staged, lib, StandardCopyOption.ATOMIC_MOVE);
-            deleteTree(old);
+            FileTrees.deleteTree(old);
         } finally {
-            deleteTree(staged);
+            FileTrees.deleteTree(staged);
         }
         Path sourceBin = launcher.getParent();
         for (String name : LAUNCHERS) {
@@ -123,7 +122,7 @@ public final class DaemonDistribution {
         if (Files.isRegularFile(installDir.resolve("lib").resolve(CLI_JAR))) {
             Files.deleteIfExists(bin.resolve("runt"));
             Files.deleteIfExists(bin.resolve(LAUNCH_SCRIPT));
-            deleteTree(installDir.resolve("lib"));
+            FileTrees.deleteTree(installDir.resolve("lib"));
         }
         try {
             Files.deleteIfExists(bin);
@@ -155,23 +154,6 @@ public final class DaemonDistribution {
             }
         } finally {
             Files.deleteIfExists(tmp);
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }

@@ -15,6 +15,8 @@ import java.time.Duration;
  */
 public final class InstallLock implements AutoCloseable {
     public static final String FILE_NAME = ".install.lock";
+    /** Long enough for another app's whole upgrade (stop, copy, start, start-up archive) on a busy machine. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final FileChannel channel;
@@ -39,7 +41,7 @@ public final class InstallLock implements AutoCloseable {
                         return new InstallLock(ch, l);
                     }
                     if (System.nanoTime() >= deadline) {
-                        throw new ServiceException("another install or upgrade of runtimed is still running (" 
+                        throw new ServiceException("another install or upgrade of runtimed is still running ("
                                 + installDir.resolve(FILE_NAME) + " is locked)");
                     }
                     Thread.sleep(POLL.toMillis()); // another process holds it: nothing to wait on but time

@@ -18,11 +18,6 @@ public final class LaunchdAgent implements ServiceManager {
     }
 
     @Override
-    public String describe() {
-        return "launchd agent " + LaunchdPlist.LABEL;
-    }
-
-    @Override
     public Path definitionFile() {
         return plist;
     }

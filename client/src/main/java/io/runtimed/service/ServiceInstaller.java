@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -99,8 +98,8 @@ public final class ServiceInstaller {
     }
 
     /** The lock to hold around a whole install, upgrade or uninstall. */
-    public InstallLock lock(Duration timeout) throws ServiceException {
-        return InstallLock.acquire(installDir, timeout);
+    public InstallLock lock() throws ServiceException {
+        return InstallLock.acquire(installDir, InstallLock.DEFAULT_TIMEOUT);
     }
 
     private void writeDefinition() throws ServiceException {

@@ -8,9 +8,6 @@ import java.nio.file.Path;
  * written and deleted by {@link ServiceInstaller}; this only talks to the service manager.
  */
 public interface ServiceManager {
-    /** What the user would call it, e.g. "systemd user service". */
-    String describe();
-
     /** The definition file; it existing means "installed". */
     Path definitionFile();
 

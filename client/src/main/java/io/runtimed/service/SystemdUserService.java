@@ -21,11 +21,6 @@ public final class SystemdUserService implements ServiceManager {
     }
 
     @Override
-    public String describe() {
-        return "systemd user service " + UNIT;
-    }
-
-    @Override
     public Path definitionFile() {
         return unitFile;
     }

@@ -18,11 +18,6 @@ public final class WindowsStartupService implements ServiceManager {
     }
 
     @Override
-    public String describe() {
-        return "startup script " + script.getFileName();
-    }
-
-    @Override
     public Path definitionFile() {
         return script;
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.runtimed.client.DaemonReadiness;
-import io.runtimed.client.ProcessLiveness;
 import io.runtimed.client.PoolClient;
 import io.runtimed.protocol.RuntimedVersion;
 import io.runtimed.testkit.Cli;

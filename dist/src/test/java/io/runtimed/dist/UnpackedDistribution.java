@@ -77,4 +77,11 @@ final class UnpackedDistribution {
         }
         return this;
     }
+
+    /** Makes copying this distribution fail part-way: a jar that is a link to nothing. */
+    UnpackedDistribution withUnreadableJar() throws IOException {
+        Files.createSymbolicLink(root.resolve("lib").resolve("deps").resolve("zz-missing.jar"),
+                root.resolve("no-such-file.jar"));
+        return this;
+    }
 }

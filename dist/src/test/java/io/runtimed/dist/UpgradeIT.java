@@ -208,6 +208,21 @@ class UpgradeIT {
         }
 
         @Test
+        void aCopyThatFailsAfterTheStopBringsTheOldDaemonBack() throws Exception {
+            installAndStart(older());
+            DaemonInfo old = info();
+            UnpackedDistribution broken = UnpackedDistribution.unpack(dir.resolve("broken")).withUnreadableJar();
+
+            Cli.Result r = ensureDaemonRunning(broken.runtimed());
+
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.stderr().strip()).startsWith("Failed to upgrade daemon service: IO error: ");
+            DaemonInfo after = DaemonReadiness.await(home.paths(), RuntHome.PROMPTLY, i -> i.pid() != old.pid());
+            assertThat(after.version()).as("the old installed copy, started again").isEqualTo(old.version());
+            assertThat(home.paths().installDir().resolve("lib/deps")).isDirectoryNotContaining("glob:**/zz-missing.jar");
+        }
+
+        @Test
         void anOlderDaemonIsKeptByAnAppThatBundlesNone() throws Exception {
             installAndStart(older());
             DaemonInfo old = info();
