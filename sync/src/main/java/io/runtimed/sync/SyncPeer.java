@@ -3,8 +3,8 @@ package io.runtimed.sync;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Frames;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.automerge.SyncState;
@@ -12,44 +12,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connected peer of a {@link SyncRoom} (PROTOCOL.md §6.1): the connection's own thread reads
- * and applies its frames, and a dedicated writer thread sends it whatever Automerge generates for
- * it. The writer is woken by "document changed" notifications, which coalesce into one pending
- * flag: generation always starts from the peer's full sync state, so one generation after many
- * changes sends everything (§6.1: coalescing is always safe). The document lock is held only to
- * generate, never while writing to the socket, so a slow reader delays nobody but itself.
+ * One connected peer of a {@link SyncRoom} (PROTOCOL.md §6.1).
+ *
+ * <p>The connection's own thread reads the peer's frames; for each one it applies it and then, before
+ * it reads the next, generates this peer's reply. That order matters: Automerge's receive treats a
+ * change-free message whose heads equal ours as proof that the peer already knows our heads, so a
+ * reply owed for an earlier message and generated only after a later one is silently dropped, and
+ * a peer that pipelines its messages (JS apps do) would wait forever for our heads.
+ *
+ * <p>The sync state is only ever used under {@link #exchange}, by one thread at a time, and what a
+ * generation produces is queued for the socket in the same hold, so messages leave in the order they
+ * were generated. A second thread, the sender, generates on "document changed" notifications (which
+ * coalesce: generation starts from the full sync state, §6.1) and does every socket write, so a
+ * slow reader on the other end delays only itself and the reading of its own frames never blocks
+ * on a full socket. Generation waits for durability ({@link DocumentOwner#generate}): no message
+ * carries heads that a crash could lose.
  */
 final class SyncPeer {
     private static final Logger LOG = LoggerFactory.getLogger(SyncPeer.class);
-    /** How long a departing peer waits for its writer to notice the closed socket. */
-    private static final long WRITER_JOIN_MILLIS = 5_000;
+    /** How long a departing peer waits for its sender to notice the closed socket. */
+    private static final long SENDER_JOIN_MILLIS = 5_000;
 
     private final String label;
     private final FrameChannel frames;
     private final DocumentOwner owner;
     private final SyncRoom room;
-    private final Thread writer;
+    private final Thread sender;
+    /** Held while the sync state is used and what it generated is queued. */
+    private final ReentrantLock exchange = new ReentrantLock();
     private final ReentrantLock signal = new ReentrantLock();
     private final Condition wake = signal.newCondition();
-    private boolean pending;
+    // guarded by signal
+    private final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
+    private boolean changed;
     private boolean stopping;
-    /**
-     * True while the reader applies and persists one of this peer's frames: the writer holds back
-     * meanwhile, so nothing this peer is sent can acknowledge a change before it is persisted.
-     */
-    private boolean receiving;
-    /** Created when the peer starts, freed when it stops; guarded by the owner's lock once the writer runs. */
+    // guarded by exchange
     private SyncState state;
-    /** Guarded by the owner's lock: once true the sync state is freed and must not be used. */
-    private boolean stateFreed;
 
     SyncPeer(String label, FrameChannel frames, DocumentOwner owner, SyncRoom room) {
         this.label = label;
         this.frames = frames;
         this.owner = owner;
         this.room = room;
-        this.writer = new Thread(this::writeLoop, label + "-writer");
-        this.writer.setDaemon(true);
+        this.sender = new Thread(this::sendLoop, label + "-writer");
+        this.sender.setDaemon(true);
     }
 
     String label() {
@@ -58,54 +64,78 @@ final class SyncPeer {
 
     /**
      * Serves the peer until it disconnects: sends the first message at once (the server speaks
-     * first, §6.1 step 1), then applies every frame it sends. Returns at a clean EOF; throws for a
-     * broken connection or a frame that is not a sync message.
+     * first, §6.1 step 1), then applies every frame it sends and answers it. Returns at a clean EOF;
+     * throws for a broken connection or a frame that is not a sync message.
      */
     void run() throws IOException {
-        state = NativeHandles.newSyncState();
-        writer.start();
-        documentChanged();
+        exchange.lock();
         try {
+            state = NativeHandles.newSyncState();
+        } finally {
+            exchange.unlock();
+        }
+        sender.start();
+        try {
+            generateAndQueue();
             while (true) {
                 byte[] frame = frames.readFrame(Frames.DATA_MAX);
                 if (frame == null) {
                     return;
                 }
-                holdWriter(true);
-                try {
-                    room.received(this, frame);
-                } finally {
-                    holdWriter(false);
-                }
+                receive(frame);
             }
         } finally {
             stop();
         }
     }
 
-    /** Applies one frame with this peer's state; true when it changed the document. */
-    boolean apply(byte[] frame) throws SyncMessageException {
-        return owner.receive(state, frame);
+    /**
+     * §6.1 step 2: apply under the document's lock (staging any change for the disk), tell the other
+     * peers, then generate this peer's reply, which waits until the change is durable.
+     */
+    private void receive(byte[] frame) throws SyncMessageException {
+        exchange.lock();
+        try {
+            if (owner.receive(state, frame)) {
+                room.changedBy(this);
+            }
+            queue(owner.generate(state));
+        } finally {
+            exchange.unlock();
+        }
     }
 
-    /** Something changed (or the peer spoke): generate for it when the writer next runs. */
-    void documentChanged() {
+    private void generateAndQueue() {
+        exchange.lock();
+        try {
+            if (state != null) {
+                queue(owner.generate(state));
+            }
+        } finally {
+            exchange.unlock();
+        }
+    }
+
+    /** Under {@link #exchange}: hands a generated message to the sender, keeping generation order. */
+    private void queue(Optional<byte[]> message) {
+        if (message.isEmpty()) {
+            return;
+        }
         signal.lock();
         try {
-            pending = true;
+            outbox.add(message.get());
             wake.signal();
         } finally {
             signal.unlock();
         }
     }
 
-    private void holdWriter(boolean hold) {
+    /** Something changed (another peer's change, a daemon-side edit): generate for this peer soon. */
+    void documentChanged() {
         signal.lock();
         try {
-            receiving = hold;
-            if (!hold) {
-                wake.signal();
-            }
+            changed = true;
+            wake.signal();
         } finally {
             signal.unlock();
         }
@@ -120,12 +150,31 @@ final class SyncPeer {
         }
     }
 
-    private void writeLoop() {
+    private void sendLoop() {
         try {
-            while (awaitWork()) {
-                Optional<byte[]> message = generate();
-                if (message.isPresent()) {
-                    frames.writeFrame(message.get());
+            while (true) {
+                byte[] next;
+                boolean generate;
+                signal.lock();
+                try {
+                    while (outbox.isEmpty() && !changed && !stopping) {
+                        wake.awaitUninterruptibly();
+                    }
+                    if (stopping) {
+                        return;
+                    }
+                    next = outbox.poll();
+                    generate = next == null && changed;
+                    if (generate) {
+                        changed = false;
+                    }
+                } finally {
+                    signal.unlock();
+                }
+                if (generate) {
+                    generateAndQueue();
+                } else {
+                    frames.writeFrame(next);
                 }
             }
         } catch (IOException e) {
@@ -137,30 +186,12 @@ final class SyncPeer {
             LOG.debug("{}: {}", label, e.getMessage());
             disconnect();
         } catch (RuntimeException e) {
-            LOG.error("{}: writer failed", label, e);
+            LOG.error("{}: sender failed", label, e);
             disconnect();
         }
     }
 
-    /** Waits for a notification; false once the peer is stopping. */
-    private boolean awaitWork() {
-        signal.lock();
-        try {
-            while ((!pending || receiving) && !stopping) {
-                wake.awaitUninterruptibly();
-            }
-            pending = false;
-            return !stopping;
-        } finally {
-            signal.unlock();
-        }
-    }
-
-    private Optional<byte[]> generate() {
-        return owner.withDocument(doc -> stateFreed ? Optional.<byte[]>empty() : doc.generateSyncMessage(state));
-    }
-
-    /** Stops the writer and frees the sync state, exactly once, with no generation running. */
+    /** Stops the sender and frees the sync state, exactly once, with no generation running. */
     private void stop() {
         signal.lock();
         try {
@@ -169,19 +200,22 @@ final class SyncPeer {
         } finally {
             signal.unlock();
         }
-        // a writer blocked on a full socket buffer wakes up when the channel closes
+        // a sender blocked on a full socket buffer wakes up when the channel closes
         disconnect();
         try {
-            writer.join(WRITER_JOIN_MILLIS);
+            sender.join(SENDER_JOIN_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        owner.underLock(() -> {
-            if (state != null && !stateFreed) {
-                stateFreed = true;
+        exchange.lock();
+        try {
+            if (state != null) {
                 NativeHandles.free(state);
+                state = null;
             }
-        });
+        } finally {
+            exchange.unlock();
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.runtimed.sync.notebook;
 
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.RoomInfo;
+import io.runtimed.sync.DocumentStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ public final class RoomRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomRegistry.class);
 
     private final Path docsDir;
-    private final NotebookStore.Compaction compaction;
+    private final DocumentStore.Compaction compaction;
     private final ReentrantLock lock = new ReentrantLock();
     // guarded by lock
     private final Map<String, Entry> rooms = new HashMap<>();
@@ -51,10 +52,10 @@ public final class RoomRegistry implements AutoCloseable {
     }
 
     public RoomRegistry(Path docsDir) {
-        this(docsDir, NotebookStore.Compaction.DEFAULT);
+        this(docsDir, DocumentStore.Compaction.DEFAULT);
     }
 
-    public RoomRegistry(Path docsDir, NotebookStore.Compaction compaction) {
+    public RoomRegistry(Path docsDir, DocumentStore.Compaction compaction) {
         this.docsDir = docsDir;
         this.compaction = compaction;
     }

@@ -3,42 +3,60 @@ package io.runtimed.sync.settings;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.sync.DocumentOwner;
+import io.runtimed.sync.DocumentStore;
 import io.runtimed.sync.SyncRoom;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's one settings document and everything around it (SETTINGS.md §5-§8): loaded at
- * start, served to every {@code settings_sync} peer through one {@link SyncRoom}, persisted by
- * {@link SettingsFiles}, and fed hand edits of settings.json by a {@link SettingsWatcher}.
+ * start, served to every {@code settings_sync} peer through one {@link SyncRoom}, persisted by a
+ * {@link DocumentStore} (appended and fsynced before any peer hears of a change), mirrored to
+ * settings.json by a {@link SettingsMirror} on its own thread after the peers were told, and fed
+ * hand edits of settings.json by a {@link SettingsWatcher}.
  */
 public final class SettingsRoom implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SettingsRoom.class);
     /** How long closing waits for peers to let go of their sync states. */
     private static final Duration PEERS_LEAVE_TIMEOUT = Duration.ofSeconds(5);
+    /** settings.automerge is small: appended changes are folded into a full save past 64 KiB and 2× its size. */
+    static final DocumentStore.Compaction COMPACTION = new DocumentStore.Compaction(2.0, 64 * 1024);
 
     private final DocumentOwner owner;
-    private final SettingsFiles files;
+    private final DocumentStore store;
+    private final SettingsMirror mirror;
     private final SyncRoom room;
     private final Duration debounce;
+    private final ExecutorService mirrorThread;
+    /** A mirror rewrite is queued and has not started yet: later changes ride along with it. */
+    private final AtomicBoolean mirrorQueued = new AtomicBoolean();
     private SettingsWatcher watcher;
     private boolean closed;
 
-    private SettingsRoom(DocumentOwner owner, SettingsFiles files, Duration debounce) {
+    private SettingsRoom(DocumentOwner owner, DocumentStore store, SettingsMirror mirror, Duration debounce) {
         this.owner = owner;
-        this.files = files;
-        this.room = new SyncRoom(owner, files);
+        this.store = store;
+        this.mirror = mirror;
         this.debounce = debounce;
+        this.mirrorThread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "settings-mirror");
+            t.setDaemon(true);
+            return t;
+        });
+        this.room = new SyncRoom(owner, this::scheduleMirror);
     }
 
     /**
      * DAEMON.md §5 step 3: loads the document (§5), writes the schema file, applies a settings.json
-     * edited while no daemon ran, and writes the document if it is not on disk yet. Serving starts with {@link #serve}; watching with
-     * {@link #startWatching()}.
+     * edited while no daemon ran, and writes the document if it is not on disk yet. Serving starts
+     * with {@link #serve}; watching with {@link #startWatching()}.
      */
     public static SettingsRoom open(SettingsPaths paths) {
         return open(paths, SettingsWatcher.DEBOUNCE);
@@ -47,24 +65,30 @@ public final class SettingsRoom implements AutoCloseable {
     public static SettingsRoom open(SettingsPaths paths, Duration debounce) {
         SettingsLoader.Loaded loaded = SettingsLoader.load(paths);
         DocumentOwner owner = new DocumentOwner("settings", loaded.doc());
+        DocumentStore store = null;
         try {
-            List<org.automerge.ChangeHash> saved = loaded.onDisk() ? owner.heads() : null;
-            SettingsFiles files = new SettingsFiles(paths, owner, saved);
-            files.writeSchema();
-            files.applyHandEdits();
+            store = new DocumentStore(paths.automerge(), owner,
+                    loaded.onDisk() ? owner.withDocument(d -> d.getHeads()) : null, loaded.fileBytes(),
+                    COMPACTION, "settings");
+            SettingsMirror mirror = new SettingsMirror(paths, owner, store);
+            mirror.writeSchema();
             if (!loaded.onDisk()) {
                 // a fresh, migrated or settings.json-built document is written now, so that both
                 // files exist for editors from the start (the reference writes them at the first
                 // message of the first window)
-                files.persistAndPublish();
+                store.flush(Duration.ofSeconds(30));
             }
+            mirror.start();
             LOG.info("settings loaded from {}", switch (loaded.origin()) {
                 case AUTOMERGE -> paths.automerge();
                 case SETTINGS_JSON -> paths.settingsJson();
                 case DEFAULTS -> "defaults";
             });
-            return new SettingsRoom(owner, files, debounce);
+            return new SettingsRoom(owner, store, mirror, debounce);
         } catch (RuntimeException e) {
+            if (store != null) {
+                store.close();
+            }
             owner.close();
             throw e;
         }
@@ -73,13 +97,30 @@ public final class SettingsRoom implements AutoCloseable {
     /** DAEMON.md §5 step 8: watch settings.json for hand edits (§7). */
     public synchronized void startWatching() {
         if (watcher == null && !closed) {
-            watcher = SettingsWatcher.start(files.paths().settingsJson(), debounce, this::handEdited).orElse(null);
+            watcher = SettingsWatcher.start(mirror.paths().settingsJson(), debounce, this::handEdited).orElse(null);
         }
     }
 
     private void handEdited() {
-        if (files.applyHandEdits()) {
+        if (mirror.applyHandEdits()) {
             room.broadcast();
+        }
+    }
+
+    /** After a peer's change: the mirror is rewritten on its own thread, never on a peer's path. */
+    private void scheduleMirror() {
+        if (mirrorQueued.compareAndSet(false, true)) {
+            try {
+                mirrorThread.execute(() -> {
+                    mirrorQueued.set(false);
+                    if (mirror.publish()) {
+                        room.broadcast();
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing: close() writes the last mirror itself
+                mirrorQueued.set(false);
+            }
         }
     }
 
@@ -112,7 +153,7 @@ public final class SettingsRoom implements AutoCloseable {
         return room.peerCount();
     }
 
-    /** Stops the watcher, drops the peers and frees the document (exactly once). */
+    /** Stops the watcher, drops the peers, writes the last mirror and frees the document (exactly once). */
     @Override
     public void close() {
         SettingsWatcher w;
@@ -127,6 +168,16 @@ public final class SettingsRoom implements AutoCloseable {
             w.close();
         }
         room.close(PEERS_LEAVE_TIMEOUT);
+        mirrorThread.shutdown();
+        try {
+            if (!mirrorThread.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("the settings mirror is still being written after 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        mirror.publish();
+        store.close();
         owner.close();
     }
 }

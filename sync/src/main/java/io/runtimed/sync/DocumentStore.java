@@ -1,0 +1,470 @@
+package io.runtimed.sync;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.automerge.ChangeHash;
+import org.automerge.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The file of one synced document (a notebook room's, NOTEBOOK.md §4, §7; the settings document's,
+ * SETTINGS.md §6), written incrementally: the first write is a full save (temp + fsync + rename +
+ * directory fsync), every later one appends the changes since the last staged heads (Automerge
+ * loads a saved document followed by change chunks), and the file is compacted back to one full
+ * save once it grows past {@code ratio} × its last full size.
+ *
+ * <p>It is the document's {@link DocumentOwner.Journal}: every change is staged under the owner's
+ * lock in the same hold that made it, and one writer thread per document does all disk I/O, in
+ * staging order, with one fsync per batch (group commit), then reports the batch durable to the
+ * owner. The owner generates no sync message while anything staged is not yet durable, so every
+ * head a peer is ever told of survives a crash. What a change costs under the document lock is
+ * encoding it (micro-seconds), not writing it.
+ *
+ * <p>Crash safety: a full save replaces the file by rename only after its bytes and the temp file
+ * are fsynced; an append cut short leaves a torn last chunk, which {@link #read} cuts off (it was
+ * never acknowledged) instead of declaring the whole file corrupt.
+ */
+public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DocumentStore.class);
+
+    /** When to fold the appended changes back into one full save. */
+    public record Compaction(double ratio, long minBytes) {
+        /** Compact when the file is 4× its last full save and at least 256 KiB. */
+        public static final Compaction DEFAULT = new Compaction(4.0, 256 * 1024);
+    }
+
+    /** A document read from its file (the caller owns and frees it) and the file's size. */
+    public record Loaded(Document doc, long fileBytes) {
+    }
+
+    private record Pending(long seq, byte[] bytes, boolean full) {
+    }
+
+    private final Path file;
+    private final DocumentOwner owner;
+    private final Compaction compaction;
+    private final Thread writer;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition queued = lock.newCondition();
+    private final Condition durable = lock.newCondition();
+    // guarded by lock
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    /** Heads of everything handed to the writer; null while the file holds nothing of this document. */
+    private ChangeHash[] stagedHeads;
+    private long nextSeq;
+    private long durableSeq;
+    private boolean closing;
+    private long fileBytes;
+    private long baseBytes;
+    private long bytesWritten;
+    private long compactions;
+    /** Whether this document was ever on disk or handed to the writer (§6: a fresh room never changed is never written). */
+    private boolean everStaged;
+    // writer thread only
+    private FileChannel appender;
+
+    /**
+     * Attaches itself to {@code owner} as its journal: from now on every change is written here.
+     *
+     * @param onDiskHeads the heads the file already holds, or null when there is no file yet
+     * @param name        names the writer thread ({@code <name>-writer})
+     */
+    public DocumentStore(Path file, DocumentOwner owner, ChangeHash[] onDiskHeads, long fileBytes,
+                         Compaction compaction, String name) {
+        this.file = file;
+        this.owner = owner;
+        this.compaction = compaction;
+        this.stagedHeads = onDiskHeads;
+        this.fileBytes = fileBytes;
+        this.baseBytes = fileBytes;
+        this.everStaged = onDiskHeads != null;
+        this.writer = new Thread(this::writeLoop, name + "-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
+        owner.attachJournal(this);
+    }
+
+    // ---- loading ----
+
+    /**
+     * Reads the file: absent → empty; a file that loads → it; a file whose last append was torn by
+     * a crash → its complete chunks (the file is cut back to them); anything else → renamed to
+     * {@code <name>.corrupt}, byte for byte (replacing an older one), and empty.
+     */
+    public static Optional<Loaded> read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            setAside(file, "cannot be read: " + e.getMessage());
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Loaded(NativeHandles.load(bytes), bytes.length));
+        } catch (DocumentDecodeException e) {
+            int whole = AutomergeChunks.completePrefix(bytes);
+            if (whole > 0 && whole < bytes.length) {
+                try {
+                    Document doc = NativeHandles.load(java.util.Arrays.copyOf(bytes, whole));
+                    LOG.warn("{}: dropped a torn last write of {} bytes (never acknowledged)", file,
+                            bytes.length - whole);
+                    truncate(file, whole);
+                    return Optional.of(new Loaded(doc, whole));
+                } catch (DocumentDecodeException again) {
+                    // not a torn tail: the file is corrupt
+                }
+            }
+            setAside(file, "not an Automerge document: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static void truncate(Path file, long size) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+            ch.force(true);
+        } catch (IOException e) {
+            LOG.warn("could not cut {} back to {} bytes: {}", file, size, e.getMessage());
+        }
+    }
+
+    /** Renames to {@code <name>.corrupt}, replacing an older one; a failure is only logged. */
+    public static void setAside(Path file, String problem) {
+        Path corrupt = file.resolveSibling(file.getFileName() + ".corrupt");
+        try {
+            Files.move(file, corrupt, StandardCopyOption.REPLACE_EXISTING);
+            LOG.warn("{} {}; kept as {}", file, problem, corrupt.getFileName());
+        } catch (IOException e) {
+            LOG.warn("could not rename {} aside: {}", file, e.getMessage());
+        }
+    }
+
+    // ---- staging and waiting ----
+
+    /**
+     * {@link DocumentOwner.Journal}, under the owner's lock: hands everything the document holds
+     * beyond what was staged before to the writer, and returns the sequence number to wait for
+     * ({@link #awaitDurable}); 0 when nothing was new.
+     */
+    @Override
+    public long stage(Document doc) {
+            lock.lock();
+            try {
+                ChangeHash[] heads = doc.getHeads();
+                if (stagedHeads != null && java.util.Arrays.equals(heads, stagedHeads)) {
+                    return 0L;
+                }
+                boolean full = stagedHeads == null;
+                byte[] bytes = full ? doc.save() : doc.encodeChangesSince(stagedHeads);
+                stagedHeads = heads;
+                if (bytes.length == 0) {
+                    return 0L;
+                }
+                long seq = ++nextSeq;
+                everStaged = true;
+                queue.add(new Pending(seq, bytes, full));
+                queued.signal();
+                return seq;
+            } finally {
+                lock.unlock();
+            }
+    }
+
+    /** Stages whatever the document holds that is not staged yet (normally nothing: changes stage themselves). */
+    private long stageNow() {
+        return owner.withDocument(this::stage);
+    }
+
+    /** Waits until everything up to {@code seq} is fsynced; false when the time ran out or writing failed. */
+    public boolean awaitDurable(long seq, Duration timeout) {
+        long left = timeout.toNanos();
+        lock.lock();
+        try {
+            while (durableSeq < seq) {
+                if (left <= 0 || !writer.isAlive()) {
+                    return false;
+                }
+                left = durable.awaitNanos(left);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stages and waits: true once the file holds the whole document as it is now. */
+    public boolean flush(Duration timeout) {
+        long seq = stageNow();
+        if (seq == 0) {
+            lock.lock();
+            try {
+                seq = nextSeq;
+            } finally {
+                lock.unlock();
+            }
+        }
+        return awaitDurable(seq, timeout);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Bytes written to disk by this store (appends and full saves). */
+    public long bytesWritten() {
+        lock.lock();
+        try {
+            return bytesWritten;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long compactions() {
+        lock.lock();
+        try {
+            return compactions;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- the writer ----
+
+    private void writeLoop() {
+        try {
+            while (true) {
+                List<Pending> batch = new ArrayList<>();
+                lock.lock();
+                try {
+                    while (queue.isEmpty() && !closing) {
+                        queued.awaitUninterruptibly();
+                    }
+                    if (queue.isEmpty()) {
+                        return;
+                    }
+                    batch.addAll(queue);
+                    queue.clear();
+                } finally {
+                    lock.unlock();
+                }
+                write(batch);
+                if (shouldCompact()) {
+                    compact();
+                }
+            }
+        } finally {
+            closeAppender();
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        int lastFull = -1;
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i).full()) {
+                lastFull = i;
+            }
+        }
+        List<Pending> toWrite = lastFull >= 0 ? batch.subList(lastFull, batch.size()) : batch;
+        int size = 0;
+        for (Pending p : toWrite) {
+            size += p.bytes().length;
+        }
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        toWrite.forEach(p -> buf.put(p.bytes()));
+        buf.flip();
+        long seq = batch.get(batch.size() - 1).seq();
+        try {
+            if (lastFull >= 0) {
+                replace(buf);
+                done(seq, size, size, size, false);
+            } else {
+                append(buf);
+                done(seq, size, -1, fileBytes() + size, false);
+            }
+        } catch (IOException e) {
+            failed(e);
+        }
+    }
+
+    private boolean shouldCompact() {
+        lock.lock();
+        try {
+            return fileBytes >= compaction.minBytes() && fileBytes > compaction.ratio() * baseBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * One full save in place of the appended history. Everything staged before it (still queued)
+     * is in the save, so it is dropped, and its waiters are released by the save's sequence number.
+     */
+    private void compact() {
+        long[] seq = new long[1];
+        byte[] bytes = owner.withDocument(doc -> {
+            lock.lock();
+            try {
+                byte[] saved = doc.save();
+                stagedHeads = doc.getHeads();
+                seq[0] = ++nextSeq;
+                queue.clear();
+                return saved;
+            } finally {
+                lock.unlock();
+            }
+        });
+        try {
+            replace(ByteBuffer.wrap(bytes));
+            done(seq[0], bytes.length, bytes.length, bytes.length, true);
+            LOG.debug("{}: compacted to {} bytes", file, bytes.length);
+        } catch (IOException e) {
+            failed(e);
+        }
+    }
+
+    private long fileBytes() {
+        lock.lock();
+        try {
+            return fileBytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void done(long seq, long written, long newBase, long newFileBytes, boolean compacted) {
+        lock.lock();
+        try {
+            durableSeq = Math.max(durableSeq, seq);
+            bytesWritten += written;
+            fileBytes = newFileBytes;
+            if (newBase >= 0) {
+                baseBytes = newBase;
+            }
+            if (compacted) {
+                compactions++;
+            }
+            durable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        owner.durableUpTo(seq);
+    }
+
+    /**
+     * A failed write is logged; the next stage writes a full save (the file may hold a torn
+     * append, which a full replacement makes irrelevant). Waiters are released, not acknowledged
+     * as durable: the room logs that it answers without a durable copy.
+     */
+    private void failed(IOException e) {
+        LOG.warn("{}: write failed: {}", file, e.getMessage());
+        closeAppender();
+        long released;
+        lock.lock();
+        try {
+            stagedHeads = null;
+            durableSeq = nextSeq;
+            released = durableSeq;
+            durable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        owner.durableUpTo(released);
+    }
+
+    private void append(ByteBuffer buf) throws IOException {
+        if (appender == null) {
+            appender = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        }
+        while (buf.hasRemaining()) {
+            appender.write(buf);
+        }
+        appender.force(false);
+    }
+
+    /** Temp file, fsync, rename over the file, fsync the directory: the file is always whole. */
+    private void replace(ByteBuffer buf) throws IOException {
+        closeAppender();
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // some file systems cannot fsync a directory; the rename is still atomic
+        }
+    }
+
+    private void closeAppender() {
+        if (appender != null) {
+            try {
+                appender.close();
+            } catch (IOException ignored) {
+                // nothing left to flush: every append was forced
+            }
+            appender = null;
+        }
+    }
+
+    /**
+     * Writes what is still staged (and anything not yet staged), then stops the writer. After this
+     * the file holds the whole document.
+     */
+    @Override
+    public void close() {
+        boolean keep;
+        lock.lock();
+        try {
+            keep = everStaged;
+        } finally {
+            lock.unlock();
+        }
+        if (keep && !flush(Duration.ofSeconds(30))) {
+            LOG.warn("{}: the last changes could not be written", file);
+        }
+        lock.lock();
+        try {
+            closing = true;
+            queued.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            writer.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
