@@ -1,9 +1,11 @@
-package io.runtimed.sync.notebook;
+package io.runtimed.rooms.notebook;
 
+import io.runtimed.sync.notebook.NotebookDoc;
+import io.runtimed.sync.notebook.NotebookSnapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runtimed.sync.DocumentOwner;
-import io.runtimed.sync.DocumentStore;
+import io.runtimed.rooms.DocumentStore;
 import io.runtimed.sync.NativeHandles;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,9 @@
-package io.runtimed.sync;
+package io.runtimed.rooms;
 
+import io.runtimed.sync.DocumentOwner;
+import io.runtimed.sync.NativeHandles;
+import io.runtimed.sync.SyncMessageException;
+import io.runtimed.testkit.RawSyncPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,11 +1,16 @@
-package io.runtimed.sync.settings;
+package io.runtimed.rooms.settings;
 
+import io.runtimed.sync.settings.InvalidSettingsFileException;
+import io.runtimed.sync.settings.SettingsDoc;
+import io.runtimed.sync.settings.SettingsEdits;
+import io.runtimed.sync.settings.SettingsJson;
+import io.runtimed.sync.settings.SettingsSchema;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.protocol.Json;
-import io.runtimed.sync.AtomicFiles;
+import io.runtimed.paths.AtomicFiles;
 import io.runtimed.sync.DocumentOwner;
-import io.runtimed.sync.DocumentStore;
+import io.runtimed.rooms.DocumentStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

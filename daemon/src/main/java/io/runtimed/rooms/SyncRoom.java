@@ -1,5 +1,7 @@
-package io.runtimed.sync;
+package io.runtimed.rooms;
 
+import io.runtimed.sync.DocumentOwner;
+import io.runtimed.sync.SyncMessageException;
 import io.runtimed.protocol.FrameChannel;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,8 +1,9 @@
-package io.runtimed.sync.notebook;
+package io.runtimed.rooms.notebook;
 
+import io.runtimed.sync.notebook.NotebookSnapshot;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.RoomInfo;
-import io.runtimed.sync.DocumentStore;
+import io.runtimed.rooms.DocumentStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

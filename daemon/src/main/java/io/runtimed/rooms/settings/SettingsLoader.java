@@ -1,6 +1,10 @@
-package io.runtimed.sync.settings;
+package io.runtimed.rooms.settings;
 
-import io.runtimed.sync.DocumentStore;
+import io.runtimed.sync.settings.InvalidSettingsFileException;
+import io.runtimed.sync.settings.SettingsDoc;
+import io.runtimed.sync.settings.SettingsEdits;
+import io.runtimed.sync.settings.SettingsJson;
+import io.runtimed.rooms.DocumentStore;
 import io.runtimed.sync.NativeHandles;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.runtimed.sync;
+package io.runtimed.paths;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,10 +1,13 @@
-package io.runtimed.sync.settings;
+package io.runtimed.rooms.settings;
 
+import io.runtimed.sync.settings.SettingsDoc;
+import io.runtimed.sync.settings.SettingsJson;
+import io.runtimed.sync.settings.SyncedSettings;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.sync.DocumentOwner;
-import io.runtimed.sync.DocumentStore;
-import io.runtimed.sync.SyncRoom;
+import io.runtimed.rooms.DocumentStore;
+import io.runtimed.rooms.SyncRoom;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,6 +1,7 @@
-package io.runtimed.sync.notebook;
+package io.runtimed.rooms.notebook;
 
-import io.runtimed.sync.DocumentStore;
+import io.runtimed.sync.notebook.NotebookDoc;
+import io.runtimed.rooms.DocumentStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;

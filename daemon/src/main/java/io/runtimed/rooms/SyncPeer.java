@@ -1,5 +1,8 @@
-package io.runtimed.sync;
+package io.runtimed.rooms;
 
+import io.runtimed.sync.DocumentOwner;
+import io.runtimed.sync.NativeHandles;
+import io.runtimed.sync.SyncMessageException;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Frames;
 import java.io.IOException;

@@ -1,5 +1,8 @@
-package io.runtimed.sync;
+package io.runtimed.rooms;
 
+import io.runtimed.sync.DocumentDecodeException;
+import io.runtimed.sync.DocumentOwner;
+import io.runtimed.sync.NativeHandles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,9 +1,11 @@
-package io.runtimed.sync.notebook;
+package io.runtimed.rooms.notebook;
 
+import io.runtimed.sync.notebook.NotebookDoc;
+import io.runtimed.sync.notebook.NotebookSnapshot;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.sync.DocumentOwner;
-import io.runtimed.sync.DocumentStore;
-import io.runtimed.sync.SyncRoom;
+import io.runtimed.rooms.DocumentStore;
+import io.runtimed.rooms.SyncRoom;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

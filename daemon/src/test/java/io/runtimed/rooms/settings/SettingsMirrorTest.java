@@ -1,10 +1,16 @@
-package io.runtimed.sync.settings;
+package io.runtimed.rooms.settings;
 
+import io.runtimed.sync.settings.NotebookRuntime;
+import io.runtimed.sync.settings.SettingsDoc;
+import io.runtimed.sync.settings.SettingsJson;
+import io.runtimed.sync.settings.SettingsSchema;
+import io.runtimed.sync.settings.SyncedSettings;
+import io.runtimed.sync.settings.Theme;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runtimed.protocol.Json;
 import io.runtimed.sync.DocumentOwner;
-import io.runtimed.sync.DocumentStore;
+import io.runtimed.rooms.DocumentStore;
 import io.runtimed.sync.NativeHandles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
