@@ -7,7 +7,8 @@ import io.runtimed.pool.PoolOptions;
 import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.notebook.NotebookDoc;
-import io.runtimed.sync.notebook.NotebookStore;
+import io.runtimed.rooms.DocumentStore;
+import io.runtimed.rooms.notebook.NotebookStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,8 +113,8 @@ public final class NotebookBench {
         }
         Files.write(file, doc.save());
         DocumentOwner owner = new DocumentOwner("bench", doc);
-        NotebookStore store = new NotebookStore(file, owner, owner.withDocument(Document::getHeads), Files.size(file),
-                NotebookStore.Compaction.DEFAULT);
+        DocumentStore store = new DocumentStore(file, owner, owner.withDocument(Document::getHeads), Files.size(file),
+                DocumentStore.Compaction.DEFAULT, "bench");
         try {
             long fullBytes = 0;
             long fullNanos = 0;
@@ -121,8 +122,8 @@ public final class NotebookBench {
             for (int i = 0; i < edits; i++) {
                 String cell = "cell-" + (i * 7 % cells);
                 int at = i % chars;
-                owner.change(tx -> NotebookDoc.spliceSource(tx, cell, at, 0, "y"));
                 long t0 = System.nanoTime();
+                owner.change(tx -> NotebookDoc.spliceSource(tx, cell, at, 0, "y"));
                 if (!store.flush(WAIT)) {
                     throw new IOException("store did not persist");
                 }

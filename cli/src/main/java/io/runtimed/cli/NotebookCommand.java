@@ -11,7 +11,7 @@ import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.notebook.NotebookCell;
 import io.runtimed.sync.notebook.NotebookDoc;
 import io.runtimed.sync.notebook.NotebookSnapshot;
-import io.runtimed.sync.notebook.NotebookStore;
+import io.runtimed.rooms.notebook.NotebookStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -13,7 +13,7 @@ import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.notebook.NotebookCell;
 import io.runtimed.sync.notebook.NotebookDoc;
 import io.runtimed.sync.notebook.NotebookSnapshot;
-import io.runtimed.sync.notebook.NotebookStore;
+import io.runtimed.rooms.notebook.NotebookStore;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;

@@ -3,7 +3,7 @@ package io.runtimed.daemon;
 import io.runtimed.protocol.Handshake;
 import io.runtimed.protocol.MalformedMessageException;
 import io.runtimed.sync.SyncMessageException;
-import io.runtimed.sync.notebook.RoomRegistry;
+import io.runtimed.rooms.notebook.RoomRegistry;
 import java.io.IOException;
 import java.util.Optional;
 

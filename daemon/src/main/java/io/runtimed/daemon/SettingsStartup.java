@@ -2,8 +2,8 @@ package io.runtimed.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.runtimed.sync.settings.SettingsPaths;
-import io.runtimed.sync.settings.SettingsRoom;
+import io.runtimed.rooms.settings.SettingsPaths;
+import io.runtimed.rooms.settings.SettingsRoom;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -2,7 +2,7 @@ package io.runtimed.daemon;
 
 import io.runtimed.protocol.MalformedMessageException;
 import io.runtimed.sync.SyncMessageException;
-import io.runtimed.sync.settings.SettingsRoom;
+import io.runtimed.rooms.settings.SettingsRoom;
 import java.io.IOException;
 import java.util.Optional;
 

@@ -3,6 +3,8 @@ package io.runtimed.sync;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -11,6 +13,8 @@ import org.automerge.Document;
 import org.automerge.Read;
 import org.automerge.SyncState;
 import org.automerge.Transaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one owner of an Automerge document. Everything that touches the document goes through here,
@@ -20,11 +24,33 @@ import org.automerge.Transaction;
  *
  * <p>Sync states belong to their peers, but they are only ever used under this lock: generating
  * and receiving touch the document and the state together.
+ *
+ * <p>With a {@link Journal} attached (the daemon's rooms), every change is handed to the journal
+ * under the same lock hold that made it, and {@link #generate} waits until the journal reports
+ * everything handed over as durable: no sync message ever announces heads that a crash could lose.
  */
 public final class DocumentOwner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DocumentOwner.class);
+    /** A disk this slow is broken: generation goes ahead (logged) rather than stall every peer. */
+    private static final long DURABLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /** Where a changed document's new changes go to be made durable. */
+    public interface Journal {
+        /**
+         * Called under the owner's lock right after the document changed: takes what is new and
+         * returns a ticket that {@link DocumentOwner#durableUpTo} will later report (0: nothing new).
+         */
+        long stage(Document doc);
+    }
+
     private final String name;
     private final ReentrantLock lock = new ReentrantLock();
+    private final Condition durableMoved = lock.newCondition();
     private Document doc;
+    // guarded by lock
+    private Journal journal;
+    private long stagedTicket;
+    private long durableTicket;
 
     /** Takes ownership of {@code doc}: from now on only this owner touches or frees it. */
     public DocumentOwner(String name, Document doc) {
@@ -34,6 +60,60 @@ public final class DocumentOwner implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** From now on every change is staged in {@code journal} and generation waits for it to be durable. */
+    public void attachJournal(Journal journal) {
+        lock.lock();
+        try {
+            this.journal = journal;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The journal's writer: everything staged with a ticket up to {@code ticket} is durable now. */
+    public void durableUpTo(long ticket) {
+        lock.lock();
+        try {
+            if (ticket > durableTicket) {
+                durableTicket = ticket;
+                durableMoved.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock, after a change: hands it to the journal (if any). */
+    private void staged(Document d) {
+        if (journal != null) {
+            long ticket = journal.stage(d);
+            if (ticket > stagedTicket) {
+                stagedTicket = ticket;
+            }
+        }
+    }
+
+    /**
+     * Under the lock: waits (releasing it meanwhile) until everything staged is durable, so a
+     * message generated next carries only durable heads. Other peers apply and read meanwhile.
+     */
+    private void awaitDurable() {
+        long left = DURABLE_WAIT_NANOS;
+        while (durableTicket < stagedTicket) {
+            if (left <= 0) {
+                LOG.warn("the {} is not durable after {} s; sending anyway", this,
+                        TimeUnit.NANOSECONDS.toSeconds(DURABLE_WAIT_NANOS));
+                return;
+            }
+            try {
+                left = durableMoved.awaitNanos(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Runs {@code reader} on the document under the lock; it must not keep what it is given. */
@@ -58,7 +138,11 @@ public final class DocumentOwner implements AutoCloseable {
             try {
                 edit.accept(tx);
                 committed = true;
-                return tx.commit().isPresent();
+                boolean changed = tx.commit().isPresent();
+                if (changed) {
+                    staged(doc);
+                }
+                return changed;
             } finally {
                 if (!committed) {
                     tx.rollback();
@@ -86,16 +170,24 @@ public final class DocumentOwner implements AutoCloseable {
                 }
                 throw e;
             }
-            return !Arrays.equals(before, d.getHeads());
+            boolean changed = !Arrays.equals(before, d.getHeads());
+            if (changed) {
+                staged(d);
+            }
+            return changed;
         } finally {
             lock.unlock();
         }
     }
 
-    /** The next sync message for the peer that owns {@code state}, if Automerge has one to send. */
+    /**
+     * The next sync message for the peer that owns {@code state}, if Automerge has one to send.
+     * With a journal, waits first until every change is durable (the message announces the heads).
+     */
     public Optional<byte[]> generate(SyncState state) {
         lock.lock();
         try {
+            awaitDurable();
             return open().generateSyncMessage(state);
         } finally {
             lock.unlock();

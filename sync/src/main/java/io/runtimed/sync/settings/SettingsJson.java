@@ -73,6 +73,15 @@ public final class SettingsJson {
      *
      * @throws InvalidSettingsFileException for text that is not JSON or a known key of the wrong type
      */
+    /** {@link #parseEdits}, or null for a file that does not parse. */
+    public static SettingsEdits parseEditsOrNull(byte[] text) {
+        try {
+            return parseEdits(text);
+        } catch (InvalidSettingsFileException e) {
+            return null;
+        }
+    }
+
     public static SettingsEdits parseEdits(byte[] text) throws InvalidSettingsFileException {
         JsonNode root;
         try {

@@ -1,8 +1,11 @@
-package io.runtimed.sync.notebook;
+package io.runtimed.rooms.notebook;
 
+import io.runtimed.sync.notebook.NotebookDoc;
+import io.runtimed.sync.notebook.NotebookSnapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runtimed.sync.DocumentOwner;
+import io.runtimed.rooms.DocumentStore;
 import io.runtimed.sync.NativeHandles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,12 +36,13 @@ class NotebookStoreTest {
     }
 
     /** A room's owner and store over {@code file}, loaded as the daemon would. */
-    record Open(DocumentOwner owner, NotebookStore store) implements AutoCloseable {
-        static Open of(Path file, String id, NotebookStore.Compaction compaction) {
+    record Open(DocumentOwner owner, DocumentStore store) implements AutoCloseable {
+        static Open of(Path file, String id, DocumentStore.Compaction compaction) {
             NotebookStore.Loaded loaded = NotebookStore.load(file, id);
             DocumentOwner owner = new DocumentOwner("test", loaded.doc());
-            return new Open(owner, new NotebookStore(file, owner,
-                    loaded.onDisk() ? owner.withDocument(Document::getHeads) : null, loaded.fileBytes(), compaction));
+            return new Open(owner, new DocumentStore(file, owner,
+                    loaded.onDisk() ? owner.withDocument(Document::getHeads) : null, loaded.fileBytes(), compaction,
+                    "test"));
         }
 
         void edit(java.util.function.Consumer<org.automerge.Transaction> change) {
@@ -97,7 +101,7 @@ class NotebookStoreTest {
     @Test
     void editsAreAppendedAndTheConcatenationLoads() throws IOException {
         Path file = NotebookStore.fileFor(dir, "nb");
-        try (Open room = Open.of(file, "nb", NotebookStore.Compaction.DEFAULT)) {
+        try (Open room = Open.of(file, "nb", DocumentStore.Compaction.DEFAULT)) {
             room.edit(tx -> NotebookDoc.addCell(tx, 0, "c", "code", false));
             long afterFirst = Files.size(file);
             for (String s : new String[] {"h", "hé", "hé🌍", "hé🌍世"}) {
@@ -107,7 +111,7 @@ class NotebookStoreTest {
             long fullSave = room.owner().withDocument(Document::save).length;
             assertThat(perEdit).as("an edit appends its change only").isLessThan(fullSave);
         }
-        try (Open again = Open.of(file, "nb", NotebookStore.Compaction.DEFAULT)) {
+        try (Open again = Open.of(file, "nb", DocumentStore.Compaction.DEFAULT)) {
             assertThat(again.snapshot().cell("c").get().source()).isEqualTo("hé🌍世");
         }
     }
@@ -115,18 +119,18 @@ class NotebookStoreTest {
     @Test
     void aTornLastAppendIsCutOffAndEverythingBeforeItLoads() throws IOException {
         Path file = NotebookStore.fileFor(dir, "nb");
-        try (Open room = Open.of(file, "nb", NotebookStore.Compaction.DEFAULT)) {
+        try (Open room = Open.of(file, "nb", DocumentStore.Compaction.DEFAULT)) {
             room.edit(tx -> NotebookDoc.addCell(tx, 0, "c", "code", false));
             room.edit(tx -> NotebookDoc.updateSource(tx, "c", "kept"));
         }
         long whole = Files.size(file);
         // a crash in the middle of the next append
-        try (Open room = Open.of(file, "nb", NotebookStore.Compaction.DEFAULT)) {
+        try (Open room = Open.of(file, "nb", DocumentStore.Compaction.DEFAULT)) {
             room.edit(tx -> NotebookDoc.updateSource(tx, "c", "kept and lost"));
         }
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, Arrays.copyOf(bytes, (int) (whole + (bytes.length - whole) / 2)));
-        try (Open again = Open.of(file, "nb", NotebookStore.Compaction.DEFAULT)) {
+        try (Open again = Open.of(file, "nb", DocumentStore.Compaction.DEFAULT)) {
             assertThat(again.snapshot().cell("c").get().source()).isEqualTo("kept");
         }
         assertThat(Files.size(file)).isEqualTo(whole);
@@ -136,7 +140,7 @@ class NotebookStoreTest {
     @Test
     void theFileIsCompactedToOneFullSavePastTheRatio() throws IOException {
         Path file = NotebookStore.fileFor(dir, "nb");
-        try (Open room = Open.of(file, "nb", new NotebookStore.Compaction(2.0, 1))) {
+        try (Open room = Open.of(file, "nb", new DocumentStore.Compaction(2.0, 1))) {
             room.edit(tx -> NotebookDoc.addCell(tx, 0, "c", "code", false));
             StringBuilder text = new StringBuilder();
             for (int i = 0; i < 30; i++) {
@@ -148,7 +152,7 @@ class NotebookStoreTest {
             long fullSave = room.owner().withDocument(Document::save).length;
             assertThat(Files.size(file)).isLessThanOrEqualTo(2 * fullSave + 200);
         }
-        try (Open again = Open.of(file, "nb", NotebookStore.Compaction.DEFAULT)) {
+        try (Open again = Open.of(file, "nb", DocumentStore.Compaction.DEFAULT)) {
             assertThat(again.snapshot().cell("c").get().source()).hasSize(30);
         }
     }
@@ -156,7 +160,7 @@ class NotebookStoreTest {
     @Test
     void aFreshRoomThatNeverChangesIsNeverWritten() {
         Path file = NotebookStore.fileFor(dir, "nb");
-        try (Open room = Open.of(file, "nb", NotebookStore.Compaction.DEFAULT)) {
+        try (Open room = Open.of(file, "nb", DocumentStore.Compaction.DEFAULT)) {
             assertThat(room.snapshot().notebookId()).isEqualTo("nb");
         }
         assertThat(file).doesNotExist();

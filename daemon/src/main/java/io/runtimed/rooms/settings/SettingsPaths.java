@@ -1,4 +1,4 @@
-package io.runtimed.sync.settings;
+package io.runtimed.rooms.settings;
 
 import java.nio.file.Path;
 
@@ -8,13 +8,15 @@ import java.nio.file.Path;
  * @param automerge    {@code <cache>/runt/settings.automerge}: the document, a full Automerge save
  * @param settingsJson {@code <config>/runt-notebook/settings.json}: the JSON mirror users may edit
  * @param schema       {@code <config>/runt-notebook/settings.schema.json}: for editors
+ * @param seen         {@code <cache>/runt/settings-json.seen}: the versions of settings.json the
+ *                     daemon accounted for (ours, internal; see {@link SettingsMirror})
  */
-public record SettingsPaths(Path automerge, Path settingsJson, Path schema) {
+public record SettingsPaths(Path automerge, Path settingsJson, Path schema, Path seen) {
 
     /** The standard names under the daemon's {@code runtDir} and the user's {@code settingsDir}. */
     public static SettingsPaths of(Path runtDir, Path settingsDir) {
         return new SettingsPaths(runtDir.resolve("settings.automerge"), settingsDir.resolve("settings.json"),
-                settingsDir.resolve("settings.schema.json"));
+                settingsDir.resolve("settings.schema.json"), runtDir.resolve("settings-json.seen"));
     }
 
     /** Where a settings.automerge that does not decode is kept for inspection. */

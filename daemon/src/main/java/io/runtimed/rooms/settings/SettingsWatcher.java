@@ -1,4 +1,4 @@
-package io.runtimed.sync.settings;
+package io.runtimed.rooms.settings;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;

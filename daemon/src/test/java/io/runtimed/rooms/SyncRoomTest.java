@@ -1,5 +1,9 @@
-package io.runtimed.sync;
+package io.runtimed.rooms;
 
+import io.runtimed.sync.DocumentOwner;
+import io.runtimed.sync.NativeHandles;
+import io.runtimed.sync.SyncMessageException;
+import io.runtimed.testkit.RawSyncPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -182,6 +186,94 @@ class SyncRoomTest {
         assertThat(b.await(d -> str(d, "theme").equals(Optional.of("dark")), WAIT)).isTrue();
         await().atMost(WAIT).untilAsserted(() -> assertThat(stackOf("peer-test-1-writer"))
                 .as("the stuck peer's writer waits in a socket write").contains("writeFrame"));
+    }
+
+    /** The heads a sync message announces: type byte, LEB128 count, 32-byte hashes. */
+    private static List<String> announcedHeads(byte[] message) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(message);
+        in.get();
+        long count = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte b = in.get();
+            count |= (long) (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                break;
+            }
+        }
+        List<String> heads = new ArrayList<>();
+        for (long i = 0; i < count; i++) {
+            byte[] hash = new byte[32];
+            in.get(hash);
+            heads.add(java.util.HexFormat.of().formatHex(hash));
+        }
+        return heads;
+    }
+
+    private static List<String> headsOf(Document doc) {
+        return java.util.Arrays.stream(doc.getHeads()).map(h -> java.util.HexFormat.of().formatHex(h.getBytes())).sorted().toList();
+    }
+
+    @Test
+    void everyMessageIsAnsweredEvenWhenThePeerPipelines() throws Exception {
+        // A change, then at once a change-free message announcing the same heads (what a JS peer sends
+        // when it answers an older reply): Automerge's receive takes the second as proof that the peer
+        // knows our heads, so the daemon must have answered the first before it reads the second, or
+        // it never announces the change and the peer waits forever.
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        rawSockets.add(ch);
+        FrameChannel frames = new FrameChannel(ch);
+        Document local = NativeHandles.newDocument();
+        org.automerge.SyncState state = NativeHandles.newSyncState();
+        try {
+            local.receiveSyncMessage(state, frames.readFrame(1 << 20));
+            for (int round = 0; round < 20; round++) {
+                int i = round;
+                try (org.automerge.Transaction tx = local.startTransaction()) {
+                    tx.set(ObjectId.ROOT, "k" + i, "v" + i);
+                    tx.commit();
+                }
+                frames.writeFrame(local.generateSyncMessage(state).orElseThrow());
+                org.automerge.SyncState other = NativeHandles.newSyncState();
+                try {
+                    frames.writeFrame(local.generateSyncMessage(other).orElseThrow());
+                } finally {
+                    NativeHandles.free(other);
+                }
+            }
+            List<String> ours = headsOf(local);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            List<String> announced = List.of();
+            while (!announced.equals(ours) && System.nanoTime() < deadline) {
+                byte[] frame = frames.readFrame(1 << 20);
+                assertThat(frame).as("the daemon closed the connection").isNotNull();
+                announced = announcedHeads(frame).stream().sorted().toList();
+            }
+            assertThat(announced).as("the daemon announces the peer's last change").isEqualTo(ours);
+        } finally {
+            NativeHandles.free(state);
+            NativeHandles.free(local);
+        }
+    }
+
+    @Test
+    void noPeerHearsOfAChangeBeforeItIsDurable() throws Exception {
+        AtomicLong staged = new AtomicLong();
+        owner.attachJournal(doc -> staged.incrementAndGet());
+        RawSyncPeer a = peer("a");
+        RawSyncPeer b = peer("b");
+        await().atMost(WAIT).until(() -> room.peerCount() == 2 && a.frameCount() > 0 && b.frameCount() > 0);
+        int aFrames = a.frameCount();
+
+        a.change(tx -> tx.set(ObjectId.ROOT, "theme", "dark"));
+        await().atMost(WAIT).until(() -> staged.get() == 1);
+        assertThat(b.await(d -> str(d, "theme").isPresent(), Duration.ofMillis(500)))
+                .as("another peer is not sent a change the disk does not hold yet").isFalse();
+        assertThat(a.frameCount()).as("nor is the sender answered").isEqualTo(aFrames);
+
+        owner.durableUpTo(1);
+        assertThat(b.await(d -> str(d, "theme").equals(Optional.of("dark")), WAIT)).isTrue();
+        await().atMost(WAIT).until(() -> a.frameCount() > aFrames);
     }
 
     @Test

@@ -1,5 +1,7 @@
-package io.runtimed.sync;
+package io.runtimed.rooms;
 
+import io.runtimed.sync.DocumentOwner;
+import io.runtimed.sync.SyncMessageException;
 import io.runtimed.protocol.FrameChannel;
 import java.io.IOException;
 import java.time.Duration;
@@ -12,66 +14,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One shared document and every peer connected to it (PROTOCOL.md §6.1). A frame from a peer is
- * applied under the document's lock; if it changed the document, the change is persisted and every
- * peer, the sender included, is told; the sender is told in any case, which is its reply. Each
- * peer's writer then sends what Automerge generates for it.
+ * applied under the document's lock, which stages any change for the document's journal; if it
+ * changed the document every other peer is told, and the sender is answered in any case. No peer is
+ * sent heads before they are durable (the owner's generation waits for its journal).
  *
- * <p>Used by the settings document (one room for the daemon's life) and meant for notebook rooms.
+ * <p>Used by the settings document (one room for the daemon's life) and by every notebook room.
  */
 public final class SyncRoom {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRoom.class);
 
-    /** How a room keeps its document; both steps run on the applying thread and log their own failures. */
-    @FunctionalInterface
-    public interface Persistence {
-        /** After a change and before any peer hears of it: what must be durable before anyone sees it. */
-        void persist();
-
-        /**
-         * After the peers were told: slower copies that no peer waits for (the settings mirror).
-         * Returns true if it changed the document again (then the peers are told once more).
-         */
-        default boolean publish() {
-            return false;
-        }
-    }
-
-    /**
-     * Persistence in two steps, for rooms whose disk writes must not delay the other peers
-     * (notebook rooms): {@link #stage()} runs on the applying thread right after a change, the
-     * other peers then hear of the change, and the returned {@link Durability#await()} runs before
-     * the sender is answered, so a sender's change is on disk before the daemon acknowledges it.
-     */
-    @FunctionalInterface
-    public interface StagedPersistence {
-        Durability stage();
-    }
-
-    /** Waits until what {@link StagedPersistence#stage()} handed over is durable; logs its own failures. */
-    @FunctionalInterface
-    public interface Durability {
-        void await();
-    }
-
     private final DocumentOwner owner;
-    private final Persistence persistence;
-    private final StagedPersistence staged;
+    private final Runnable afterPeerChange;
     private final Set<SyncPeer> peers = ConcurrentHashMap.newKeySet();
     private final ReentrantLock membership = new ReentrantLock();
     private final Condition empty = membership.newCondition();
     private boolean closed;
 
-    public SyncRoom(DocumentOwner owner, Persistence persistence) {
-        this.owner = owner;
-        this.persistence = persistence;
-        this.staged = null;
+    public SyncRoom(DocumentOwner owner) {
+        this(owner, () -> { });
     }
 
-    /** A room whose changes are staged for a writer and awaited only before the sender's reply. */
-    public SyncRoom(DocumentOwner owner, StagedPersistence staged) {
+    /**
+     * @param afterPeerChange runs on the applying thread after a peer's message changed the
+     *                        document (the settings mirror schedules its rewrite); must not block
+     */
+    public SyncRoom(DocumentOwner owner, Runnable afterPeerChange) {
         this.owner = owner;
-        this.persistence = null;
-        this.staged = staged;
+        this.afterPeerChange = afterPeerChange;
     }
 
     public DocumentOwner owner() {
@@ -100,31 +69,14 @@ public final class SyncRoom {
         }
     }
 
-    /**
-     * §6.1 step 2: apply, persist if changed, tell every peer (including the sender). A message
-     * that changed nothing (an acknowledgement) is answered to its sender only.
-     */
-    void received(SyncPeer from, byte[] frame) throws SyncMessageException {
-        if (from.apply(frame)) {
-            if (staged != null) {
-                Durability durable = staged.stage();
-                for (SyncPeer p : peers) {
-                    if (p != from) {
-                        p.documentChanged();
-                    }
-                }
-                durable.await();
-                from.documentChanged();
-            } else {
-                persistence.persist();
-                broadcast();
-                if (persistence.publish()) {
-                    broadcast();
-                }
+    /** §6.1 step 2: {@code from}'s message changed the document; every other peer is told. */
+    void changedBy(SyncPeer from) {
+        for (SyncPeer p : peers) {
+            if (p != from) {
+                p.documentChanged();
             }
-        } else {
-            from.documentChanged();
         }
+        afterPeerChange.run();
     }
 
     /** The document changed outside any peer (e.g. the settings file watcher): tell every peer. */

@@ -1,8 +1,12 @@
-package io.runtimed.sync.settings;
+package io.runtimed.rooms.settings;
 
+import io.runtimed.sync.settings.NotebookRuntime;
+import io.runtimed.sync.settings.SettingsDoc;
+import io.runtimed.sync.settings.SyncedSettings;
+import io.runtimed.sync.settings.Theme;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.runtimed.sync.Replicas;
+import io.runtimed.sync.NativeHandles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +25,13 @@ class SettingsLoaderTest {
     Path tmp;
 
     SettingsPaths paths;
-    final Replicas replicas = new Replicas();
+    /** Every document a test loads or builds, freed after it. */
+    final java.util.List<Document> docs = new java.util.ArrayList<>();
+
+    private Document track(Document doc) {
+        docs.add(doc);
+        return doc;
+    }
 
     @BeforeEach
     void setUp() {
@@ -30,17 +40,17 @@ class SettingsLoaderTest {
 
     @AfterEach
     void free() {
-        replicas.close();
+        docs.forEach(NativeHandles::free);
     }
 
     private SettingsLoader.Loaded load() {
         SettingsLoader.Loaded loaded = SettingsLoader.load(paths);
-        replicas.track(loaded.doc());
+        track(loaded.doc());
         return loaded;
     }
 
     private void saveAutomerge(java.util.function.Consumer<Transaction> edit) throws Exception {
-        Document doc = replicas.track(SettingsDoc.createDefault());
+        Document doc = track(SettingsDoc.createDefault());
         try (Transaction tx = doc.startTransaction()) {
             edit.accept(tx);
             tx.commit();

@@ -1,4 +1,4 @@
-package io.runtimed.sync;
+package io.runtimed.paths;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

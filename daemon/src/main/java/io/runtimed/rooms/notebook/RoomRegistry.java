@@ -1,7 +1,9 @@
-package io.runtimed.sync.notebook;
+package io.runtimed.rooms.notebook;
 
+import io.runtimed.sync.notebook.NotebookSnapshot;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.RoomInfo;
+import io.runtimed.rooms.DocumentStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +29,7 @@ public final class RoomRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomRegistry.class);
 
     private final Path docsDir;
-    private final NotebookStore.Compaction compaction;
+    private final DocumentStore.Compaction compaction;
     private final ReentrantLock lock = new ReentrantLock();
     // guarded by lock
     private final Map<String, Entry> rooms = new HashMap<>();
@@ -51,10 +53,10 @@ public final class RoomRegistry implements AutoCloseable {
     }
 
     public RoomRegistry(Path docsDir) {
-        this(docsDir, NotebookStore.Compaction.DEFAULT);
+        this(docsDir, DocumentStore.Compaction.DEFAULT);
     }
 
-    public RoomRegistry(Path docsDir, NotebookStore.Compaction compaction) {
+    public RoomRegistry(Path docsDir, DocumentStore.Compaction compaction) {
         this.docsDir = docsDir;
         this.compaction = compaction;
     }

@@ -1,11 +1,14 @@
-package io.runtimed.sync.settings;
+package io.runtimed.rooms.settings;
 
-import io.runtimed.sync.DocumentDecodeException;
+import io.runtimed.sync.settings.InvalidSettingsFileException;
+import io.runtimed.sync.settings.SettingsDoc;
+import io.runtimed.sync.settings.SettingsEdits;
+import io.runtimed.sync.settings.SettingsJson;
+import io.runtimed.rooms.DocumentStore;
 import io.runtimed.sync.NativeHandles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.StandardCopyOption;
 import org.automerge.Document;
 import org.automerge.Transaction;
 import org.slf4j.Logger;
@@ -27,17 +30,19 @@ public final class SettingsLoader {
     /**
      * A loaded document, which the caller now owns and frees.
      *
-     * @param onDisk true when settings.automerge already holds exactly this document (nothing to save)
+     * @param onDisk    true when settings.automerge already holds exactly this document (nothing to save)
+     * @param fileBytes the size of settings.automerge when it was loaded (0 when it was not)
      */
-    public record Loaded(Document doc, Origin origin, boolean onDisk) {
+    public record Loaded(Document doc, Origin origin, boolean onDisk, long fileBytes) {
     }
 
     private SettingsLoader() {
     }
 
     public static Loaded load(SettingsPaths paths) {
-        Document fromBinary = loadAutomerge(paths);
-        if (fromBinary != null) {
+        DocumentStore.Loaded binary = loadAutomerge(paths);
+        if (binary != null) {
+            Document fromBinary = binary.doc();
             boolean migrated;
             try (Transaction tx = fromBinary.startTransaction()) {
                 migrated = SettingsDoc.migrateLegacy(tx);
@@ -50,12 +55,12 @@ public final class SettingsLoader {
                 LOG.info("moved the legacy package lists of {} into uv/conda.default_packages", paths.automerge());
             }
             // §4: a migrated document is saved at the next persistence point, not now
-            return new Loaded(fromBinary, Origin.AUTOMERGE, !migrated);
+            return new Loaded(fromBinary, Origin.AUTOMERGE, !migrated, binary.fileBytes());
         }
         SettingsEdits edits = readSettingsJson(paths);
         Document doc = SettingsDoc.createDefault();
         if (edits == null) {
-            return new Loaded(doc, Origin.DEFAULTS, false);
+            return new Loaded(doc, Origin.DEFAULTS, false, 0);
         }
         try (Transaction tx = doc.startTransaction()) {
             SettingsDoc.applyEdits(tx, edits);
@@ -65,44 +70,22 @@ public final class SettingsLoader {
             throw e;
         }
         LOG.info("settings document created from {}", paths.settingsJson());
-        return new Loaded(doc, Origin.SETTINGS_JSON, false);
+        return new Loaded(doc, Origin.SETTINGS_JSON, false, 0);
     }
 
-    /** The saved document, or null when there is none or it is corrupt (then moved aside). */
-    private static Document loadAutomerge(SettingsPaths paths) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(paths.automerge());
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            LOG.error("cannot read {}: {}; starting without it", paths.automerge(), e.getMessage());
-            return null;
-        }
-        String problem;
-        try {
-            Document doc = NativeHandles.load(bytes);
-            if (doc.getHeads().length > 0) {
-                return doc;
-            }
+    /**
+     * The saved document, or null when there is none or it is corrupt (then moved aside, as
+     * {@link DocumentStore#read} does; a torn last append is cut off, it was never acknowledged).
+     */
+    private static DocumentStore.Loaded loadAutomerge(SettingsPaths paths) {
+        DocumentStore.Loaded loaded = DocumentStore.read(paths.automerge()).orElse(null);
+        if (loaded != null && loaded.doc().getHeads().length == 0) {
             // a saved settings document always has a change; an empty one is a truncated write
-            NativeHandles.free(doc);
-            problem = "it holds no document (" + bytes.length + " bytes)";
-        } catch (DocumentDecodeException e) {
-            problem = e.getMessage();
+            NativeHandles.free(loaded.doc());
+            DocumentStore.setAside(paths.automerge(), "holds no document (" + loaded.fileBytes() + " bytes)");
+            return null;
         }
-        moveAside(paths, problem);
-        return null;
-    }
-
-    private static void moveAside(SettingsPaths paths, String problem) {
-        try {
-            Files.move(paths.automerge(), paths.corruptAutomerge(), StandardCopyOption.REPLACE_EXISTING);
-            LOG.warn("{} is corrupt ({}); kept as {}, starting from {} or defaults", paths.automerge(), problem,
-                    paths.corruptAutomerge().getFileName(), paths.settingsJson().getFileName());
-        } catch (IOException e) {
-            LOG.warn("{} is corrupt ({}) and could not be moved aside: {}", paths.automerge(), problem, e.getMessage());
-        }
+        return loaded;
     }
 
     private static SettingsEdits readSettingsJson(SettingsPaths paths) {

@@ -1,6 +1,8 @@
-package io.runtimed.sync;
+package io.runtimed.paths;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Whole-file writes that a reader (or a crash) never sees half done: write a temporary file next to
- * the target, then rename it over the target (SETTINGS.md §6: the reference overwrites in place; a
- * Java port SHOULD rename).
+ * the target and fsync it, rename it over the target, fsync the directory (SETTINGS.md §6: the
+ * reference overwrites in place; a Java port SHOULD rename). After a return the new content
+ * survives a crash.
  */
 public final class AtomicFiles {
     private static final long PID = ProcessHandle.current().pid();
@@ -49,7 +52,13 @@ public final class AtomicFiles {
         // a plain unique name: createTempFile's random names cost a SecureRandom seeding at start
         Path tmp = dir.resolve("." + target.getFileName() + "." + PID + "." + SEQUENCE.incrementAndGet() + ".tmp");
         try {
-            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
             keepPermissions(target, tmp);
             if (expected != null && !holds(target, expected)) {
                 return false;
@@ -59,9 +68,19 @@ public final class AtomicFiles {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
+            syncDirectory(dir);
             return true;
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Makes a rename in {@code dir} durable; some file systems cannot, and then the rename is only atomic. */
+    public static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // not supported here
         }
     }
 

@@ -1,5 +1,8 @@
-package io.runtimed.sync.settings;
+package io.runtimed.rooms.settings;
 
+import io.runtimed.sync.settings.SettingsSchema;
+import io.runtimed.sync.settings.SyncedSettings;
+import io.runtimed.sync.settings.Theme;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,4 +1,4 @@
-package io.runtimed.sync.settings;
+package io.runtimed.rooms.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package io.runtimed.sync.notebook;
+package io.runtimed.rooms;
 
 import io.runtimed.sync.DocumentDecodeException;
 import io.runtimed.sync.DocumentOwner;
@@ -6,20 +6,17 @@ import io.runtimed.sync.NativeHandles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.automerge.ChangeHash;
@@ -28,22 +25,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A notebook room's file (NOTEBOOK.md §4, §7), written incrementally: the first write is a full
- * save (temp + rename), every later one appends the changes since the last staged heads (Automerge
+ * The file of one synced document (a notebook room's, NOTEBOOK.md §4, §7; the settings document's,
+ * SETTINGS.md §6), written incrementally: the first write is a full save (temp + fsync + rename +
+ * directory fsync), every later one appends the changes since the last staged heads (Automerge
  * loads a saved document followed by change chunks), and the file is compacted back to one full
- * save once it grows past {@code compactRatio} × its last full size.
+ * save once it grows past {@code ratio} × its last full size.
  *
- * <p>One writer thread per room does all disk I/O, in the order changes were staged, with one
- * fsync per batch (group commit). A peer whose change was staged waits for "durable up to my
- * sequence number" before it is answered; other peers never wait for the disk. What a change
- * costs under the document lock is encoding it (micro-seconds), not writing it.
+ * <p>It is the document's {@link DocumentOwner.Journal}: every change is staged under the owner's
+ * lock in the same hold that made it, and one writer thread per document does all disk I/O, in
+ * staging order, with one fsync per batch (group commit), then reports the batch durable to the
+ * owner. The owner generates no sync message while anything staged is not yet durable, so every
+ * head a peer is ever told of survives a crash. What a change costs under the document lock is
+ * encoding it (micro-seconds), not writing it.
  *
  * <p>Crash safety: a full save replaces the file by rename only after its bytes and the temp file
- * are fsynced; an append cut short leaves a torn last chunk, which {@link #load} cuts off (it was
+ * are fsynced; an append cut short leaves a torn last chunk, which {@link #read} cuts off (it was
  * never acknowledged) instead of declaring the whole file corrupt.
  */
-public final class NotebookStore implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(NotebookStore.class);
+public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DocumentStore.class);
 
     /** When to fold the appended changes back into one full save. */
     public record Compaction(double ratio, long minBytes) {
@@ -51,8 +51,8 @@ public final class NotebookStore implements AutoCloseable {
         public static final Compaction DEFAULT = new Compaction(4.0, 256 * 1024);
     }
 
-    /** A loaded (or fresh) document and what the file held. */
-    public record Loaded(Document doc, boolean onDisk, long fileBytes) {
+    /** A document read from its file (the caller owns and frees it) and the file's size. */
+    public record Loaded(Document doc, long fileBytes) {
     }
 
     private record Pending(long seq, byte[] bytes, boolean full) {
@@ -82,10 +82,13 @@ public final class NotebookStore implements AutoCloseable {
     private FileChannel appender;
 
     /**
+     * Attaches itself to {@code owner} as its journal: from now on every change is written here.
+     *
      * @param onDiskHeads the heads the file already holds, or null when there is no file yet
+     * @param name        names the writer thread ({@code <name>-writer})
      */
-    public NotebookStore(Path file, DocumentOwner owner, ChangeHash[] onDiskHeads, long fileBytes,
-                         Compaction compaction) {
+    public DocumentStore(Path file, DocumentOwner owner, ChangeHash[] onDiskHeads, long fileBytes,
+                         Compaction compaction, String name) {
         this.file = file;
         this.owner = owner;
         this.compaction = compaction;
@@ -93,66 +96,46 @@ public final class NotebookStore implements AutoCloseable {
         this.fileBytes = fileBytes;
         this.baseBytes = fileBytes;
         this.everStaged = onDiskHeads != null;
-        this.writer = new Thread(this::writeLoop, "notebook-writer-" + file.getFileName().toString().substring(0, 8));
+        this.writer = new Thread(this::writeLoop, name + "-writer");
         this.writer.setDaemon(true);
         this.writer.start();
+        owner.attachJournal(this);
     }
 
-    // ---- §4: naming ----
-
-    /** §4: lowercase hex SHA-256 of the id's UTF-8 bytes, plus {@code .automerge}. */
-    public static String fileName(String notebookId) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest(notebookId.getBytes(StandardCharsets.UTF_8))) + ".automerge";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no SHA-256 in this JVM", e);
-        }
-    }
-
-    public static Path fileFor(Path docsDir, String notebookId) {
-        return docsDir.resolve(fileName(notebookId));
-    }
-
-    // ---- §7: loading ----
+    // ---- loading ----
 
     /**
-     * §7: no file → fresh document; a file that loads → it (its stored id is not checked); a file
-     * whose last append was torn by a crash → its complete chunks (the file is cut back to them);
-     * anything else → renamed to {@code <name>.automerge.corrupt}, byte for byte, and a fresh
-     * document. The caller owns (and frees) the returned document.
+     * Reads the file: absent → empty; a file that loads → it; a file whose last append was torn by
+     * a crash → its complete chunks (the file is cut back to them); anything else → renamed to
+     * {@code <name>.corrupt}, byte for byte (replacing an older one), and empty.
      */
-    public static Loaded load(Path file, String notebookId) {
+    public static Optional<Loaded> read(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            return new Loaded(NotebookDoc.createFresh(notebookId), false, 0);
+            return Optional.empty();
         } catch (IOException e) {
-            LOG.warn("cannot read {}: {}; starting a fresh notebook", file, e.getMessage());
-            setAside(file);
-            return new Loaded(NotebookDoc.createFresh(notebookId), false, 0);
+            setAside(file, "cannot be read: " + e.getMessage());
+            return Optional.empty();
         }
         try {
-            return new Loaded(NativeHandles.load(bytes), true, bytes.length);
+            return Optional.of(new Loaded(NativeHandles.load(bytes), bytes.length));
         } catch (DocumentDecodeException e) {
             int whole = AutomergeChunks.completePrefix(bytes);
             if (whole > 0 && whole < bytes.length) {
-                byte[] prefix = java.util.Arrays.copyOf(bytes, whole);
                 try {
-                    Document doc = NativeHandles.load(prefix);
+                    Document doc = NativeHandles.load(java.util.Arrays.copyOf(bytes, whole));
                     LOG.warn("{}: dropped a torn last write of {} bytes (never acknowledged)", file,
                             bytes.length - whole);
                     truncate(file, whole);
-                    return new Loaded(doc, true, whole);
+                    return Optional.of(new Loaded(doc, whole));
                 } catch (DocumentDecodeException again) {
                     // not a torn tail: the file is corrupt
                 }
             }
-            LOG.warn("{} is not an Automerge document ({}); kept as .corrupt, starting a fresh notebook", file,
-                    e.getMessage());
-            setAside(file);
-            return new Loaded(NotebookDoc.createFresh(notebookId), false, 0);
+            setAside(file, "not an Automerge document: " + e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -165,11 +148,12 @@ public final class NotebookStore implements AutoCloseable {
         }
     }
 
-    /** §7: rename to {@code <name>.corrupt}, replacing an older one; a failure is only logged. */
-    private static void setAside(Path file) {
+    /** Renames to {@code <name>.corrupt}, replacing an older one; a failure is only logged. */
+    public static void setAside(Path file, String problem) {
         Path corrupt = file.resolveSibling(file.getFileName() + ".corrupt");
         try {
             Files.move(file, corrupt, StandardCopyOption.REPLACE_EXISTING);
+            LOG.warn("{} {}; kept as {}", file, problem, corrupt.getFileName());
         } catch (IOException e) {
             LOG.warn("could not rename {} aside: {}", file, e.getMessage());
         }
@@ -178,12 +162,12 @@ public final class NotebookStore implements AutoCloseable {
     // ---- staging and waiting ----
 
     /**
-     * Hands everything the document holds beyond what was staged before to the writer, and
-     * returns the sequence number to wait for ({@link #awaitDurable}); 0 when nothing was new.
-     * Takes the document's lock for the encoding only.
+     * {@link DocumentOwner.Journal}, under the owner's lock: hands everything the document holds
+     * beyond what was staged before to the writer, and returns the sequence number to wait for
+     * ({@link #awaitDurable}); 0 when nothing was new.
      */
-    public long stage() {
-        return owner.withDocument(doc -> {
+    @Override
+    public long stage(Document doc) {
             lock.lock();
             try {
                 ChangeHash[] heads = doc.getHeads();
@@ -204,7 +188,11 @@ public final class NotebookStore implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-        });
+    }
+
+    /** Stages whatever the document holds that is not staged yet (normally nothing: changes stage themselves). */
+    private long stageNow() {
+        return owner.withDocument(this::stage);
     }
 
     /** Waits until everything up to {@code seq} is fsynced; false when the time ran out or writing failed. */
@@ -229,7 +217,16 @@ public final class NotebookStore implements AutoCloseable {
 
     /** Stages and waits: true once the file holds the whole document as it is now. */
     public boolean flush(Duration timeout) {
-        return awaitDurable(stage(), timeout);
+        long seq = stageNow();
+        if (seq == 0) {
+            lock.lock();
+            try {
+                seq = nextSeq;
+            } finally {
+                lock.unlock();
+            }
+        }
+        return awaitDurable(seq, timeout);
     }
 
     public Path file() {
@@ -374,6 +371,7 @@ public final class NotebookStore implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        owner.durableUpTo(seq);
     }
 
     /**
@@ -384,14 +382,17 @@ public final class NotebookStore implements AutoCloseable {
     private void failed(IOException e) {
         LOG.warn("{}: write failed: {}", file, e.getMessage());
         closeAppender();
+        long released;
         lock.lock();
         try {
             stagedHeads = null;
             durableSeq = nextSeq;
+            released = durableSeq;
             durable.signalAll();
         } finally {
             lock.unlock();
         }
+        owner.durableUpTo(released);
     }
 
     private void append(ByteBuffer buf) throws IOException {

@@ -1,8 +1,11 @@
-package io.runtimed.sync.notebook;
+package io.runtimed.rooms.notebook;
 
+import io.runtimed.sync.notebook.NotebookDoc;
+import io.runtimed.sync.notebook.NotebookSnapshot;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.sync.DocumentOwner;
-import io.runtimed.sync.SyncRoom;
+import io.runtimed.rooms.DocumentStore;
+import io.runtimed.rooms.SyncRoom;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,44 +14,38 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One open notebook (NOTEBOOK.md §5): its document, its {@link SyncRoom} of peers and its
- * {@link NotebookStore}. A change from a peer is staged for the store's writer, the other peers
- * hear of it at once, and the sender is answered once the change is fsynced, so everything the
- * daemon acknowledged survives a crash (§6, the SHOULD: write before replying).
+ * {@link DocumentStore}. Every change is staged for the store's writer as it is made, and no peer
+ * (the sender included) is sent heads before they are fsynced, so everything the daemon ever
+ * announced survives a crash (§6, the SHOULD: write before replying).
  */
 public final class NotebookRoom implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NotebookRoom.class);
-    /** A disk this slow is broken; the peer is answered anyway and the delay logged. */
+    /** A disk this slow is broken; a daemon-side edit goes on anyway and the delay is logged. */
     private static final Duration DURABLE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration PEERS_LEAVE_TIMEOUT = Duration.ofSeconds(5);
 
     private final String notebookId;
     private final DocumentOwner owner;
-    private final NotebookStore store;
+    private final DocumentStore store;
     private final SyncRoom sync;
     private boolean closed;
 
-    private NotebookRoom(String notebookId, DocumentOwner owner, NotebookStore store) {
+    private NotebookRoom(String notebookId, DocumentOwner owner, DocumentStore store) {
         this.notebookId = notebookId;
         this.owner = owner;
         this.store = store;
-        this.sync = new SyncRoom(owner, () -> {
-            long seq = store.stage();
-            return () -> {
-                if (!store.awaitDurable(seq, DURABLE_TIMEOUT)) {
-                    LOG.warn("notebook {}: answering a peer before its change reached the disk", notebookId);
-                }
-            };
-        });
+        this.sync = new SyncRoom(owner);
     }
 
     /** §7: loads the room's file from {@code docsDir} (or starts a fresh document). */
-    public static NotebookRoom open(String notebookId, Path docsDir, NotebookStore.Compaction compaction) {
+    public static NotebookRoom open(String notebookId, Path docsDir, DocumentStore.Compaction compaction) {
         Path file = NotebookStore.fileFor(docsDir, notebookId);
         NotebookStore.Loaded loaded = NotebookStore.load(file, notebookId);
         DocumentOwner owner = new DocumentOwner("notebook " + shortName(file), loaded.doc());
         try {
-            NotebookStore store = new NotebookStore(file, owner,
-                    loaded.onDisk() ? owner.withDocument(d -> d.getHeads()) : null, loaded.fileBytes(), compaction);
+            DocumentStore store = new DocumentStore(file, owner,
+                    loaded.onDisk() ? owner.withDocument(d -> d.getHeads()) : null, loaded.fileBytes(), compaction,
+                    "notebook-" + shortName(file));
             return new NotebookRoom(notebookId, owner, store);
         } catch (RuntimeException e) {
             owner.close();
@@ -78,13 +75,15 @@ public final class NotebookRoom implements AutoCloseable {
         return owner;
     }
 
-    /** After a daemon-side edit: persist it and tell every peer. */
+    /** After a daemon-side edit (staged as it was made): wait for the disk, then tell every peer. */
     public void changed() {
-        store.flush(DURABLE_TIMEOUT);
+        if (!store.flush(DURABLE_TIMEOUT)) {
+            LOG.warn("notebook {}: a daemon-side edit did not reach the disk", notebookId);
+        }
         sync.broadcast();
     }
 
-    public NotebookStore store() {
+    public DocumentStore store() {
         return store;
     }
 

@@ -1,4 +1,4 @@
-package io.runtimed.sync.notebook;
+package io.runtimed.rooms;
 
 /**
  * Walks the chunks of an Automerge file (a saved document followed by appended change chunks):

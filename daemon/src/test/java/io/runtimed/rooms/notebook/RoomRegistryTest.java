@@ -1,12 +1,13 @@
-package io.runtimed.sync.notebook;
+package io.runtimed.rooms.notebook;
 
+import io.runtimed.sync.notebook.NotebookDoc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.RoomInfo;
 import io.runtimed.sync.NativeHandles;
-import io.runtimed.sync.RawSyncPeer;
+import io.runtimed.testkit.RawSyncPeer;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;

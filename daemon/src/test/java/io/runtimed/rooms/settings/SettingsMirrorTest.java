@@ -1,16 +1,25 @@
-package io.runtimed.sync.settings;
+package io.runtimed.rooms.settings;
 
+import io.runtimed.sync.settings.NotebookRuntime;
+import io.runtimed.sync.settings.SettingsDoc;
+import io.runtimed.sync.settings.SettingsJson;
+import io.runtimed.sync.settings.SettingsSchema;
+import io.runtimed.sync.settings.SyncedSettings;
+import io.runtimed.sync.settings.Theme;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runtimed.protocol.Json;
 import io.runtimed.sync.DocumentOwner;
+import io.runtimed.rooms.DocumentStore;
 import io.runtimed.sync.NativeHandles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.automerge.ChangeHash;
 import org.automerge.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,24 +28,48 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SETTINGS.md §6 (what is written when) and §7 (hand edits coming back), with the deliberate improvements. */
-class SettingsFilesTest {
+class SettingsMirrorTest {
     @TempDir
     Path tmp;
 
     SettingsPaths paths;
     DocumentOwner owner;
-    SettingsFiles files;
+    DocumentStore store;
+    SettingsMirror files;
 
     @BeforeEach
     void setUp() {
         paths = SettingsPaths.of(tmp.resolve("cache/runt"), tmp.resolve("config/runt-notebook"));
-        owner = new DocumentOwner("settings", SettingsDoc.createDefault());
-        files = new SettingsFiles(paths, owner, null);
+        open(SettingsDoc.createDefault(), null, 0);
+    }
+
+    private void open(Document doc, ChangeHash[] onDisk, long fileBytes) {
+        owner = new DocumentOwner("settings", doc);
+        store = new DocumentStore(paths.automerge(), owner, onDisk, fileBytes, SettingsRoom.COMPACTION, "test-settings");
+        files = new SettingsMirror(paths, owner, store);
+    }
+
+    /** What a restart sees: the files as they are now, loaded as the daemon loads them. */
+    private void restart() {
+        tearDown();
+        SettingsLoader.Loaded loaded = SettingsLoader.load(paths);
+        open(loaded.doc(), loaded.onDisk() ? loaded.doc().getHeads() : null, loaded.fileBytes());
     }
 
     @AfterEach
     void tearDown() {
+        store.close();
         owner.close();
+    }
+
+    /** Makes the document durable, as every change is before a peer hears of it. */
+    private void persist() {
+        assertThat(store.flush(Duration.ofSeconds(10))).isTrue();
+    }
+
+    private void persistAndPublish() {
+        persist();
+        files.publish();
     }
 
     private void userWrites(String json) throws Exception {
@@ -62,7 +95,7 @@ class SettingsFilesTest {
         @Test
         void savesTheDocumentAndItsMirror() throws Exception {
             owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
-            files.persistAndPublish();
+            persistAndPublish();
             assertThat(savedSnapshot().theme()).isEqualTo(Theme.DARK);
             assertThat(settingsJson()).isEqualTo(owner.read(SettingsJson::mirror)).contains("\"theme\": \"dark\"");
         }
@@ -70,7 +103,7 @@ class SettingsFilesTest {
         @Test
         void savesTheDocumentBeforeThePeersHearAndTheMirrorAfter() throws Exception {
             owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
-            files.persist();
+            persist();
             assertThat(savedSnapshot().theme()).isEqualTo(Theme.DARK);
             assertThat(paths.settingsJson()).doesNotExist();
             assertThat(files.publish()).as("no hand edit came in between").isFalse();
@@ -80,21 +113,21 @@ class SettingsFilesTest {
         @Test
         void savesNothingWhenTheDocumentDidNotMove() throws Exception {
             owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
-            files.persistAndPublish();
+            persistAndPublish();
             Files.delete(paths.automerge());
-            files.persist();
+            persist();
             assertThat(paths.automerge()).doesNotExist();
         }
 
         @Test
         void appendsChangesToTheFileAndStillLoadsAsTheSameDocument() throws Exception {
             owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
-            files.persist();
+            persist();
             long first = Files.size(paths.automerge());
             for (int i = 0; i < 20; i++) {
                 String v = "v" + i;
                 owner.change(tx -> SettingsDoc.put(tx, "uv.python", v));
-                files.persist();
+                persist();
             }
             assertThat(Files.size(paths.automerge())).isGreaterThan(first);
             Document loaded = NativeHandles.load(Files.readAllBytes(paths.automerge()));
@@ -109,19 +142,19 @@ class SettingsFilesTest {
         @Test
         void savesInFullAgainOnceTheAppendedChangesOutgrowTheSlack() throws Exception {
             java.util.Random random = new java.util.Random(5);
-            List<Boolean> full = new java.util.ArrayList<>();
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
+            persist();
+            byte[] first = Files.readAllBytes(paths.automerge());
+            assertThat(first).as("the first save is a full one").isEqualTo(owner.withDocument(Document::save));
             for (int i = 0; i < 12; i++) {
-                byte[] noise = new byte[SettingsFiles.COMPACT_SLACK_BYTES / 8];
+                byte[] noise = new byte[(int) SettingsRoom.COMPACTION.minBytes() / 8];
                 random.nextBytes(noise);
                 String v = java.util.HexFormat.of().formatHex(noise); // a quarter of the slack, incompressible
                 owner.change(tx -> SettingsDoc.put(tx, "uv.big", v));
-                files.persist();
-                byte[] whole = owner.withDocument(Document::save);
-                full.add(java.util.Arrays.equals(Files.readAllBytes(paths.automerge()), whole));
+                persist();
             }
-            assertThat(full.get(0)).as("the first save is a full one").isTrue();
-            assertThat(full.subList(1, 12)).as("later changes are appended ...").contains(false)
-                    .as("... until they outgrow the slack").contains(true);
+            assertThat(store.compactions()).as("appended changes are folded into a full save").isPositive();
+            assertThat(Files.size(paths.automerge())).isLessThan(first.length + 12L * 2 * SettingsRoom.COMPACTION.minBytes() / 8);
             Document loaded = NativeHandles.load(Files.readAllBytes(paths.automerge()));
             try {
                 assertThat(List.of(loaded.getHeads())).isEqualTo(owner.heads());
@@ -134,22 +167,22 @@ class SettingsFilesTest {
         void leavesNoTemporaryFilesBehind() throws Exception {
             for (String theme : List.of("dark", "light", "system")) {
                 owner.change(tx -> SettingsDoc.put(tx, "theme", theme));
-                files.persistAndPublish();
+                persistAndPublish();
             }
             try (Stream<Path> a = Files.list(paths.automerge().getParent());
                  Stream<Path> b = Files.list(paths.settingsJson().getParent())) {
                 assertThat(Stream.concat(a, b).map(p -> p.getFileName().toString()))
-                        .containsExactlyInAnyOrder("settings.automerge", "settings.json");
+                        .containsExactlyInAnyOrder("settings.automerge", "settings-json.seen", "settings.json");
             }
         }
 
         @Test
         void appliesAnUnseenHandEditBeforeRewritingTheMirror() throws Exception {
             owner.change(tx -> SettingsDoc.put(tx, "theme", "light"));
-            files.persistAndPublish();
+            persistAndPublish();
             userWrites(settingsJson().replace("\"default_runtime\": \"python\"", "\"default_runtime\": \"deno\""));
             owner.change(tx -> SettingsDoc.put(tx, "theme", "dark")); // a peer's change within the debounce
-            files.persistAndPublish();
+            persistAndPublish();
             SyncedSettings now = owner.read(SettingsDoc::snapshot);
             assertThat(now.theme()).isEqualTo(Theme.DARK);
             assertThat(now.defaultRuntime()).as("the hand edit survived").isEqualTo(NotebookRuntime.DENO);
@@ -162,13 +195,13 @@ class SettingsFilesTest {
             userWrites(broken);
             assertThat(files.applyHandEdits()).isFalse();
             owner.change(tx -> SettingsDoc.put(tx, "default_runtime", "deno"));
-            files.persistAndPublish();
+            persistAndPublish();
             assertThat(settingsJson()).isEqualTo(broken);
             assertThat(savedSnapshot().defaultRuntime()).as("the document is still saved").isEqualTo(NotebookRuntime.DENO);
 
             userWrites("{\"theme\": \"dark\"}"); // fixed
             owner.change(tx -> SettingsDoc.put(tx, "uv.python", "/usr/bin/python3"));
-            files.persistAndPublish();
+            persistAndPublish();
             assertThat(Json.MAPPER.readTree(settingsJson()).get("theme").asText()).isEqualTo("dark");
         }
     }
@@ -188,7 +221,7 @@ class SettingsFilesTest {
         @Test
         void ourOwnMirrorWriteIsNotAppliedBack() throws Exception {
             owner.change(tx -> SettingsDoc.put(tx, "theme", "blue")); // invalid: mirrored as "system"
-            files.persistAndPublish();
+            persistAndPublish();
             assertThat(settingsJson()).contains("\"theme\": \"system\"");
             List<?> heads = owner.heads();
             assertThat(files.applyHandEdits()).isFalse();
@@ -220,5 +253,72 @@ class SettingsFilesTest {
     void writesTheSchemaFile() throws Exception {
         files.writeSchema();
         assertThat(Files.readString(paths.schema(), StandardCharsets.UTF_8)).isEqualTo(SettingsSchema.text());
+    }
+
+    @Nested
+    class AtStart {
+        @Test
+        void aMirrorOlderThanTheDocumentIsNeverAppliedBack() throws Exception {
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "light"));
+            persistAndPublish();
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
+            persist(); // killed here: settings.automerge has the change, the mirror does not
+            restart();
+            files.start();
+            assertThat(owner.read(SettingsDoc::snapshot).theme()).as("the acknowledged change stays").isEqualTo(Theme.DARK);
+            assertThat(settingsJson()).as("the stale mirror is rewritten").contains("\"theme\": \"dark\"");
+        }
+
+        @Test
+        void aMirrorWhoseRenameWasCutShortIsNotAppliedEither() throws Exception {
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "light"));
+            persistAndPublish();
+            String old = settingsJson();
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
+            persistAndPublish();
+            userWrites(old); // killed between recording the new mirror and renaming it over the old one
+            Files.writeString(paths.seen(), Json.MAPPER.writeValueAsString(java.util.Map.of("base", old,
+                    "pending", settingsJson().replace("light", "dark"))));
+            restart();
+            files.start();
+            assertThat(owner.read(SettingsDoc::snapshot).theme()).isEqualTo(Theme.DARK);
+        }
+
+        @Test
+        void anEditMadeWhileStoppedIsAppliedKeyByKey() throws Exception {
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
+            persistAndPublish();
+            owner.change(tx -> SettingsDoc.put(tx, "default_python_env", "conda"));
+            persist(); // killed before the mirror: the file still says uv
+            userWrites(settingsJson().replace("\"theme\": \"dark\"", "\"theme\": \"light\""));
+            restart();
+            assertThat(files.start()).isTrue();
+            SyncedSettings now = owner.read(SettingsDoc::snapshot);
+            assertThat(now.theme()).as("the person's edit").isEqualTo(Theme.LIGHT);
+            assertThat(now.defaultPythonEnv().wireName()).as("the window's newer change").isEqualTo("conda");
+        }
+
+        @Test
+        void anEditBackToAnEarlierValueIsStillAnEdit() throws Exception {
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "light"));
+            persistAndPublish();
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "dark"));
+            persistAndPublish();
+            userWrites(settingsJson().replace("\"theme\": \"dark\"", "\"theme\": \"light\""));
+            restart();
+            files.start();
+            assertThat(owner.read(SettingsDoc::snapshot).theme()).isEqualTo(Theme.LIGHT);
+        }
+
+        @Test
+        void aHandEditAlreadyAppliedIsNotAppliedAgain() throws Exception {
+            userWrites("{\"theme\": \"dark\"}");
+            assertThat(files.applyHandEdits()).isTrue();
+            owner.change(tx -> SettingsDoc.put(tx, "theme", "light")); // a window, then a kill before the mirror
+            persist();
+            restart();
+            files.start();
+            assertThat(owner.read(SettingsDoc::snapshot).theme()).isEqualTo(Theme.LIGHT);
+        }
     }
 }

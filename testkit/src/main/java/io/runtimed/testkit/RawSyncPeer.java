@@ -1,5 +1,6 @@
-package io.runtimed.sync;
+package io.runtimed.testkit;
 
+import io.runtimed.sync.NativeHandles;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Frames;
 import java.io.IOException;
