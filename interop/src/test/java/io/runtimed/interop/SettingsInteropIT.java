@@ -97,13 +97,15 @@ class SettingsInteropIT {
             JsPeer.awaitConverged("settings", CONVERGE, List.of(a, b));
             JsonNode settings = a.settings();
             assertThat(b.settings()).as("settings-b's replica").isEqualTo(settings);
-            assertThat(text(settings, "theme")).as("the key edited by hand").isEqualTo("dark");
-            assertThat(settings.get("uv").get("pip_index_url").asText())
-                    .as("settings-a's last change").isEqualTo(lastIndexUrl);
-            assertThat(strings(settings.get("conda").get("default_packages")))
-                    .as("settings-b's last change").isEqualTo(lastPackages);
             assertThat(a.acked()).as("settings-a's changes the daemon acknowledged").containsAll(aSent);
             assertThat(b.acked()).as("settings-b's changes the daemon acknowledged").containsAll(bSent);
+            assertThat(text(settings, "theme")).as("the key edited by hand").isEqualTo("dark");
+            assertThat(settings.get("uv").get("pip_index_url").asText())
+                    .as("uv.pip_index_url: settings-a's last change (acknowledged) after the hand edit of theme")
+                    .isEqualTo(lastIndexUrl);
+            assertThat(strings(settings.get("conda").get("default_packages")))
+                    .as("conda.default_packages: settings-b's last change (acknowledged) after the hand edit of theme")
+                    .isEqualTo(lastPackages);
 
             String finalIndexUrl = lastIndexUrl;
             List<String> finalPackages = lastPackages;
