@@ -5,6 +5,8 @@ import io.runtimed.client.PoolClient;
 import io.runtimed.client.PoolConnection;
 import io.runtimed.protocol.PoolRequest;
 import io.runtimed.protocol.PoolResponse;
+import io.runtimed.testkit.DaemonProcess;
+import io.runtimed.testkit.RuntHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,10 +18,14 @@ import java.util.Arrays;
  * targets are in the README.
  *
  * <p>Usage: {@code bin/runtimed-bench [pings] [cold-starts]}. The daemon is started the way a user
- * starts it, through {@code bin/runtimed}, in a private temporary home.
+ * starts it, through {@code bin/runtimed}, in a private temporary home (the tests' {@link DaemonProcess}).
  */
 public final class Bench {
     private static final PoolRequest PING = new PoolRequest.Ping();
+    private static final Duration READY = Duration.ofSeconds(30);
+    // fine enough for the cold-start figure, and no spinning core stolen from the daemon that is
+    // starting on a 2-core machine
+    private static final Duration POLL = Duration.ofNanos(500_000);
 
     private Bench() {
     }
@@ -40,23 +46,31 @@ public final class Bench {
 
         double[] cold = new double[starts];
         for (int i = 0; i < starts; i++) {
-            try (TempDaemon d = TempDaemon.start(launcher)) {
-                cold[i] = d.startMillis;
+            try (RuntHome home = RuntHome.temporary("rtbench");
+                 DaemonProcess d = daemon(home, launcher).pollEvery(POLL).start()) {
+                cold[i] = d.startToFirstPong().toNanos() / 1e6;
+                d.stop();
             }
         }
         Arrays.sort(cold);
         System.out.printf("cold start to first pong: p50 %.1f ms, min %.1f ms, max %.1f ms (%d runs)%n",
                 cold[starts / 2], cold[0], cold[starts - 1], starts);
 
-        try (TempDaemon d = TempDaemon.start(launcher)) {
-            try (PoolConnection c = PoolConnection.open(d.socket, Duration.ofSeconds(2), Duration.ofSeconds(5))) {
+        try (RuntHome home = RuntHome.temporary("rtbench"); DaemonProcess d = daemon(home, launcher).start()) {
+            try (PoolConnection c = PoolConnection.open(d.socket(), Duration.ofSeconds(2), Duration.ofSeconds(5))) {
                 long[] reused = measure(pings, () -> c.request(PING, PoolResponse.Pong.class));
                 report("ping, one reused connection", reused);
             }
-            PoolClient client = new PoolClient(d.socket);
+            PoolClient client = new PoolClient(d.socket());
             long[] fresh = measure(pings / 4, client::ping);
             report("ping, new connection per request", fresh);
+            d.stop();
         }
+    }
+
+    /** A daemon with empty pools, started through {@code launcher} as a user starts it. */
+    private static DaemonProcess.Builder daemon(RuntHome home, Path launcher) {
+        return DaemonProcess.in(home).launcher(launcher).logLevel("warn").readyWithin(READY);
     }
 
     private interface Call {

@@ -3,6 +3,8 @@ package io.runtimed.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.runtimed.client.BlobClient;
 import io.runtimed.protocol.Json;
+import io.runtimed.testkit.DaemonProcess;
+import io.runtimed.testkit.RuntHome;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
@@ -12,6 +14,7 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -47,12 +50,14 @@ public final class BlobBench {
             System.exit(2);
         }
         Path work = Files.createTempDirectory("rtblobbench");
-        try (TempDaemon daemon = TempDaemon.start(launcher)) {
+        try (RuntHome home = RuntHome.temporary("rtblobbench");
+             DaemonProcess daemon = DaemonProcess.in(home).launcher(launcher).logLevel("warn")
+                     .readyWithin(Duration.ofSeconds(30)).start()) {
             Path small = work.resolve("small.bin");
             Path large = work.resolve("large.bin");
             Files.write(small, random(SMALL_BYTES, 1));
             writeLarge(large, LARGE_BYTES);
-            BlobClient client = new BlobClient(daemon.socket);
+            BlobClient client = new BlobClient(daemon.socket());
             String smallHash = client.store(small, "application/octet-stream");
             long t0 = System.nanoTime();
             String largeHash = client.store(large, "video/mp4");
@@ -61,7 +66,7 @@ public final class BlobBench {
             JsonNode info = Json.MAPPER.readTree(daemon.runtDir().resolve("daemon.json").toFile());
             int daemonPort = info.get("blob_port").intValue();
             Path blobs = daemon.runtDir().resolve("blobs");
-            long pid = daemon.process.pid();
+            long pid = daemon.pid();
 
             try (Nginx ng = Nginx.start(nginx, work.resolve("nginx"), blobs)) {
                 String d = "http://127.0.0.1:" + daemonPort + "/blob/";
@@ -100,6 +105,7 @@ public final class BlobBench {
                 System.out.printf(Locale.ROOT, "daemon peak RSS (VmHWM): %s after the stores, %s while serving the 1 KB blob, "
                         + "%s while serving the 100 MB blob%n", mb(afterStore), mb(smallPeak), mb(largePeak));
             }
+            daemon.stop();
         } finally {
             deleteTree(work);
         }

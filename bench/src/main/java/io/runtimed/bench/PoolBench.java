@@ -10,6 +10,8 @@ import io.runtimed.pool.UvBackend;
 import io.runtimed.pool.VenvBackend;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PooledEnv;
+import io.runtimed.testkit.DaemonProcess;
+import io.runtimed.testkit.RuntHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,12 +64,10 @@ public final class PoolBench {
         Arrays.sort(cold);
 
         // warm: a daemon keeps `builds` envs ready; each take is one client round trip
-        String[] daemonArgs = uv != null
-                ? new String[] {"--uv-pool-size", Integer.toString(builds), "--uv", uv.toString(), "--python", python.toString(), "--system-site-packages"}
-                : new String[] {"--uv-pool-size", Integer.toString(builds), "--python", python.toString(), "--system-site-packages"};
         double[] warm = new double[builds];
-        try (TempDaemon d = TempDaemon.start(launcher, daemonArgs)) {
-            PoolClient client = new PoolClient(d.socket);
+        try (RuntHome home = RuntHome.temporary("rtpoolbench");
+             DaemonProcess d = warmPool(home, launcher, builds, uv, python).start()) {
+            PoolClient client = new PoolClient(d.socket());
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (client.status().uvAvailable() < builds) {
                 if (System.nanoTime() > deadline) {
@@ -87,6 +87,7 @@ public final class PoolBench {
                     throw new IllegalStateException("taken env has no interpreter: " + env);
                 }
             }
+            d.stop();
         }
         Arrays.sort(warm);
         double coldP50 = cold[builds / 2];
@@ -96,5 +97,14 @@ public final class PoolBench {
         System.out.printf("warm take round trip: p50 %.3f ms, min %.3f ms, max %.3f ms (new connection per request)%n",
                 warmP50, warm[0], warm[builds - 1]);
         System.out.printf("warm take is %.0fx faster than a cold build (target >= 1000x)%n", coldP50 / warmP50);
+    }
+
+    /** A daemon started through {@code launcher} that keeps {@code builds} uv-type envs ready, built as the cold ones were. */
+    private static DaemonProcess.Builder warmPool(RuntHome home, Path launcher, int builds, Path uv, Path python) {
+        DaemonProcess.Builder b = DaemonProcess.in(home).launcher(launcher).logLevel("warn")
+                .readyWithin(Duration.ofSeconds(30))
+                .uvPoolSize(builds).buildEnvironments()
+                .args("--python", python.toString(), "--system-site-packages");
+        return uv != null ? b.args("--uv", uv.toString()) : b;
     }
 }

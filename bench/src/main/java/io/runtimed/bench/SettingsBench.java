@@ -2,6 +2,8 @@ package io.runtimed.bench;
 
 import io.runtimed.client.DaemonClientException;
 import io.runtimed.client.SettingsClient;
+import io.runtimed.testkit.DaemonProcess;
+import io.runtimed.testkit.RuntHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Usage: {@code bin/runtimed-settings-bench [changes] [peer counts...]} (default 1000 changes,
  * 2 and 20 peers). Each peer count gets a fresh daemon in a private temporary home, started through
- * {@code bin/runtimed} ({@link TempDaemon}).
+ * {@code bin/runtimed} (the tests' {@link DaemonProcess}).
  */
 public final class SettingsBench {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -46,14 +48,17 @@ public final class SettingsBench {
         System.out.printf("runtimed settings bench: %d changes per figure, %d cores%n", changes,
                 Runtime.getRuntime().availableProcessors());
         for (int peers : peerCounts) {
-            try (TempDaemon d = TempDaemon.start(launcher)) {
-                long[] sorted = run(d.socket, peers, changes);
-                Path saved = d.runtDir().resolve("settings.automerge");
+            try (RuntHome home = RuntHome.temporary("rtsettingsbench");
+                 DaemonProcess d = DaemonProcess.in(home).launcher(launcher).logLevel("warn")
+                         .readyWithin(Duration.ofSeconds(30)).start()) {
+                long[] sorted = run(d.socket(), peers, changes);
+                Path saved = home.settingsDoc();
                 System.out.printf("A -> B through the daemon, %2d peers: p50 %.3f ms, p99 %.3f ms, max %.3f ms"
                                 + " (%d changes; settings.automerge %d bytes at the end)%n",
                         peers, sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6,
                         sorted[sorted.length - 1] / 1e6, sorted.length,
                         Files.exists(saved) ? Files.size(saved) : 0);
+                d.stop();
             }
         }
     }

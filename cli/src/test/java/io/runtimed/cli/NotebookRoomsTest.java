@@ -14,6 +14,8 @@ import io.runtimed.sync.notebook.NotebookCell;
 import io.runtimed.sync.notebook.NotebookDoc;
 import io.runtimed.sync.notebook.NotebookSnapshot;
 import io.runtimed.rooms.notebook.NotebookStore;
+import io.runtimed.testkit.DaemonProcess;
+import io.runtimed.testkit.RuntHome;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -31,7 +33,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.automerge.Document;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -53,21 +57,19 @@ class NotebookRoomsTest {
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class OneDaemon {
-        Path home;
-        NotebookDaemonProcess daemon;
+        RuntHome home;
+        DaemonProcess daemon;
 
         @BeforeAll
-        void start() throws Exception {
-            home = Files.createTempDirectory("notebook-rooms-");
-            daemon = NotebookDaemonProcess.start(home);
+        void start() {
+            home = RuntHome.temporary("notebook-rooms-");
+            daemon = DaemonProcess.start(home);
         }
 
         @AfterAll
-        void stop() throws Exception {
+        void stop() {
             daemon.close();
-            try (var walk = Files.walk(home)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            home.close();
         }
 
         NotebookClient join(String id) throws DaemonClientException {
@@ -151,9 +153,9 @@ class NotebookRoomsTest {
                         .isEqualTo(prepended + "中文|emoji" + appended);
                 assertThat(merged.substring(0, merged.indexOf("中文"))).doesNotContain("界", "ñ", "🎉");
                 // acknowledged ⇒ on disk
-                daemon.stop();
+                assertThat(daemon.stop()).isZero();
                 assertThat(onDisk(daemon.notebookDocsDir(), id).cell("c").get().source()).isEqualTo(merged);
-                daemon.startAgain();
+                daemon = daemon.startAgain();
             }
         }
 
@@ -189,7 +191,7 @@ class NotebookRoomsTest {
                 for (NotebookClient p : peers) {
                     assertThat(p.getCells()).isEqualTo(first);
                 }
-                assertThat(daemon.pool().listRooms()).contains(new RoomInfo("fifty", 50));
+                assertThat(daemon.client().listRooms()).contains(new RoomInfo("fifty", 50));
             } finally {
                 peers.forEach(NotebookClient::close);
                 pool.shutdownNow();
@@ -212,7 +214,7 @@ class NotebookRoomsTest {
                 }
                 a.addCell(0, "still", "code");
                 assertThat(b.waitFor(s -> s.cell("still").isPresent(), WAIT)).isPresent();
-                await().atMost(WAIT).until(() -> daemon.pool().listRooms().contains(new RoomInfo("garbage", 2)));
+                await().atMost(WAIT).until(() -> daemon.client().listRooms().contains(new RoomInfo("garbage", 2)));
             }
         }
 
@@ -227,7 +229,7 @@ class NotebookRoomsTest {
                 }
             }
             for (String id : ids) {
-                await().atMost(WAIT).until(() -> daemon.pool().listRooms().stream().noneMatch(r -> r.notebookId().equals(id)));
+                await().atMost(WAIT).until(() -> daemon.client().listRooms().stream().noneMatch(r -> r.notebookId().equals(id)));
                 assertThat(onDisk(daemon.notebookDocsDir(), id).cell("only").get().source()).isEqualTo(id);
                 try (NotebookClient c = join(id)) {
                     assertThat(c.getCells()).extracting(NotebookCell::source).containsExactly(id);
@@ -244,11 +246,11 @@ class NotebookRoomsTest {
             b.addCell(1, "y", "markdown");
             assertThat(a.awaitSynced(WAIT)).isTrue();
             assertThat(b.awaitSynced(WAIT)).isTrue();
-            assertThat(daemon.pool().listRooms()).contains(new RoomInfo("evict", 2));
+            assertThat(daemon.client().listRooms()).contains(new RoomInfo("evict", 2));
             a.close();
-            await().atMost(WAIT).until(() -> daemon.pool().listRooms().contains(new RoomInfo("evict", 1)));
+            await().atMost(WAIT).until(() -> daemon.client().listRooms().contains(new RoomInfo("evict", 1)));
             b.close();
-            await().atMost(WAIT).until(() -> daemon.pool().listRooms().stream().noneMatch(r -> r.notebookId().equals("evict")));
+            await().atMost(WAIT).until(() -> daemon.client().listRooms().stream().noneMatch(r -> r.notebookId().equals("evict")));
             try (NotebookClient c = join("evict")) {
                 assertThat(c.getCells()).extracting(NotebookCell::id).containsExactlyInAnyOrder("x", "y");
             }
@@ -299,20 +301,31 @@ class NotebookRoomsTest {
     @Nested
     class Restarts {
         @TempDir
-        Path home;
+        Path dir;
+        RuntHome home;
+
+        @BeforeEach
+        void createHome() {
+            home = RuntHome.in(dir);
+        }
+
+        @AfterEach
+        void closeHome() {
+            home.close();
+        }
 
         @Test
         void aRestartKeepsTheContent() throws Exception {
-            try (NotebookDaemonProcess daemon = NotebookDaemonProcess.start(home)) {
+            try (DaemonProcess daemon = DaemonProcess.start(home)) {
                 try (NotebookClient c = NotebookClient.join(daemon.socket(), "keep")) {
                     c.addCell(0, "k", "code");
                     c.updateSource("k", "kept 🌍");
                     c.setOutputs("k", List.of("{\"output_type\":\"stream\"}"));
                     assertThat(c.awaitSynced(WAIT)).isTrue();
                 }
-                daemon.stop();
-                daemon.startAgain();
-                try (NotebookClient c = NotebookClient.join(daemon.socket(), "keep")) {
+                assertThat(daemon.stop()).isZero();
+                try (DaemonProcess again = daemon.startAgain();
+                     NotebookClient c = NotebookClient.join(again.socket(), "keep")) {
                     assertThat(c.getCell("k")).contains(new NotebookCell("k", "code", "kept 🌍", "null",
                             List.of("{\"output_type\":\"stream\"}")));
                 }
@@ -321,7 +334,7 @@ class NotebookRoomsTest {
 
         @Test
         void killDashNineDuringABurstOfEditsLosesNothingAcknowledged() throws Exception {
-            try (NotebookDaemonProcess daemon = NotebookDaemonProcess.start(home)) {
+            try (DaemonProcess daemon = DaemonProcess.start(home)) {
                 Set<String> acknowledged = ConcurrentHashMap.newKeySet();
                 AtomicBoolean stop = new AtomicBoolean();
                 CountDownLatch enough = new CountDownLatch(3 * 40);
@@ -354,8 +367,8 @@ class NotebookRoomsTest {
                     t.join(10_000);
                 }
                 Set<String> snapshotOfAcked = Set.copyOf(acknowledged);
-                daemon.startAgain();
-                try (NotebookClient c = NotebookClient.join(daemon.socket(), "burst")) {
+                try (DaemonProcess again = daemon.startAgain();
+                     NotebookClient c = NotebookClient.join(again.socket(), "burst")) {
                     List<NotebookCell> cells = c.getCells();
                     assertThat(cells).extracting(NotebookCell::id).containsAll(snapshotOfAcked);
                     for (NotebookCell cell : cells) {

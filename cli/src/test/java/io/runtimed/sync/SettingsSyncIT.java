@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.runtimed.client.PoolClient;
 import io.runtimed.client.SettingsClient;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.Json;
 import io.runtimed.sync.settings.SettingsDoc;
 import io.runtimed.sync.settings.Theme;
+import io.runtimed.testkit.Cli;
+import io.runtimed.testkit.DaemonProcess;
+import io.runtimed.testkit.RawSyncPeer;
+import io.runtimed.testkit.RuntHome;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +23,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.automerge.AmValue;
@@ -74,22 +78,25 @@ class SettingsSyncIT {
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class WithOneDaemon {
-        SettingsDaemonFixture daemon;
+        RuntHome home;
+        DaemonProcess daemon;
 
         @BeforeAll
-        void start(@TempDir Path home) throws Exception {
-            daemon = SettingsDaemonFixture.start(home);
+        void start(@TempDir Path dir) {
+            home = RuntHome.in(dir);
+            daemon = DaemonProcess.start(home);
         }
 
         @AfterAll
-        void stop() throws Exception {
+        void stop() {
             daemon.close();
+            home.close();
         }
 
         @Test
         void ourClientAndARawAutomergePeerSeeEachOthersChanges() throws Exception {
             try (SettingsClient client = SettingsClient.connect(daemon.socket());
-                 RawSettingsPeer raw = RawSettingsPeer.connect(daemon.socket(), "raw")) {
+                 RawSyncPeer raw = RawSyncPeer.connectSettings(daemon.socket(), "raw")) {
                 assertThat(raw.await(d -> str(d, "theme").isPresent(), WAIT)).as("the daemon's document arrived").isTrue();
 
                 client.set("theme", "dark");
@@ -104,7 +111,7 @@ class SettingsSyncIT {
         @Test
         void concurrentChangesToDifferentKeysBothSurvive() throws Exception {
             try (SettingsClient client = SettingsClient.connect(daemon.socket());
-                 RawSettingsPeer raw = RawSettingsPeer.connect(daemon.socket(), "raw")) {
+                 RawSyncPeer raw = RawSyncPeer.connectSettings(daemon.socket(), "raw")) {
                 assertThat(raw.await(d -> str(d, "default_python_env").isPresent(), WAIT)).isTrue();
                 // neither waits for the other
                 raw.change(tx -> tx.set(ObjectId.ROOT, "default_python_env", "conda"));
@@ -124,22 +131,22 @@ class SettingsSyncIT {
         @Test
         void aHandEditOfSettingsJsonReachesAConnectedPeer() throws Exception {
             try (SettingsClient client = SettingsClient.connect(daemon.socket());
-                 RawSettingsPeer raw = RawSettingsPeer.connect(daemon.socket(), "raw")) {
+                 RawSyncPeer raw = RawSyncPeer.connectSettings(daemon.socket(), "raw")) {
                 client.set("default_runtime", "python");
                 client.set("uv.hand_edit_test", "before");
                 assertThat(client.awaitSynced(WAIT)).isTrue();
-                await().atMost(WAIT).until(() -> Files.readString(daemon.settingsJson()).contains("\"before\""));
+                await().atMost(WAIT).until(() -> Files.readString(home.settingsJson()).contains("\"before\""));
 
                 // an editor's save: a new file renamed over the mirror
-                String edited = Files.readString(daemon.settingsJson())
+                String edited = Files.readString(home.settingsJson())
                         .replace("\"default_runtime\": \"python\"", "\"default_runtime\": \"deno\"");
-                Path swap = daemon.settingsJson().resolveSibling(".settings.json.swp");
+                Path swap = home.settingsJson().resolveSibling(".settings.json.swp");
                 Files.writeString(swap, edited, StandardCharsets.UTF_8);
-                Files.move(swap, daemon.settingsJson(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(swap, home.settingsJson(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
 
                 assertThat(raw.await(d -> str(d, "default_runtime").equals(Optional.of("deno")), WAIT)).isTrue();
                 assertThat(client.waitFor(s -> s.defaultRuntime().value().equals("deno"), WAIT)).isPresent();
-                assertThat(Files.readString(daemon.settingsJson())).as("the user's file is left as saved").isEqualTo(edited);
+                assertThat(Files.readString(home.settingsJson())).as("the user's file is left as saved").isEqualTo(edited);
             }
         }
 
@@ -154,7 +161,7 @@ class SettingsSyncIT {
                 byte[] broken = "{\n  \"theme\": \"light\",\n  \"uv\": {\"default_packages\": \"numpy\"}\n}\n"
                         .getBytes(StandardCharsets.UTF_8);
                 try {
-                    Files.write(daemon.settingsJson(), broken);
+                    Files.write(home.settingsJson(), broken);
                     // (the daemon may also catch the file half-written, empty: that is invalid too)
                     await().atMost(WAIT).until(() -> daemon.log().substring(earlierLog.length())
                             .contains("uv.default_packages must be an array of strings"));
@@ -164,7 +171,7 @@ class SettingsSyncIT {
                     client.set("default_python_env", "uv");
                     client.set("uv.pip_index_url", "https://pypi.example/simple");
                     assertThat(client.awaitSynced(WAIT)).isTrue();
-                    assertThat(Files.readAllBytes(daemon.settingsJson())).as("nothing lost").isEqualTo(broken);
+                    assertThat(Files.readAllBytes(home.settingsJson())).as("nothing lost").isEqualTo(broken);
                     try (SettingsClient other = SettingsClient.connect(daemon.socket())) {
                         assertThat(other.get("uv.pip_index_url")).contains("https://pypi.example/simple");
                         assertThat(other.getAll().theme().value()).as("not the broken file's theme")
@@ -172,26 +179,26 @@ class SettingsSyncIT {
                     }
                 } finally {
                     // repaired: the next change writes the mirror again
-                    Files.writeString(daemon.settingsJson(), "{\"theme\": \"light\"}", StandardCharsets.UTF_8);
+                    Files.writeString(home.settingsJson(), "{\"theme\": \"light\"}", StandardCharsets.UTF_8);
                 }
                 assertThat(client.waitFor(s -> s.theme() == Theme.LIGHT, WAIT)).isPresent();
                 client.set("uv.pip_index_url", "");
                 assertThat(client.awaitSynced(WAIT)).isTrue();
-                await().atMost(WAIT).until(() -> Files.readString(daemon.settingsJson()).contains("\"$schema\""));
+                await().atMost(WAIT).until(() -> Files.readString(home.settingsJson()).contains("\"$schema\""));
             }
         }
 
         @Test
         void aPeerThatSendsGarbageIsDroppedWhileAnotherKeepsSyncing() throws Exception {
             try (SettingsClient client = SettingsClient.connect(daemon.socket());
-                 RawSettingsPeer bad = RawSettingsPeer.connect(daemon.socket(), "bad")) {
+                 RawSyncPeer bad = RawSyncPeer.connectSettings(daemon.socket(), "bad")) {
                 assertThat(bad.awaitFirstFrame(WAIT)).isNotNull();
                 bad.sendRaw("not a sync message".getBytes(StandardCharsets.UTF_8));
                 assertThat(bad.awaitDisconnect(WAIT)).as("the daemon dropped it").isTrue();
 
                 client.set("uv.after_garbage", "still syncing");
                 assertThat(client.awaitSynced(WAIT)).isTrue();
-                try (RawSettingsPeer good = RawSettingsPeer.connect(daemon.socket(), "good")) {
+                try (RawSyncPeer good = RawSyncPeer.connectSettings(daemon.socket(), "good")) {
                     assertThat(good.await(d -> {
                         Optional<AmValue> uv = d.get(ObjectId.ROOT, "uv");
                         return uv.isPresent() && uv.get() instanceof AmValue.Map m && d.get(m.getId(), "after_garbage").isPresent();
@@ -205,7 +212,7 @@ class SettingsSyncIT {
         void nonAsciiValuesRoundTrip() throws Exception {
             String note = "héllo 🌍 世界 \uD83D\uDC4B\uD83C\uDFFD";
             try (SettingsClient client = SettingsClient.connect(daemon.socket());
-                 RawSettingsPeer raw = RawSettingsPeer.connect(daemon.socket(), "raw")) {
+                 RawSyncPeer raw = RawSyncPeer.connectSettings(daemon.socket(), "raw")) {
                 assertThat(raw.await(d -> d.get(ObjectId.ROOT, "uv").isPresent(), WAIT)).isTrue();
                 raw.change(tx -> putList(tx, "conda", List.of("数据科学", "🐍-tools")));
                 assertThat(client.waitFor(s -> s.conda().defaultPackages().equals(List.of("数据科学", "🐍-tools")), WAIT))
@@ -217,40 +224,40 @@ class SettingsSyncIT {
                 }, WAIT)).isTrue();
                 assertThat(client.awaitSynced(WAIT)).isTrue();
             }
-            SettingsDaemonFixture.Result got = daemon.runt("settings", "get", "uv.note");
-            assertThat(got.out()).isEqualTo(note + "\n");
-            assertThat(Files.readString(daemon.settingsJson(), StandardCharsets.UTF_8)).contains(note, "数据科学");
+            Cli.Result got = daemon.runt("settings", "get", "uv.note");
+            assertThat(got.stdout()).isEqualTo(note + "\n");
+            assertThat(Files.readString(home.settingsJson(), StandardCharsets.UTF_8)).contains(note, "数据科学");
         }
 
         @Test
         void theCliListsGetsSetsAndWatches() throws Exception {
-            SettingsDaemonFixture.Result set = daemon.runt("settings", "set", "uv.default_packages", "[\"numpy\",\"pandas\"]");
-            assertThat(set.exit()).as(set.err()).isZero();
-            assertThat(set.out()).isEqualTo("uv.default_packages = numpy, pandas\n");
+            Cli.Result set = daemon.runt("settings", "set", "uv.default_packages", "[\"numpy\",\"pandas\"]");
+            assertThat(set.exitCode()).as(set.stderr()).isZero();
+            assertThat(set.stdout()).isEqualTo("uv.default_packages = numpy, pandas\n");
 
-            SettingsDaemonFixture.Result get = daemon.runt("settings", "get", "uv.default_packages");
-            assertThat(get.out()).isEqualTo("numpy\npandas\n");
-            SettingsDaemonFixture.Result getJson = daemon.runt("settings", "get", "uv.default_packages", "--json");
-            assertThat(Json.MAPPER.readTree(getJson.out()).toString()).isEqualTo("[\"numpy\",\"pandas\"]");
+            Cli.Result get = daemon.runt("settings", "get", "uv.default_packages");
+            assertThat(get.stdout()).isEqualTo("numpy\npandas\n");
+            Cli.Result getJson = daemon.runt("settings", "get", "uv.default_packages", "--json");
+            assertThat(Json.MAPPER.readTree(getJson.stdout()).toString()).isEqualTo("[\"numpy\",\"pandas\"]");
 
-            SettingsDaemonFixture.Result list = daemon.runt("settings", "list", "--json");
-            JsonNode all = Json.MAPPER.readTree(list.out());
+            Cli.Result list = daemon.runt("settings", "list", "--json");
+            JsonNode all = Json.MAPPER.readTree(list.stdout());
             assertThat(all.at("/uv/default_packages").toString()).isEqualTo("[\"numpy\",\"pandas\"]");
             assertThat(all.has("theme")).isTrue();
-            assertThat(daemon.runt("settings", "list").out()).containsPattern("(?m)^uv\\.default_packages\\s+numpy, pandas$");
+            assertThat(daemon.runt("settings", "list").stdout()).containsPattern("(?m)^uv\\.default_packages\\s+numpy, pandas$");
 
-            SettingsDaemonFixture.Result missing = daemon.runt("settings", "get", "no_such_key");
-            assertThat(missing.exit()).isEqualTo(1);
-            assertThat(missing.err()).isEqualTo("No setting named no_such_key\n");
-            SettingsDaemonFixture.Result undotted = daemon.runt("settings", "set", "packages", "[\"x\"]");
-            assertThat(undotted.exit()).isEqualTo(2);
-            assertThat(undotted.err()).contains("list key must be dotted");
+            Cli.Result missing = daemon.runt("settings", "get", "no_such_key");
+            assertThat(missing.exitCode()).isEqualTo(1);
+            assertThat(missing.stderr()).isEqualTo("No setting named no_such_key\n");
+            Cli.Result undotted = daemon.runt("settings", "set", "packages", "[\"x\"]");
+            assertThat(undotted.exitCode()).isEqualTo(2);
+            assertThat(undotted.stderr()).contains("list key must be dotted");
 
-            Process watch = daemon.runtProcess("settings", "watch", "--json", "--count", "1");
+            Process watch = Cli.startRunt(home, "settings", "watch", "--json", "--count", "1");
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(watch.getInputStream(), StandardCharsets.UTF_8))) {
                 JsonNode first = Json.MAPPER.readTree(lines.readLine());
                 assertThat(first.at("/uv/default_packages").size()).isEqualTo(2);
-                assertThat(daemon.runt("settings", "set", "theme", "light").exit()).isZero();
+                assertThat(daemon.runt("settings", "set", "theme", "light").exitCode()).isZero();
                 JsonNode second = Json.MAPPER.readTree(lines.readLine());
                 assertThat(second.get("theme").asText()).isEqualTo("light");
                 assertThat(watch.waitFor(15, TimeUnit.SECONDS)).isTrue();
@@ -262,34 +269,36 @@ class SettingsSyncIT {
     }
 
     @Test
-    void aChangeSurvivesARestart(@TempDir Path home) throws Exception {
-        try (SettingsDaemonFixture daemon = SettingsDaemonFixture.start(home)) {
-            assertThat(daemon.runt("settings", "set", "theme", "dark").exit()).isZero();
-            assertThat(daemon.runt("settings", "set", "conda.default_packages", "[\"scipy\"]").exit()).isZero();
-            daemon.restart();
-            try (SettingsClient client = SettingsClient.connect(daemon.socket())) {
+    void aChangeSurvivesARestart(@TempDir Path dir) throws Exception {
+        try (RuntHome home = RuntHome.in(dir); DaemonProcess first = DaemonProcess.start(home)) {
+            assertThat(first.runt("settings", "set", "theme", "dark").exitCode()).isZero();
+            assertThat(first.runt("settings", "set", "conda.default_packages", "[\"scipy\"]").exitCode()).isZero();
+            assertThat(first.stop()).isZero();
+            try (DaemonProcess again = first.startAgain();
+                 SettingsClient client = SettingsClient.connect(again.socket())) {
                 assertThat(client.getAll().theme()).isEqualTo(Theme.DARK);
                 assertThat(client.getAll().conda().defaultPackages()).containsExactly("scipy");
             }
-            assertThat(daemon.schemaFile()).exists();
+            assertThat(home.settingsSchema()).exists();
         }
     }
 
     @Test
-    void legacyFlatKeysAreMigratedIntoTheNestedLists(@TempDir Path home) throws Exception {
+    void legacyFlatKeysAreMigratedIntoTheNestedLists(@TempDir Path dir) throws Exception {
+        RuntHome home = RuntHome.in(dir);
         // a settings.automerge from before the nesting: comma strings at the ROOT
         Document old = SettingsDoc.createDefault();
         try (Transaction tx = old.startTransaction()) {
             tx.set(ObjectId.ROOT, "default_uv_packages", "numpy, pandas, matplotlib");
             tx.set(ObjectId.ROOT, "default_conda_packages", "scipy");
             tx.commit();
-            Files.createDirectories(home.resolve("cache/runt"));
-            Files.write(home.resolve("cache/runt/settings.automerge"), old.save());
+            Files.createDirectories(home.runtDir());
+            Files.write(home.settingsDoc(), old.save());
         } finally {
             NativeHandles.free(old);
         }
-        try (SettingsDaemonFixture daemon = SettingsDaemonFixture.start(home);
-             RawSettingsPeer raw = RawSettingsPeer.connect(daemon.socket(), "raw")) {
+        try (home; DaemonProcess daemon = DaemonProcess.start(home);
+             RawSyncPeer raw = RawSyncPeer.connectSettings(daemon.socket(), "raw")) {
             assertThat(raw.await(d -> list(d, "uv").equals(List.of("numpy", "pandas", "matplotlib"))
                     && list(d, "conda").equals(List.of("scipy")), WAIT)).isTrue();
             List<String> keys = raw.read(d -> List.of(d.keys(ObjectId.ROOT).orElseThrow()));
@@ -298,21 +307,21 @@ class SettingsSyncIT {
     }
 
     @Test
-    void withoutADaemonTheCliSaysSoInOneLine(@TempDir Path home) throws Exception {
-        SettingsDaemonFixture none = SettingsDaemonFixture.withoutDaemon(home);
+    void withoutADaemonTheCliSaysSoInOneLine(@TempDir Path dir) {
+        RuntHome home = RuntHome.in(dir);
         for (String[] args : List.of(new String[] {"settings", "list"}, new String[] {"settings", "set", "theme", "dark"})) {
-            SettingsDaemonFixture.Result r = none.runt(args);
-            assertThat(r.exit()).isEqualTo(1);
-            assertThat(r.out()).isEmpty();
-            assertThat(r.err()).startsWith("Daemon not running: ").endsWith("\n").hasLineCount(1);
+            Cli.Result r = Cli.runt(home, args);
+            assertThat(r.exitCode()).isEqualTo(1);
+            assertThat(r.stdout()).isEmpty();
+            assertThat(r.stderr()).startsWith("Daemon not running: ").endsWith("\n").hasLineCount(1);
         }
     }
 
     @Test
-    void poolsBuildWithThePackagesSetThroughTheClient(@TempDir Path home) throws Exception {
+    void poolsBuildWithThePackagesSetThroughTheClient(@TempDir Path dir) throws Exception {
         // a stand-in uv on PATH: records its arguments, builds a real venv from Debian's python3
-        Path bin = Files.createDirectories(home.resolve("tools"));
-        Path record = home.resolve("uv-calls.txt");
+        Path bin = Files.createDirectories(dir.resolve("tools"));
+        Path record = dir.resolve("uv-calls.txt");
         Path uv = bin.resolve("uv");
         Files.writeString(uv, """
                 #!/bin/sh
@@ -326,9 +335,9 @@ class SettingsSyncIT {
                 """.formatted(record));
         uv.toFile().setExecutable(true);
         String path = bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-        try (SettingsDaemonFixture daemon = SettingsDaemonFixture.start(home, Map.of("PATH", path),
-                List.of("--uv-pool-size", "1", "--conda-pool-size", "0"))) {
-            io.runtimed.client.PoolClient pool = new io.runtimed.client.PoolClient(daemon.socket());
+        try (RuntHome home = RuntHome.in(dir);
+             DaemonProcess daemon = DaemonProcess.in(home).env("PATH", path).uvPoolSize(1).buildEnvironments().start()) {
+            PoolClient pool = new PoolClient(daemon.socket());
             await().atMost(Duration.ofSeconds(60)).until(() -> pool.status().uvAvailable() == 1);
 
             try (SettingsClient client = SettingsClient.connect(daemon.socket())) {

@@ -1,12 +1,14 @@
 package io.runtimed.testkit;
 
-import io.runtimed.sync.NativeHandles;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Frames;
+import io.runtimed.sync.NativeHandles;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,10 +22,16 @@ import org.automerge.SyncState;
 import org.automerge.Transaction;
 
 /**
- * A test peer that speaks the sync wire protocol by hand (PROTOCOL.md §6): an empty Automerge
- * document, one sync state, raw frames. A reader thread applies every frame and answers it.
+ * A peer that speaks a sync channel by hand, as a Rust or JS window would (PROTOCOL.md §2, §3, §6):
+ * the handshake frame as literal bytes (or none, for a server tested without the router), then raw
+ * Automerge sync messages from an empty document and its own sync state. No sync code of the
+ * product is used, so a bug there cannot hide itself. A reader thread applies every frame and
+ * answers it.
  */
 public final class RawSyncPeer implements AutoCloseable {
+    /** PROTOCOL.md §3: the reference's exact settings handshake bytes. */
+    public static final byte[] SETTINGS_HANDSHAKE = "{\"channel\":\"settings_sync\"}".getBytes(StandardCharsets.UTF_8);
+
     private final FrameChannel frames;
     private final Document doc = NativeHandles.newDocument();
     private final SyncState state = NativeHandles.newSyncState();
@@ -40,6 +48,25 @@ public final class RawSyncPeer implements AutoCloseable {
         this.reader = new Thread(this::readLoop, "raw-peer-" + name);
         this.reader.setDaemon(true);
         this.reader.start();
+    }
+
+    /**
+     * PROTOCOL.md §3: {@code {"channel":"notebook_sync","notebook_id":…}} exactly as the reference
+     * writes it, the id as a JSON string.
+     */
+    public static byte[] notebookHandshake(String notebookId) {
+        String id = new String(JsonStringEncoder.getInstance().quoteAsString(notebookId));
+        return ("{\"channel\":\"notebook_sync\",\"notebook_id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Connects and picks the settings_sync channel. */
+    public static RawSyncPeer connectSettings(Path socket, String name) throws IOException {
+        return connect(socket, SETTINGS_HANDSHAKE, name);
+    }
+
+    /** Connects and joins the room of {@code notebookId} on the notebook_sync channel. */
+    public static RawSyncPeer connectNotebook(Path socket, String notebookId, String name) throws IOException {
+        return connect(socket, notebookHandshake(notebookId), name);
     }
 
     /** Connects to {@code socket}; sends {@code handshake} first when it is not null. */

@@ -48,6 +48,28 @@ public final class Cli {
         return run(home, Map.of(), JavaProcess.RUNTIMED_MAIN, List.of(args));
     }
 
+    /**
+     * Starts {@code runt args} in {@code home} without waiting, for commands that run until something
+     * happens ({@code runt settings watch}): read its stdout from {@link Process#getInputStream()};
+     * stderr goes to a file in the home's root. The caller ends it, and {@link RuntHome#close()}
+     * kills one it forgot.
+     */
+    public static Process startRunt(RuntHome home, String... args) {
+        List<String> command = JavaProcess.command(JavaProcess.RUNT_MAIN, List.of(args));
+        Path err = home.root().resolve("cli-" + COUNTER.incrementAndGet() + ".err");
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(home.root().toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(err.toFile());
+        pb.environment().clear();
+        pb.environment().putAll(home.childEnv(Map.of()));
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start runt " + String.join(" ", args), e);
+        }
+    }
+
     /** Runs {@code mainClass} with {@code args}; the process is killed and the test fails after 30 s. */
     public static Result run(RuntHome home, Map<String, String> extraEnv, String mainClass, List<String> args) {
         List<String> shown = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.runtimed.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runtimed.paths.BaseDirs;
+import io.runtimed.paths.FileTrees;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.EnvType;
 import java.io.IOException;
@@ -23,7 +24,7 @@ import java.util.stream.Collectors;
  * A private user for one test: HOME, XDG_CACHE_HOME, XDG_CONFIG_HOME and XDG_DATA_HOME inside a temp
  * dir, so that every daemon and CLI a test starts sees its own {@code <cache>/runt} (DAEMON.md §1–2).
  * Closing it kills whatever process still runs with this environment (a detached daemon included),
- * so nothing a test started outlives it.
+ * so nothing a test started outlives it; a {@link #temporary} home is deleted too.
  */
 public final class RuntHome implements AutoCloseable {
     /** Linux sun_path is 108 bytes; stay well below it. */
@@ -34,9 +35,11 @@ public final class RuntHome implements AutoCloseable {
     private final Path cache;
     private final Path config;
     private final Path data;
+    private final boolean ownsRoot;
 
-    private RuntHome(Path root) {
+    private RuntHome(Path root, boolean ownsRoot) {
         this.root = root.toAbsolutePath();
+        this.ownsRoot = ownsRoot;
         this.home = this.root.resolve("home");
         this.cache = this.root.resolve("cache");
         this.config = this.root.resolve("config");
@@ -45,7 +48,23 @@ public final class RuntHome implements AutoCloseable {
 
     /** A home under {@code tempDir} (a JUnit {@code @TempDir}); the directories are created, runt/ is not. */
     public static RuntHome in(Path tempDir) {
-        RuntHome h = new RuntHome(tempDir);
+        return create(tempDir, false);
+    }
+
+    /**
+     * A home in a new temporary directory that {@link #close()} deletes, for code that has no JUnit
+     * {@code @TempDir} (the benches, a test class sharing one daemon).
+     */
+    public static RuntHome temporary(String prefix) {
+        try {
+            return create(Files.createTempDirectory(prefix), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static RuntHome create(Path dir, boolean ownsRoot) {
+        RuntHome h = new RuntHome(dir, ownsRoot);
         try {
             Files.createDirectories(h.home);
             Files.createDirectories(h.cache);
@@ -125,6 +144,26 @@ public final class RuntHome implements AutoCloseable {
         return runtDir().resolve("envs");
     }
 
+    /** {@code <cache>/runt/notebook-docs}: one {@code <sha256 of the id>.automerge} per notebook room. */
+    public Path notebookDocsDir() {
+        return paths().notebookDocsDir();
+    }
+
+    /** {@code <cache>/runt/settings.automerge}: the settings document. */
+    public Path settingsDoc() {
+        return paths().settingsDoc();
+    }
+
+    /** {@code <config>/runt-notebook/settings.json}: the settings mirror users edit by hand. */
+    public Path settingsJson() {
+        return paths().settingsDir().resolve("settings.json");
+    }
+
+    /** {@code <config>/runt-notebook/settings.schema.json}, written at every start. */
+    public Path settingsSchema() {
+        return paths().settingsDir().resolve("settings.schema.json");
+    }
+
     /** daemon.json as text, or empty when it does not exist. */
     public Optional<String> infoFileText() {
         try {
@@ -140,6 +179,15 @@ public final class RuntHome implements AutoCloseable {
     public List<String> logLines() {
         try {
             return Files.exists(logFile()) ? Files.readAllLines(logFile(), StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The daemon log as one text ("" if there is no log yet): it only grows, so a length marks a point in it. */
+    public String logText() {
+        try {
+            return Files.exists(logFile()) ? Files.readString(logFile(), StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -206,7 +254,10 @@ public final class RuntHome implements AutoCloseable {
         }
     }
 
-    /** Kills every process still running with this home's environment and waits for it to go. */
+    /**
+     * Kills every process still running with this home's environment and waits for it to go; then
+     * deletes a {@link #temporary} home.
+     */
     @Override
     public void close() {
         for (ProcessHandle p : processes()) {
@@ -215,6 +266,13 @@ public final class RuntHome implements AutoCloseable {
                 p.onExit().get(10, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // it is gone or unkillable; nothing more a test can do
+            }
+        }
+        if (ownsRoot) {
+            try {
+                FileTrees.deleteTree(root);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete " + root, e);
             }
         }
     }

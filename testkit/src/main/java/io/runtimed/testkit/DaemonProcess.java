@@ -1,7 +1,6 @@
 package io.runtimed.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.runtimed.client.DaemonClientException;
 import io.runtimed.client.PoolClient;
@@ -22,12 +21,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A real {@code runtimed run} process in a {@link RuntHome}: started with this build's class path,
- * stdout and stderr captured to files, and considered started once its socket answers ping and
- * daemon.json names its pid. Closing it kills the process if it still runs, so no daemon outlives
- * the test that started it; a JVM shutdown hook covers a test that forgot to close it.
+ * A real {@code runtimed run} process in a {@link RuntHome}: started with this build's class path
+ * (or through a launcher such as {@code bin/runtimed}), stdout and stderr captured to files, and
+ * considered started once its socket answers ping and daemon.json names its pid. Closing it kills
+ * the process if it still runs, so no daemon outlives the test that started it; a JVM shutdown hook
+ * covers a test that forgot to close it. {@link #startAgain()} starts the same daemon again in the
+ * same home, after a {@link #stop()}, {@link #terminate()} or {@link #kill9()}.
  */
 public final class DaemonProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
@@ -41,21 +43,26 @@ public final class DaemonProcess implements AutoCloseable {
                 "kill-leftover-daemons"));
     }
 
+    private final Builder options;
     private final RuntHome home;
     private final Process process;
     private final Path socket;
     private final Path stdoutFile;
     private final Path stderrFile;
     private final String commandLine;
+    private final long launchedNanos;
+    private long firstPongNanos;
 
-    private DaemonProcess(RuntHome home, Process process, Path socket, Path stdoutFile, Path stderrFile,
-                          String commandLine) {
-        this.home = home;
+    private DaemonProcess(Builder options, Process process, Path stdoutFile, Path stderrFile, String commandLine,
+                          long launchedNanos) {
+        this.options = options;
+        this.home = options.home;
         this.process = process;
-        this.socket = socket;
+        this.socket = options.socket != null ? options.socket : home.defaultSocket();
         this.stdoutFile = stdoutFile;
         this.stderrFile = stderrFile;
         this.commandLine = commandLine;
+        this.launchedNanos = launchedNanos;
     }
 
     /** Options for a daemon in {@code home}; pool sizes default to 0 so that nothing is ever built. */
@@ -76,6 +83,9 @@ public final class DaemonProcess implements AutoCloseable {
         private Path socket;
         private boolean runSubcommand = true;
         private boolean stderrToLogFile;
+        private Path launcher;
+        private Duration readyTimeout = READY_TIMEOUT;
+        private Duration pollInterval = POLL;
         private final List<String> globalArgs = new ArrayList<>();
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
@@ -146,6 +156,31 @@ public final class DaemonProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Start through {@code executable} (e.g. {@code bin/runtimed}, or an installed copy) instead
+         * of a JVM with this process's class path: the daemon a user starts. The launcher must end
+         * in the daemon's JVM with {@code exec}, so that the pid started is the pid that answers.
+         */
+        public Builder launcher(Path executable) {
+            this.launcher = executable;
+            return this;
+        }
+
+        /** How long {@link #start()} waits for the daemon to answer (default 15 s). */
+        public Builder readyWithin(Duration timeout) {
+            this.readyTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How often {@link #start()} pings while it waits (default 20 ms). A bench that times the
+         * start ({@link DaemonProcess#startToFirstPong()}) polls finely, e.g. every 0.5 ms.
+         */
+        public Builder pollEvery(Duration interval) {
+            this.pollInterval = interval;
+            return this;
+        }
+
         /** The full argument list after the main class. */
         List<String> arguments() {
             List<String> all = new ArrayList<>(globalArgs);
@@ -169,7 +204,7 @@ public final class DaemonProcess implements AutoCloseable {
         /** Starts the daemon and waits until it answers ping and daemon.json names it. */
         public DaemonProcess start() {
             DaemonProcess d = launch();
-            d.awaitReady();
+            d.awaitReady(readyTimeout, pollInterval);
             return d;
         }
 
@@ -178,7 +213,13 @@ public final class DaemonProcess implements AutoCloseable {
             int n = COUNTER.incrementAndGet();
             Path out = home.root().resolve("daemon-" + n + ".out");
             Path err = home.root().resolve("daemon-" + n + ".err");
-            List<String> cmd = JavaProcess.command(JavaProcess.RUNTIMED_MAIN, arguments());
+            List<String> cmd = new ArrayList<>();
+            if (launcher != null) {
+                cmd.add(launcher.toString());
+                cmd.addAll(arguments());
+            } else {
+                cmd.addAll(JavaProcess.command(JavaProcess.RUNTIMED_MAIN, arguments()));
+            }
             ProcessBuilder pb = new ProcessBuilder(cmd)
                     .directory(home.root().toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -188,6 +229,7 @@ public final class DaemonProcess implements AutoCloseable {
             pb.environment().clear();
             pb.environment().putAll(home.childEnv(env));
             Process p;
+            long launched = System.nanoTime();
             try {
                 p = pb.start();
             } catch (IOException e) {
@@ -195,27 +237,61 @@ public final class DaemonProcess implements AutoCloseable {
             }
             LIVE.add(p);
             p.onExit().thenRun(() -> LIVE.remove(p));
-            return new DaemonProcess(home, p, socket != null ? socket : home.defaultSocket(), out, err,
-                    JavaProcess.describe(cmd));
+            return new DaemonProcess(this, p, out, err, JavaProcess.describe(cmd), launched);
         }
     }
 
-    private void awaitReady() {
+    /**
+     * A deadline loop rather than Awaitility: the benches time the start with it, and parking is
+     * exact to well below a millisecond where a sleep rounds up to one.
+     */
+    private void awaitReady(Duration timeout, Duration poll) {
+        String what = "daemon " + commandLine + " answers ping and has written daemon.json";
+        long deadline = launchedNanos + timeout.toNanos();
         try {
-            await("daemon " + commandLine + " answers ping and has written daemon.json")
-                    .atMost(READY_TIMEOUT)
-                    .pollInterval(POLL)
-                    .pollDelay(Duration.ZERO)
-                    .failFast("daemon exited before it was ready", () -> {
-                        if (!process.isAlive()) {
-                            throw new AssertionError("exit status " + process.exitValue() + "\nstderr:\n" + stderr());
-                        }
-                    })
-                    .until(() -> answersPing() && info().map(i -> i.pid() == pid()).orElse(false));
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new AssertionError(what + ", but it exited before it was ready: exit status "
+                            + process.exitValue() + "\nstderr:\n" + stderr());
+                }
+                if (firstPongNanos == 0 && answersPing()) {
+                    firstPongNanos = System.nanoTime();
+                }
+                if (firstPongNanos != 0 && info().map(i -> i.pid() == pid()).orElse(false)) {
+                    return;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError(what + ": not within " + timeout.toMillis() + " ms (pong "
+                            + (firstPongNanos != 0 ? "seen" : "never seen") + ")\nstderr:\n" + stderr());
+                }
+                LockSupport.parkNanos(poll.toNanos());
+            }
         } catch (RuntimeException | Error e) {
             close();
             throw e;
         }
+    }
+
+    /**
+     * A new daemon in the same home with the same options, e.g. to see what survives a restart;
+     * this one must have ended ({@link #stop()}, {@link #terminate()}, {@link #kill9()}).
+     */
+    public DaemonProcess startAgain() {
+        if (process.isAlive()) {
+            throw new IllegalStateException(this + " still runs: stop it before starting it again");
+        }
+        return options.start();
+    }
+
+    /**
+     * From just before the process was started to the first ping it answered: the benches' cold
+     * start to first pong. Only known for a daemon that {@link Builder#start()} waited for.
+     */
+    public Duration startToFirstPong() {
+        if (firstPongNanos == 0) {
+            throw new IllegalStateException("no pong seen from " + this);
+        }
+        return Duration.ofNanos(firstPongNanos - launchedNanos);
     }
 
     public RuntHome home() {
@@ -270,6 +346,24 @@ public final class DaemonProcess implements AutoCloseable {
     /** {@code <cache>/runt/runtimed.log} (shared by every daemon of the home). */
     public List<String> logLines() {
         return home.logLines();
+    }
+
+    /** {@code <cache>/runt/runtimed.log} as one text (shared by every daemon of the home). */
+    public String log() {
+        return home.logText();
+    }
+
+    /** {@code <cache>/runt/notebook-docs}: where this daemon persists its notebook rooms. */
+    public Path notebookDocsDir() {
+        return home.notebookDocsDir();
+    }
+
+    /**
+     * Runs {@code runt args} in this daemon's home and waits for it (the command finds the daemon
+     * on the home's default socket, not on a {@link Builder#socket moved} one).
+     */
+    public Cli.Result runt(String... args) {
+        return Cli.runt(home, args);
     }
 
     private static String read(Path p) {
