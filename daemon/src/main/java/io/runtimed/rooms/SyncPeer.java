@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * were generated. A second thread, the sender, generates on "document changed" notifications (which
  * coalesce: generation starts from the full sync state, §6.1) and does every socket write, so a
  * slow reader on the other end delays only itself and the reading of its own frames never blocks
- * on a full socket. Generation waits for durability ({@link DocumentOwner#generate}): no message
- * carries heads that a crash could lose.
+ * on a full socket. Before it writes a message the sender waits until the heads it carries are
+ * durable ({@link DocumentOwner#awaitDurable(long)}): no message carries heads that a crash could
+ * lose, while the reader goes on applying the peer's next frames, so a burst shares one fsync.
  */
 final class SyncPeer {
     private static final Logger LOG = LoggerFactory.getLogger(SyncPeer.class);
@@ -46,7 +47,7 @@ final class SyncPeer {
     private final ReentrantLock signal = new ReentrantLock();
     private final Condition wake = signal.newCondition();
     // guarded by signal
-    private final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
+    private final ArrayDeque<DocumentOwner.Outgoing> outbox = new ArrayDeque<>();
     private boolean changed;
     private boolean stopping;
     // guarded by exchange
@@ -94,7 +95,7 @@ final class SyncPeer {
 
     /**
      * §6.1 step 2: apply under the document's lock (staging any change for the disk), tell the other
-     * peers, then generate this peer's reply, which waits until the change is durable.
+     * peers, then generate this peer's reply, which the sender holds until the change is durable.
      */
     private void receive(byte[] frame) throws SyncMessageException {
         exchange.lock();
@@ -102,7 +103,7 @@ final class SyncPeer {
             if (owner.receive(state, frame)) {
                 room.changedBy(this);
             }
-            queue(owner.generate(state));
+            queue(owner.generateOutgoing(state));
         } finally {
             exchange.unlock();
         }
@@ -112,7 +113,7 @@ final class SyncPeer {
         exchange.lock();
         try {
             if (state != null) {
-                queue(owner.generate(state));
+                queue(owner.generateOutgoing(state));
             }
         } finally {
             exchange.unlock();
@@ -120,7 +121,7 @@ final class SyncPeer {
     }
 
     /** Under {@link #exchange}: hands a generated message to the sender, keeping generation order. */
-    private void queue(Optional<byte[]> message) {
+    private void queue(Optional<DocumentOwner.Outgoing> message) {
         if (message.isEmpty()) {
             return;
         }
@@ -156,7 +157,7 @@ final class SyncPeer {
     private void sendLoop() {
         try {
             while (true) {
-                byte[] next;
+                DocumentOwner.Outgoing next;
                 boolean generate;
                 signal.lock();
                 try {
@@ -177,7 +178,8 @@ final class SyncPeer {
                 if (generate) {
                     generateAndQueue();
                 } else {
-                    frames.writeFrame(next);
+                    owner.awaitDurable(next.ticket());
+                    frames.writeFrame(next.message());
                 }
             }
         } catch (IOException e) {

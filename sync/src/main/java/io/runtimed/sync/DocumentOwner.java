@@ -26,8 +26,11 @@ import org.slf4j.LoggerFactory;
  * and receiving touch the document and the state together.
  *
  * <p>With a {@link Journal} attached (the daemon's rooms), every change is handed to the journal
- * under the same lock hold that made it, and {@link #generate} waits until the journal reports
- * everything handed over as durable: no sync message ever announces heads that a crash could lose.
+ * under the same lock hold that made it. {@link #generateOutgoing} then tags each message with the
+ * journal ticket its heads need, and {@link #awaitDurable(long)} lets the sender hold the message
+ * until the journal reports that ticket durable: no sync message ever leaves with heads that a
+ * crash could lose, yet generation (and with it the order of a peer's sync state) never waits for
+ * the disk, so a burst of messages shares one fsync.
  */
 public final class DocumentOwner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DocumentOwner.class);
@@ -96,23 +99,46 @@ public final class DocumentOwner implements AutoCloseable {
     }
 
     /**
-     * Under the lock: waits (releasing it meanwhile) until everything staged is durable, so a
-     * message generated next carries only durable heads. Other peers apply and read meanwhile.
+     * Waits until everything staged up to {@code ticket} is durable (at once without a journal).
+     * A disk that takes longer than 30 s is broken: the wait ends (logged) rather than stall peers.
      */
-    private void awaitDurable() {
-        long left = DURABLE_WAIT_NANOS;
-        while (durableTicket < stagedTicket) {
-            if (left <= 0) {
-                LOG.warn("the {} is not durable after {} s; sending anyway", this,
-                        TimeUnit.NANOSECONDS.toSeconds(DURABLE_WAIT_NANOS));
-                return;
+    public void awaitDurable(long ticket) {
+        lock.lock();
+        try {
+            long left = DURABLE_WAIT_NANOS;
+            while (durableTicket < ticket) {
+                if (left <= 0) {
+                    LOG.warn("the {} is not durable after {} s; sending anyway", this,
+                            TimeUnit.NANOSECONDS.toSeconds(DURABLE_WAIT_NANOS));
+                    return;
+                }
+                try {
+                    left = durableMoved.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
-            try {
-                left = durableMoved.awaitNanos(left);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A generated sync message and the journal ticket that must be durable before it is sent. */
+    public record Outgoing(byte[] message, long ticket) {
+    }
+
+    /**
+     * The next sync message for the peer that owns {@code state}, tagged with the ticket of
+     * everything the document holds: send it only after {@link #awaitDurable(long)} of that ticket.
+     */
+    public Optional<Outgoing> generateOutgoing(SyncState state) {
+        lock.lock();
+        try {
+            long ticket = stagedTicket;
+            return open().generateSyncMessage(state).map(m -> new Outgoing(m, ticket));
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -182,12 +208,13 @@ public final class DocumentOwner implements AutoCloseable {
 
     /**
      * The next sync message for the peer that owns {@code state}, if Automerge has one to send.
-     * With a journal, waits first until every change is durable (the message announces the heads).
+     * With a journal, waits first until every change is durable (the message announces the heads);
+     * a server that must not wait uses {@link #generateOutgoing}.
      */
     public Optional<byte[]> generate(SyncState state) {
         lock.lock();
         try {
-            awaitDurable();
+            awaitDurable(stagedTicket);
             return open().generateSyncMessage(state);
         } finally {
             lock.unlock();

@@ -260,12 +260,22 @@ public final class RuntHome implements AutoCloseable {
      */
     @Override
     public void close() {
-        for (ProcessHandle p : processes()) {
-            p.destroyForcibly();
-            try {
-                p.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                // it is gone or unkillable; nothing more a test can do
+        // a process killed in one round may have started another just before (a daemon starting a
+        // pool build): look again until none is left; each round only sees what the last one missed
+        for (int round = 0; round < 10; round++) {
+            List<ProcessHandle> left = processes();
+            if (left.isEmpty()) {
+                break;
+            }
+            for (ProcessHandle p : left) {
+                p.destroyForcibly();
+            }
+            for (ProcessHandle p : left) {
+                try {
+                    p.onExit().get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    // it is gone or unkillable; nothing more a test can do
+                }
             }
         }
         if (ownsRoot) {
