@@ -1,5 +1,7 @@
 package io.runtimed.interop;
 
+import io.runtimed.testkit.Cells;
+import io.runtimed.testkit.JsPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runtimed.testkit.DaemonProcess;

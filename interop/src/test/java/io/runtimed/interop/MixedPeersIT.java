@@ -1,5 +1,8 @@
 package io.runtimed.interop;
 
+import io.runtimed.testkit.Cells;
+import io.runtimed.testkit.Deadline;
+import io.runtimed.testkit.JsPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
