@@ -60,6 +60,7 @@ public final class JsPeer implements AutoCloseable {
     private List<String> settledHeads = List.of();
     private final Set<String> acked = new LinkedHashSet<>();
     private String lastDisconnect;
+    private volatile java.util.function.Consumer<String> ackListener = id -> { };
     private int disconnects;
 
     private static Path findJsDir() {
@@ -222,6 +223,11 @@ public final class JsPeer implements AutoCloseable {
 
     // ---- state ----
 
+    /** Called with each id the daemon acknowledges, on the thread reading the peer's events. */
+    public void onAcked(java.util.function.Consumer<String> listener) {
+        ackListener = listener;
+    }
+
     /** Settled, and every command sent has been carried out. */
     public synchronized boolean isSettled() {
         return settled && replies.isEmpty();
@@ -334,6 +340,7 @@ public final class JsPeer implements AutoCloseable {
                 synchronized (this) {
                     event.get("ids").forEach(id -> acked.add(id.asText()));
                 }
+                event.get("ids").forEach(id -> ackListener.accept(id.asText()));
             }
             case "disconnected" -> {
                 synchronized (this) {
