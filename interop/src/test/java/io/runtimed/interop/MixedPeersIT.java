@@ -1,16 +1,16 @@
 package io.runtimed.interop;
 
-import io.runtimed.testkit.Cells;
-import io.runtimed.testkit.Deadline;
-import io.runtimed.testkit.JsPeer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.runtimed.client.NotebookClient;
 import io.runtimed.protocol.Json;
 import io.runtimed.sync.notebook.NotebookDoc;
+import io.runtimed.testkit.Cells;
 import io.runtimed.testkit.Cli;
 import io.runtimed.testkit.DaemonProcess;
+import io.runtimed.testkit.Deadline;
+import io.runtimed.testkit.JsPeer;
 import io.runtimed.testkit.RuntHome;
 import java.io.IOException;
 import java.nio.file.Path;
