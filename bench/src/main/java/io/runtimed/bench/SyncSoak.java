@@ -63,6 +63,12 @@ public final class SyncSoak {
         String load = Files.readString(Path.of("/proc/loadavg")).trim().split(" ", 4)[0];
         System.out.printf("runtimed sync soak, mode %s: %d cores (nproc), load average %s, JS peers from %s%n",
                 mode, Runtime.getRuntime().availableProcessors(), load, JsPeer.JS_DIR);
+        try {
+            JsPeer.requireInstalled();
+        } catch (IllegalStateException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+        }
         SyncSoak soak = new SyncSoak();
         try {
             soak.daemon = DaemonProcess.start(soak.home);
@@ -74,7 +80,9 @@ public final class SyncSoak {
             }
         } finally {
             soak.stopEditors();
-            soak.daemon.close();
+            if (soak.daemon != null) {
+                soak.daemon.close();
+            }
             soak.home.close();
         }
         System.exit(0);

@@ -86,11 +86,16 @@ public final class JsPeer implements AutoCloseable {
         this.reader.start();
     }
 
-    /** Starts {@code node driver.mjs}; its stderr goes to {@code logDir/<name>.stderr}. */
-    public static JsPeer start(String name, Path logDir) {
+    /** Fails with one line when the JS peers' node_modules is missing. */
+    public static void requireInstalled() {
         if (!Files.isDirectory(JS_DIR.resolve("node_modules/@automerge/automerge"))) {
             throw new IllegalStateException(JS_DIR.resolve("node_modules") + " is missing: run interop/js/install.sh");
         }
+    }
+
+    /** Starts {@code node driver.mjs}; its stderr goes to {@code logDir/<name>.stderr}. */
+    public static JsPeer start(String name, Path logDir) {
+        requireInstalled();
         Path stderr = logDir.resolve(name + ".stderr");
         ProcessBuilder pb = new ProcessBuilder("node", JS_DIR.resolve("driver.mjs").toString())
                 .directory(JS_DIR.toFile())
