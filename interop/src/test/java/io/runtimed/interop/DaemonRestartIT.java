@@ -3,7 +3,9 @@ package io.runtimed.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.runtimed.testkit.Cells;
 import io.runtimed.testkit.DaemonProcess;
+import io.runtimed.testkit.JsPeer;
 import io.runtimed.testkit.RuntHome;
 import java.nio.file.Path;
 import java.time.Duration;

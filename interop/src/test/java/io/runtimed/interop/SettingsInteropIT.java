@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.protocol.Json;
 import io.runtimed.testkit.DaemonProcess;
+import io.runtimed.testkit.Deadline;
+import io.runtimed.testkit.JsPeer;
 import io.runtimed.testkit.RuntHome;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.runtimed.interop;
+package io.runtimed.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,10 +32,14 @@ import java.util.stream.Collectors;
  * come back on stdout, and this class keeps what they say: whether the peer is settled and on
  * which heads, which of its changes the daemon has acknowledged, whether it is connected.
  */
-final class JsPeer implements AutoCloseable {
-    /** The directory of driver.mjs and its node_modules (set by the pom; the module dir's js/ otherwise). */
-    static final Path JS_DIR = Path.of(System.getProperty("runtimed.interop.js", "js")).toAbsolutePath();
-    static final String MISSING_NODE = "interop tests need Node.js >= 18 and npm: install the Debian packages"
+public final class JsPeer implements AutoCloseable {
+    /**
+     * The directory of driver.mjs and its node_modules: the system property {@code runtimed.interop.js}
+     * (the interop pom sets it), else {@code interop/js} in the nearest directory at or above the
+     * working directory that has one (the repository root).
+     */
+    public static final Path JS_DIR = findJsDir();
+    public static final String MISSING_NODE = "interop tests need Node.js >= 18 and npm: install the Debian packages"
             + " nodejs npm (apt-get install nodejs npm)";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(3);
@@ -56,7 +60,21 @@ final class JsPeer implements AutoCloseable {
     private List<String> settledHeads = List.of();
     private final Set<String> acked = new LinkedHashSet<>();
     private String lastDisconnect;
+    private volatile java.util.function.Consumer<String> ackListener = id -> { };
     private int disconnects;
+
+    private static Path findJsDir() {
+        String property = System.getProperty("runtimed.interop.js");
+        if (property != null) {
+            return Path.of(property).toAbsolutePath();
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("interop/js/driver.mjs"))) {
+                return dir.resolve("interop/js");
+            }
+        }
+        return Path.of("interop/js").toAbsolutePath(); // not found: start() says what is missing
+    }
 
     private JsPeer(String name, Process process, Path stderrFile) {
         this.name = name;
@@ -68,12 +86,16 @@ final class JsPeer implements AutoCloseable {
         this.reader.start();
     }
 
-    /** Starts {@code node driver.mjs}; its stderr goes to {@code logDir/<name>.stderr}. */
-    static JsPeer start(String name, Path logDir) {
+    /** Fails with one line when the JS peers' node_modules is missing. */
+    public static void requireInstalled() {
         if (!Files.isDirectory(JS_DIR.resolve("node_modules/@automerge/automerge"))) {
-            throw new IllegalStateException("no JS peers in " + JS_DIR + "/node_modules: the build's npm ci"
-                    + " (mvn -B verify) installs them");
+            throw new IllegalStateException(JS_DIR.resolve("node_modules") + " is missing: run interop/js/install.sh");
         }
+    }
+
+    /** Starts {@code node driver.mjs}; its stderr goes to {@code logDir/<name>.stderr}. */
+    public static JsPeer start(String name, Path logDir) {
+        requireInstalled();
         Path stderr = logDir.resolve(name + ".stderr");
         ProcessBuilder pb = new ProcessBuilder("node", JS_DIR.resolve("driver.mjs").toString())
                 .directory(JS_DIR.toFile())
@@ -85,20 +107,20 @@ final class JsPeer implements AutoCloseable {
         }
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
     // ---- connecting ----
 
     /** Joins a notebook room and waits until the initial sync has settled (never edit before it). */
-    JsPeer joinNotebook(Path socket, String notebookId, Duration timeout) {
+    public JsPeer joinNotebook(Path socket, String notebookId, Duration timeout) {
         ObjectNode handshake = Json.MAPPER.createObjectNode().put("channel", "notebook_sync").put("notebook_id", notebookId);
         return join(socket, handshake, "notebook room " + notebookId, timeout);
     }
 
     /** Joins the settings document and waits until the initial sync has settled. */
-    JsPeer joinSettings(Path socket, Duration timeout) {
+    public JsPeer joinSettings(Path socket, Duration timeout) {
         return join(socket, Json.MAPPER.createObjectNode().put("channel", "settings_sync"), "the settings document", timeout);
     }
 
@@ -112,7 +134,7 @@ final class JsPeer implements AutoCloseable {
     }
 
     /** Connects again, with a fresh sync state and the same document (after a daemon restart). */
-    void reconnect() {
+    public void reconnect() {
         ObjectNode again = connectCommand.deepCopy();
         again.put("seq", seq.incrementAndGet());
         call(again);
@@ -124,12 +146,12 @@ final class JsPeer implements AutoCloseable {
     // ---- commands ----
 
     /** A command object with its sequence number, to fill in and {@link #send}. */
-    ObjectNode command(String cmd) {
+    public ObjectNode command(String cmd) {
         return Json.MAPPER.createObjectNode().put("cmd", cmd).put("seq", seq.incrementAndGet());
     }
 
     /** Sends a command without waiting; the future completes with its "done" event. */
-    CompletableFuture<JsonNode> send(ObjectNode command) {
+    public CompletableFuture<JsonNode> send(ObjectNode command) {
         CompletableFuture<JsonNode> reply = new CompletableFuture<>();
         replies.put(command.get("seq").asLong(), reply);
         try {
@@ -145,7 +167,7 @@ final class JsPeer implements AutoCloseable {
     }
 
     /** Sends a command and waits for its "done" event. */
-    JsonNode call(ObjectNode command) {
+    public JsonNode call(ObjectNode command) {
         return await(send(command), COMMAND_TIMEOUT, command.get("cmd").asText());
     }
 
@@ -164,7 +186,7 @@ final class JsPeer implements AutoCloseable {
     }
 
     /** Adds cells at the end in ONE change, sent at once; waits only until it has been sent. */
-    CompletableFuture<JsonNode> addCells(List<Cells.Cell> cells) {
+    public CompletableFuture<JsonNode> addCells(List<Cells.Cell> cells) {
         ObjectNode c = command("add_cells");
         var array = c.putArray("cells");
         cells.forEach(cell -> array.addObject().put("id", cell.id()).put("source", cell.source()));
@@ -172,78 +194,83 @@ final class JsPeer implements AutoCloseable {
     }
 
     /** Types {@code text} at the end of a cell's source, one change per character (ids {@code idPrefix0, 1, ...}). */
-    CompletableFuture<JsonNode> type(String cellId, String text, String idPrefix) {
+    public CompletableFuture<JsonNode> type(String cellId, String text, String idPrefix) {
         return send(command("type").put("cell", cellId).put("text", text).put("id", idPrefix));
     }
 
     /** One splice of a cell's source, in code points. */
-    CompletableFuture<JsonNode> splice(String cellId, int index, int delete, String text, String id) {
+    public CompletableFuture<JsonNode> splice(String cellId, int index, int delete, String text, String id) {
         return send(command("splice").put("cell", cellId).put("index", index).put("delete", delete)
                 .put("text", text).put("id", id));
     }
 
     /** A settings put (SETTINGS.md §3), acknowledged as {@code id}. */
-    CompletableFuture<JsonNode> set(String key, String value, String id) {
+    public CompletableFuture<JsonNode> set(String key, String value, String id) {
         return send(command("set").put("key", key).put("value", value).put("id", id));
     }
 
     /** A settings put_list (SETTINGS.md §3), acknowledged as {@code id}. */
-    CompletableFuture<JsonNode> setList(String key, List<String> values, String id) {
+    public CompletableFuture<JsonNode> setList(String key, List<String> values, String id) {
         ObjectNode c = command("set_list").put("key", key).put("id", id);
         values.forEach(c.putArray("values")::add);
         return send(c);
     }
 
     /** The replica as the notebook snapshot JSON ({@code notebook_id}, {@code cells}, {@code metadata}). */
-    JsonNode notebook() {
+    public JsonNode notebook() {
         return call(command("notebook")).get("notebook");
     }
 
     /** The raw settings document as JSON. */
-    JsonNode settings() {
+    public JsonNode settings() {
         return call(command("settings")).get("settings");
     }
 
     // ---- state ----
 
+    /** Called with each id the daemon acknowledges, on the thread reading the peer's events. */
+    public void onAcked(java.util.function.Consumer<String> listener) {
+        ackListener = listener;
+    }
+
     /** Settled, and every command sent has been carried out. */
-    synchronized boolean isSettled() {
+    public synchronized boolean isSettled() {
         return settled && replies.isEmpty();
     }
 
-    synchronized List<String> settledHeads() {
+    public synchronized List<String> settledHeads() {
         return settledHeads;
     }
 
-    synchronized Set<String> acked() {
+    public synchronized Set<String> acked() {
         return new LinkedHashSet<>(acked);
     }
 
-    synchronized boolean isConnected() {
+    public synchronized boolean isConnected() {
         return connected;
     }
 
-    synchronized int disconnects() {
+    public synchronized int disconnects() {
         return disconnects;
     }
 
-    void awaitSettled(Duration timeout) {
+    public void awaitSettled(Duration timeout) {
         Deadline.await(room + ": JS peer " + name + " did not settle", timeout, this::isSettled, this::describe);
     }
 
-    void awaitDisconnected(int count, Duration timeout) {
+    public void awaitDisconnected(int count, Duration timeout) {
         Deadline.await(room + ": JS peer " + name + " was not disconnected", timeout,
                 () -> disconnects() >= count, this::describe);
     }
 
     /** Waits until the daemon has acknowledged at least {@code n} changes of this peer. */
-    void awaitAcked(int n, Duration timeout) {
+    public void awaitAcked(int n, Duration timeout) {
         Deadline.await(room + ": JS peer " + name + " did not get " + n + " changes acknowledged", timeout,
                 () -> acked().size() >= n, this::describe);
     }
 
     /** Waits until every peer is settled on the same heads as every other. */
-    static void awaitConverged(String room, Duration timeout, List<JsPeer> peers) {
+    public static void awaitConverged(String room, Duration timeout, List<JsPeer> peers) {
         Deadline.await("room " + room + ": the JS peers did not settle on the same heads", timeout,
                 () -> peers.stream().allMatch(JsPeer::isSettled)
                         && peers.stream().map(JsPeer::settledHeads).distinct().count() == 1,
@@ -254,7 +281,7 @@ final class JsPeer implements AutoCloseable {
      * Where this peer stands, for failure messages: its own heads, the heads the daemon last
      * announced to it, and what is still unacknowledged.
      */
-    String describe() {
+    public String describe() {
         StringBuilder s = new StringBuilder("  JS peer ").append(name).append(" in ").append(room).append(": ");
         try {
             JsonNode st = await(send(command("status")), STATUS_TIMEOUT, "status");
@@ -318,6 +345,7 @@ final class JsPeer implements AutoCloseable {
                 synchronized (this) {
                     event.get("ids").forEach(id -> acked.add(id.asText()));
                 }
+                event.get("ids").forEach(id -> ackListener.accept(id.asText()));
             }
             case "disconnected" -> {
                 synchronized (this) {
