@@ -131,9 +131,23 @@ final class SyncReplica<S> implements AutoCloseable {
                 }
                 arrived.awaitNanos(left);
             }
-            // each frame restarts the quiet period (the reader answers it by itself)
+            // each frame restarts the quiet period (the reader answers it by itself); and quiet is
+            // not enough on a loaded machine: until the replica holds the heads the daemon announced,
+            // an edit could create a second `cells` (or `uv`) next to the daemon's, and one of them
+            // would silently lose (§6.2 step 2). So the sync also waits until it has caught up.
             long seen = -1;
-            while (seen != framesReceived) {
+            while (seen != framesReceived || !caughtUp()) {
+                if (seen == framesReceived) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        LOG.warn("{} replica: the daemon's document has not arrived within {} s; going on",
+                                kind, FIRST_MESSAGE_TIMEOUT.toSeconds());
+                        return;
+                    }
+                    arrived.awaitNanos(left);
+                    throwIfFailed();
+                    continue;
+                }
                 seen = framesReceived;
                 long quietEnd = System.nanoTime() + QUIET_PERIOD.toNanos();
                 long left;
@@ -149,6 +163,27 @@ final class SyncReplica<S> implements AutoCloseable {
         } finally {
             events.unlock();
         }
+    }
+
+    /**
+     * Under {@code events}, before any local edit: whether the replica holds exactly the heads the
+     * daemon last announced (hashes compared by their bytes: decoded ones are another subclass).
+     */
+    private boolean caughtUp() {
+        ChangeHash[] heads = announced;
+        if (heads == null) {
+            return false;
+        }
+        java.util.Set<String> theirs = hex(heads);
+        return replica.read(doc -> hex(doc.getHeads())).equals(theirs);
+    }
+
+    private static java.util.Set<String> hex(ChangeHash[] heads) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (ChangeHash h : heads) {
+            out.add(java.util.HexFormat.of().formatHex(h.getBytes()));
+        }
+        return out;
     }
 
     // ---- the document ----

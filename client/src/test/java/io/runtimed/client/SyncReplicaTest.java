@@ -195,6 +195,26 @@ class SyncReplicaTest {
     }
 
     @Nested
+    class InitialSync {
+        @Test
+        void joiningWaitsForTheDaemonsDocumentEvenPastTheQuietPeriod() throws Exception {
+            // a loaded daemon: its answer to our first reply comes well after §6.2's 100 ms of quiet;
+            // an edit made before it arrived would create a second root object next to the daemon's
+            Script slow = (frame, doc, state, frames) -> {
+                try {
+                    Thread.sleep(4 * SyncReplica.QUIET_PERIOD.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                HONEST.onFrame(frame, doc, state, frames);
+            };
+            try (SyncReplica<Optional<String>> r = connect(daemon(slow))) {
+                assertThat(r.snapshot()).as("the daemon's document is there when join returns").contains("system");
+            }
+        }
+    }
+
+    @Nested
     class Failure {
         @Test
         void aBrokenConnectionFailsLaterCallsWithDisconnected() throws Exception {
