@@ -1,5 +1,6 @@
 package io.runtimed.bench;
 
+import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.client.NotebookClient;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
@@ -8,7 +9,6 @@ import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.notebook.NotebookDoc;
 import io.runtimed.rooms.DocumentStore;
-import io.runtimed.rooms.notebook.NotebookStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +95,7 @@ public final class NotebookBench {
      */
     private static void diskBytes(Path dir, int cells, int chars, int edits) throws IOException {
         Files.createDirectories(dir);
-        Path file = NotebookStore.fileFor(dir, "big");
+        Path file = NotebookDocFiles.fileFor(dir, "big");
         Document doc = NotebookDoc.createFresh("big");
         // seeded pseudo-code text, different in every cell (repeated text would compress unrealistically well)
         java.util.Random random = new java.util.Random(6);

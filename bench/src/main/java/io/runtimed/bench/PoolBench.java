@@ -5,7 +5,7 @@ import io.runtimed.pool.EnvBackend;
 import io.runtimed.pool.EnvBuilder;
 import io.runtimed.pool.EnvDirectories;
 import io.runtimed.pool.PoolSettings;
-import io.runtimed.pool.ProcessRunner;
+import io.runtimed.tools.ProcessRunner;
 import io.runtimed.pool.UvBackend;
 import io.runtimed.pool.VenvBackend;
 import io.runtimed.protocol.EnvType;

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
  * The "Runtimes:" block of {@code runtimed status} and {@code runt pool info}: the usable runtimes,
  * then one line per interpreter and tool with its version and path, or why it cannot be used.
  */
-final class RuntimesSection {
+public final class RuntimesSection {
     /** Fixed columns, so that one long entry does not move every other line ("micromamba", "3.13.0rc1" fit). */
     private static final int NAME_WIDTH = 12;
     private static final int VERSION_WIDTH = 10;
@@ -21,7 +21,7 @@ final class RuntimesSection {
     private RuntimesSection() {
     }
 
-    static String text(RuntimeInventory inventory) {
+    public static String text(RuntimeInventory inventory) {
         List<DetectedTool> rows = new ArrayList<>(inventory.interpreters());
         if (rows.isEmpty()) {
             rows.add(new DetectedTool("python", null, null, false, "not found"));

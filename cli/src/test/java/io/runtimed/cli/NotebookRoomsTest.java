@@ -1,5 +1,6 @@
 package io.runtimed.cli;
 
+import io.runtimed.paths.NotebookDocFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,7 +14,6 @@ import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.notebook.NotebookCell;
 import io.runtimed.sync.notebook.NotebookDoc;
 import io.runtimed.sync.notebook.NotebookSnapshot;
-import io.runtimed.rooms.notebook.NotebookStore;
 import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.RuntHome;
 import java.net.StandardProtocolFamily;
@@ -46,7 +46,7 @@ class NotebookRoomsTest {
     static final Duration WAIT = Duration.ofSeconds(10);
 
     static NotebookSnapshot onDisk(Path docsDir, String id) throws Exception {
-        Document doc = NativeHandles.load(Files.readAllBytes(NotebookStore.fileFor(docsDir, id)));
+        Document doc = NativeHandles.load(Files.readAllBytes(NotebookDocFiles.fileFor(docsDir, id)));
         try {
             return NotebookDoc.snapshot(doc);
         } finally {
@@ -286,7 +286,7 @@ class NotebookRoomsTest {
 
         @Test
         void theCorruptFileIsRenamedAsideAndAFreshNotebookServed() throws Exception {
-            Path file = NotebookStore.fileFor(daemon.notebookDocsDir(), "broken");
+            Path file = NotebookDocFiles.fileFor(daemon.notebookDocsDir(), "broken");
             Files.createDirectories(file.getParent());
             byte[] garbage = "definitely not automerge".getBytes();
             Files.write(file, garbage);

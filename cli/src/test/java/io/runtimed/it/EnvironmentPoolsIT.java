@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.runtimed.client.PoolClient;
-import io.runtimed.pool.StandIns;
+import io.runtimed.tools.StandIns;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PoolStats;
 import io.runtimed.protocol.PooledEnv;

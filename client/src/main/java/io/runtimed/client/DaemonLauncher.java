@@ -1,5 +1,6 @@
 package io.runtimed.client;
 
+import io.runtimed.tools.DetachedProcess;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.DaemonInfo;
 import java.io.IOException;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
 public final class DaemonLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(DaemonLauncher.class);
     /** Main class of the runtimed command line, used when the daemon's jars are on this JVM's class path. */
-    public static final String RUNTIMED_MAIN = "io.runtimed.cli.RuntimedMain";
+    public static final String RUNTIMED_MAIN = "io.runtimed.cli.runtimed.RuntimedMain";
     /** The spec's 20 polls × 500 ms. */
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(10);
 

@@ -1,6 +1,6 @@
 package io.runtimed.service;
 
-import io.runtimed.client.DetachedProcess;
+import io.runtimed.tools.DetachedProcess;
 import io.runtimed.paths.BaseDirs;
 import io.runtimed.paths.RuntPaths;
 import java.io.IOException;

@@ -27,7 +27,7 @@ final class StartupArchive {
         if (!Files.isExecutable(launchScript) || File.separatorChar == '\\') {
             return;
         }
-        ProcessBuilder pb = new ProcessBuilder(launchScript.toString(), "io.runtimed.cli.CdsTraining")
+        ProcessBuilder pb = new ProcessBuilder(launchScript.toString(), "io.runtimed.cli.runtimed.CdsTraining")
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);

@@ -90,7 +90,7 @@ class DaemonDistributionTest {
 
             StartupArchive.record(DaemonDistribution.launchScript(binary));
 
-            assertThat(installDir.resolve("launch.calls")).hasContent("dump io.runtimed.cli.CdsTraining");
+            assertThat(installDir.resolve("launch.calls")).hasContent("dump io.runtimed.cli.runtimed.CdsTraining");
         }
 
         @Test

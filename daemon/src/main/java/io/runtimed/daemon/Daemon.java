@@ -1,18 +1,21 @@
 package io.runtimed.daemon;
 
-import io.runtimed.pool.BackendDetector;
-import io.runtimed.pool.EnvBuilder;
-import io.runtimed.blob.BlobChannelHandler;
+import io.runtimed.server.Posix;
+import io.runtimed.rooms.settings.SettingsRoomOpener;
+import io.runtimed.channel.NotebookSyncChannel;
+import io.runtimed.channel.SettingsSyncChannel;
+import io.runtimed.channel.PoolChannel;
+import io.runtimed.server.DaemonLifecycle;
+import io.runtimed.server.ChannelHandlers;
+import io.runtimed.server.ConnectionRouter;
+import io.runtimed.server.SocketServer;
+import io.runtimed.channel.BlobChannel;
 import io.runtimed.blob.BlobHttpServer;
 import io.runtimed.blob.BlobStore;
 import io.runtimed.pool.EnvPools;
-import io.runtimed.pool.PoolOptions;
-import io.runtimed.pool.PoolWarming;
-import io.runtimed.pool.ProcessRunner;
-import io.runtimed.pool.SyncedPoolSettings;
+import io.runtimed.pool.EnvWarmer;
 import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
-import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.RuntimedVersion;
 import io.runtimed.rooms.notebook.RoomRegistry;
 import io.runtimed.rooms.settings.SettingsPaths;
@@ -24,7 +27,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
@@ -48,9 +50,9 @@ public final class Daemon implements AutoCloseable {
     private static final Duration BLOB_SERVER_START_TIMEOUT = Duration.ofSeconds(10);
 
     private final DaemonLock lock;
-    private final SettingsStartup settings;
+    private final SettingsRoomOpener settings;
     private final RoomRegistry notebooks;
-    private final PoolWarming warming;
+    private final EnvWarmer warming;
     private final DaemonLifecycle lifecycle;
     private final SocketServer server;
     private final DaemonInfoFile infoFile;
@@ -58,7 +60,7 @@ public final class Daemon implements AutoCloseable {
     private final Optional<BlobHttpServer> blobServer;
     private boolean closed;
 
-    private Daemon(DaemonLock lock, SettingsStartup settings, RoomRegistry notebooks, PoolWarming warming,
+    private Daemon(DaemonLock lock, SettingsRoomOpener settings, RoomRegistry notebooks, EnvWarmer warming,
                    DaemonLifecycle lifecycle, SocketServer server, DaemonInfoFile infoFile, DaemonInfo info,
                    Optional<BlobHttpServer> blobServer) {
         this.lock = lock;
@@ -89,11 +91,11 @@ public final class Daemon implements AutoCloseable {
             throw new AlreadyRunningException(infoFile.read().orElseGet(DaemonInfo::unknown));
         }
         DaemonLock lock = acquired.get();
-        SettingsStartup settings = null;
+        SettingsRoomOpener settings = null;
         Optional<BlobHttpServer> blobServer = Optional.empty();
-        PoolWarming warming = null;
+        EnvWarmer warming = null;
         try {
-            settings = new SettingsStartup(SettingsPaths.of(config.runtDir(), config.settingsDir()));
+            settings = new SettingsRoomOpener(SettingsPaths.of(config.runtDir(), config.settingsDir()));
             Files.deleteIfExists(config.obsoleteSyncSocket());
             Path socketDir = config.socket().toAbsolutePath().getParent();
             if (!Files.isDirectory(socketDir)) {
@@ -102,15 +104,15 @@ public final class Daemon implements AutoCloseable {
             EnvPools pools = new EnvPools(config.envRoot(), config.uvPoolSize(), config.condaPoolSize(),
                     config.maxEnvAge(), Clock.systemUTC());
             pools.adoptExisting();
-            warming = startWarming(config, pools, settings);
+            warming = EnvWarmer.startForUser(pools, config.pool(), settings::settingsTreeOrDefaults);
             BlobStore blobs = BlobStore.openForDaemon(config.blobDir());
             CompletableFuture<OptionalInt> blobPortKnown = new CompletableFuture<>();
             RoomRegistry notebooks = new RoomRegistry(config.notebookDocsDir());
             ChannelHandlers handlers = new ChannelHandlers(
-                    new PoolChannelHandler(pools, lifecycle, notebooks::list),
+                    new PoolChannel(pools, lifecycle, notebooks::list),
                     new SettingsSyncChannel(settings),
                     new NotebookSyncChannel(notebooks),
-                    new BlobChannelHandler(blobs, () -> awaitPort(blobPortKnown), lifecycle));
+                    new BlobChannel(blobs, () -> awaitPort(blobPortKnown), lifecycle));
             SocketServer server = SocketServer.start(config.socket(),
                     new ConnectionRouter(handlers, config.handshakeTimeout()));
             // §5 steps 3 and 8 (settings document, schema file, settings.json watcher) on their own
@@ -142,25 +144,6 @@ public final class Daemon implements AutoCloseable {
             lock.close();
             throw e;
         }
-    }
-
-    /**
-     * POOL.md §5-§6: builds run on their own threads; backends are detected off the start path.
-     * Each build reads the live settings document, the command line's values winning.
-     */
-    private static PoolWarming startWarming(DaemonConfig config, EnvPools pools, SettingsStartup settings) {
-        PoolOptions options = config.pool();
-        ProcessRunner runner = new ProcessRunner(Map.of("PIP_DISABLE_PIP_VERSION_CHECK", "1", "PIP_NO_INPUT", "1"));
-        PoolWarming warming = new PoolWarming(pools, new EnvBuilder(pools.directories(), runner),
-                new SyncedPoolSettings(settings::settingsTreeOrDefaults, options.asOverrides(), options.systemSitePackages()),
-                options.buildThreads(), options.firstRetry(), options.maxRetry(), Clock.systemUTC());
-        pools.setRefiller(warming);
-        String home = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
-        BackendDetector detector = new BackendDetector(System.getenv(), Path.of(home), runner);
-        warming.start(type -> type == EnvType.UV
-                ? detector.uvPool(options.uv(), options.python())
-                : detector.condaPool(options.conda()));
-        return warming;
     }
 
     /** The blob port once the HTTP server's start has ended; a get_port that comes earlier waits for it. */

@@ -1,5 +1,6 @@
 package io.runtimed.daemon;
 
+import io.runtimed.server.Posix;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Platform;
 import java.io.IOException;

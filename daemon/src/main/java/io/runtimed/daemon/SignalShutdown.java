@@ -1,5 +1,6 @@
 package io.runtimed.daemon;
 
+import io.runtimed.server.DaemonLifecycle;
 import java.util.List;
 import sun.misc.Signal;
 

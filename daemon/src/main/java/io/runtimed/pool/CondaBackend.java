@@ -1,5 +1,8 @@
 package io.runtimed.pool;
 
+import io.runtimed.tools.StepFailedException;
+import io.runtimed.tools.DetectedBackend;
+import io.runtimed.tools.ProcessRunner;
 import io.runtimed.protocol.EnvType;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +32,7 @@ public final class CondaBackend implements EnvBackend {
 
     @Override
     public String describe() {
-        return tool.getFileName() + " (" + tool + ")";
+        return DetectedBackend.Kind.CONDA.describe(tool);
     }
 
     @Override
@@ -38,7 +41,7 @@ public final class CondaBackend implements EnvBackend {
     }
 
     @Override
-    public void create(Path dir, PoolSettings settings, ProcessRunner runner) throws EnvBuildException, InterruptedException {
+    public void create(Path dir, PoolSettings settings, ProcessRunner runner) throws StepFailedException, InterruptedException {
         List<String> create = new ArrayList<>(List.of(tool.toString(), "create", "-y", "-p", dir.toString(),
                 "-c", "conda-forge", "--override-channels", "python>=3.9", "ipykernel", "ipywidgets"));
         create.addAll(settings.condaPackages());

@@ -1,5 +1,8 @@
 package io.runtimed.pool;
 
+import io.runtimed.tools.StepFailedException;
+import io.runtimed.tools.DetectedBackend;
+import io.runtimed.tools.ProcessRunner;
 import io.runtimed.protocol.EnvType;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -19,8 +22,18 @@ public interface EnvBackend {
      * and the settings' default packages. The caller warms and verifies it afterwards and deletes
      * {@code dir} if anything fails.
      */
-    void create(Path dir, PoolSettings settings, ProcessRunner runner) throws EnvBuildException, InterruptedException;
+    void create(Path dir, PoolSettings settings, ProcessRunner runner) throws StepFailedException, InterruptedException;
 
     /** The warm-up script of POOL.md §5/§6 for this pool type. */
     String warmupScript();
+
+    /** The backend that builds with what detection found. */
+    static EnvBackend of(DetectedBackend detected) {
+        switch (detected.kind()) {
+            case UV: return new UvBackend(detected.tool());
+            case VENV: return new VenvBackend(detected.tool());
+            case CONDA: return new CondaBackend(detected.tool());
+            default: return new UnavailableBackend(detected.type(), detected.unavailableReason());
+        }
+    }
 }

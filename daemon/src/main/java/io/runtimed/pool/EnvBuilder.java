@@ -1,5 +1,7 @@
 package io.runtimed.pool;
 
+import io.runtimed.tools.StepFailedException;
+import io.runtimed.tools.ProcessRunner;
 import io.runtimed.protocol.PooledEnv;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -26,7 +28,7 @@ public final class EnvBuilder {
         this.runner = runner;
     }
 
-    public PooledEnv build(EnvBackend backend, PoolSettings settings) throws EnvBuildException, InterruptedException {
+    public PooledEnv build(EnvBackend backend, PoolSettings settings) throws StepFailedException, InterruptedException {
         Path dir = dirs.newEnvDir(backend.type());
         long started = System.nanoTime();
         try {
@@ -34,7 +36,7 @@ public final class EnvBuilder {
             backend.create(dir, settings, runner);
             Path python = EnvDirectories.pythonPath(backend.type(), dir);
             if (!Files.exists(python)) {
-                throw new EnvBuildException("no interpreter at " + python + " after creating the environment");
+                throw new StepFailedException("no interpreter at " + python + " after creating the environment");
             }
             runner.runOk("warm-up", List.of(python.toString(), "-c", backend.warmupScript()), dir, WARMUP_TIMEOUT);
             runner.runOk("ipykernel check", List.of(python.toString(), "-c", "import ipykernel"), dir, WARMUP_TIMEOUT);
@@ -44,8 +46,8 @@ public final class EnvBuilder {
             return EnvDirectories.describe(backend.type(), dir);
         } catch (IOException e) {
             deleteQuietly(dir);
-            throw new EnvBuildException("cannot write " + dir + ": " + e.getMessage());
-        } catch (EnvBuildException | InterruptedException | RuntimeException e) {
+            throw new StepFailedException("cannot write " + dir + ": " + e.getMessage());
+        } catch (StepFailedException | InterruptedException | RuntimeException e) {
             deleteQuietly(dir);
             throw e;
         }

@@ -26,20 +26,20 @@ public final class EnvPools {
     private static final Logger LOG = LoggerFactory.getLogger(EnvPools.class);
 
     private final EnvDirectories dirs;
-    private final Map<EnvType, EnvPool> pools = new EnumMap<>(EnvType.class);
+    private final Map<EnvType, PoolInventory> pools = new EnumMap<>(EnvType.class);
     private final Clock clock;
     private final Duration maxAge;
-    private volatile Refiller refiller = Refiller.NONE;
+    private volatile PoolEvents events = PoolEvents.NONE;
 
     public EnvPools(Path envRoot, int uvTarget, int condaTarget, Duration maxAge, Clock clock) {
         this.dirs = new EnvDirectories(envRoot);
         this.clock = clock;
         this.maxAge = maxAge;
-        pools.put(EnvType.UV, new EnvPool(EnvType.UV, uvTarget, maxAge, clock));
-        pools.put(EnvType.CONDA, new EnvPool(EnvType.CONDA, condaTarget, maxAge, clock));
+        pools.put(EnvType.UV, new PoolInventory(EnvType.UV, uvTarget, maxAge, clock));
+        pools.put(EnvType.CONDA, new PoolInventory(EnvType.CONDA, condaTarget, maxAge, clock));
     }
 
-    public EnvPool pool(EnvType type) {
+    public PoolInventory pool(EnvType type) {
         return pools.get(type);
     }
 
@@ -48,8 +48,8 @@ public final class EnvPools {
     }
 
     /** Connects the warming machinery (set once while the daemon is wired, before serving). */
-    public void setRefiller(Refiller refiller) {
-        this.refiller = refiller;
+    public void setEvents(PoolEvents events) {
+        this.events = events;
     }
 
     /**
@@ -68,7 +68,7 @@ public final class EnvPools {
                 if (type.isEmpty() || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                EnvPool pool = pools.get(type.get());
+                PoolInventory pool = pools.get(type.get());
                 if (!EnvDirectories.isReady(type.get(), dir)) {
                     LOG.info("removing unfinished environment {}", dir);
                     deleteQuietly(dir);
@@ -104,7 +104,7 @@ public final class EnvPools {
             deleteQuietly(Path.of(stale.venvPath()));
         });
         env.ifPresent(e -> LOG.info("handed out {}", e.venvPath()));
-        refiller.refill(type);
+        events.refill(type);
         return env;
     }
 
@@ -119,7 +119,7 @@ public final class EnvPools {
                     + " (expected " + dirs.root() + "/" + EnvDirectories.prefix(env.envType()) + "<uuid>)");
         }
         Path dir = Path.of(env.venvPath());
-        EnvPool pool = pools.get(env.envType());
+        PoolInventory pool = pools.get(env.envType());
         synchronized (pool) {
             if (pool.hasRoom() && EnvDirectories.isReady(env.envType(), dir)) {
                 pool.add(EnvDirectories.describe(env.envType(), dir.toAbsolutePath().normalize()), clock.instant());
@@ -141,16 +141,16 @@ public final class EnvPools {
             }
         }
         LOG.info("flushed {} environment(s)", removed);
-        refiller.flushed();
+        events.flushed();
         return removed;
     }
 
     public PoolStats stats() {
-        EnvPool uv = pools.get(EnvType.UV);
-        EnvPool conda = pools.get(EnvType.CONDA);
+        PoolInventory uv = pools.get(EnvType.UV);
+        PoolInventory conda = pools.get(EnvType.CONDA);
         return new PoolStats(uv.available(), uv.warming(), conda.available(), conda.warming(),
-                refiller.backend(EnvType.UV).orElse(null), refiller.backend(EnvType.CONDA).orElse(null),
-                refiller.lastError(EnvType.UV).orElse(null), refiller.lastError(EnvType.CONDA).orElse(null));
+                events.backend(EnvType.UV).orElse(null), events.backend(EnvType.CONDA).orElse(null),
+                events.lastError(EnvType.UV).orElse(null), events.lastError(EnvType.CONDA).orElse(null));
     }
 
     /** When the environment was finished: the time of its {@code .warmed} marker. */

@@ -1,5 +1,8 @@
 package io.runtimed.pool;
 
+import io.runtimed.tools.DetectedBackend;
+import io.runtimed.tools.StepFailedException;
+import io.runtimed.tools.ProcessRunner;
 import io.runtimed.protocol.EnvType;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -21,7 +24,7 @@ public final class UnavailableBackend implements EnvBackend {
 
     @Override
     public String describe() {
-        return "none";
+        return DetectedBackend.Kind.UNAVAILABLE.describe(null);
     }
 
     @Override
@@ -30,8 +33,8 @@ public final class UnavailableBackend implements EnvBackend {
     }
 
     @Override
-    public void create(Path dir, PoolSettings settings, ProcessRunner runner) throws EnvBuildException {
-        throw new EnvBuildException(reason);
+    public void create(Path dir, PoolSettings settings, ProcessRunner runner) throws StepFailedException {
+        throw new StepFailedException(reason);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.runtimed.pool;
 
+import io.runtimed.tools.StepFailedException;
+import io.runtimed.tools.DetectedBackend;
+import io.runtimed.tools.ProcessRunner;
 import io.runtimed.protocol.EnvType;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +33,7 @@ public final class VenvBackend implements EnvBackend {
 
     @Override
     public String describe() {
-        return "venv + pip (" + defaultPython + ")";
+        return DetectedBackend.Kind.VENV.describe(defaultPython);
     }
 
     @Override
@@ -39,7 +42,7 @@ public final class VenvBackend implements EnvBackend {
     }
 
     @Override
-    public void create(Path dir, PoolSettings settings, ProcessRunner runner) throws EnvBuildException, InterruptedException {
+    public void create(Path dir, PoolSettings settings, ProcessRunner runner) throws StepFailedException, InterruptedException {
         Path python = settings.python() != null ? settings.python() : defaultPython;
         List<String> venv = new ArrayList<>(List.of(python.toString(), "-m", "venv"));
         if (settings.systemSitePackages()) {

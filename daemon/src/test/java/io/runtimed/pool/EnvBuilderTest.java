@@ -1,5 +1,8 @@
 package io.runtimed.pool;
 
+import io.runtimed.tools.StandIns;
+import io.runtimed.tools.StepFailedException;
+import io.runtimed.tools.ProcessRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,7 +46,7 @@ class EnvBuilderTest {
         EnvBackend bare = new VenvBackendWithoutPip();
         EnvDirectories dirs = new EnvDirectories(tmp.resolve("envs"));
         assertThatThrownBy(() -> new EnvBuilder(dirs, runner).build(bare, PoolSettings.defaults()))
-                .isInstanceOf(EnvBuildException.class)
+                .isInstanceOf(StepFailedException.class)
                 .hasMessageContaining("warm-up failed");
         assertThat(entries(dirs.root())).isZero();
     }
@@ -53,11 +56,11 @@ class EnvBuilderTest {
         EnvDirectories dirs = new EnvDirectories(tmp.resolve("envs"));
         EnvBackend empty = new VenvBackendWithoutPip() {
             @Override
-            public void create(Path dir, PoolSettings settings, ProcessRunner r) throws EnvBuildException {
+            public void create(Path dir, PoolSettings settings, ProcessRunner r) throws StepFailedException {
                 try {
                     Files.createDirectories(dir);
                 } catch (java.io.IOException e) {
-                    throw new EnvBuildException(e.getMessage());
+                    throw new StepFailedException(e.getMessage());
                 }
             }
         };
@@ -84,7 +87,7 @@ class EnvBuilderTest {
         }
 
         @Override
-        public void create(Path dir, PoolSettings settings, ProcessRunner r) throws EnvBuildException, InterruptedException {
+        public void create(Path dir, PoolSettings settings, ProcessRunner r) throws StepFailedException, InterruptedException {
             r.runOk("venv", java.util.List.of(StandIns.PYTHON, "-m", "venv", "--without-pip", dir.toString()), null,
                     java.time.Duration.ofSeconds(60));
         }

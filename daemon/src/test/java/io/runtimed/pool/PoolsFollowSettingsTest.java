@@ -1,5 +1,6 @@
 package io.runtimed.pool;
 
+import io.runtimed.tools.StandIns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -95,6 +95,14 @@ class WireJsonTest {
             assertThat(Json.compact(new Handshake.NotebookSync("é")))
                     .isEqualTo("{\"channel\":\"notebook_sync\",\"notebook_id\":\"é\"}".getBytes(UTF_8));
         }
+
+        /** The answer to an unreadable handshake has the bytes a pool error has: what reference clients read. */
+        @Test
+        void handshakeErrorIsTheErrorShapeReferenceClientsRead() {
+            assertThat(new String(Json.compact(new HandshakeError("bad handshake: x")), UTF_8))
+                    .isEqualTo("{\"type\":\"error\",\"message\":\"bad handshake: x\"}")
+                    .isEqualTo(new String(Json.compact(new PoolResponse.Error("bad handshake: x")), UTF_8));
+        }
     }
 
     @Nested

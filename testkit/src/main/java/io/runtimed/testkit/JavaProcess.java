@@ -7,8 +7,8 @@ import java.util.List;
 
 /** The command line that runs a main class of this build in a fresh JVM with the test class path. */
 public final class JavaProcess {
-    public static final String RUNTIMED_MAIN = "io.runtimed.cli.RuntimedMain";
-    public static final String RUNT_MAIN = "io.runtimed.cli.RuntMain";
+    public static final String RUNTIMED_MAIN = "io.runtimed.cli.runtimed.RuntimedMain";
+    public static final String RUNT_MAIN = "io.runtimed.cli.runt.RuntMain";
 
     /** The same lean flags as bin/.launch: short-lived JVMs on 2 cores start fastest this way. */
     private static final List<String> JVM_FLAGS = List.of(

@@ -1,5 +1,6 @@
 package io.runtimed.rooms.notebook;
 
+import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.sync.notebook.NotebookDoc;
 import io.runtimed.sync.notebook.NotebookSnapshot;
 import io.runtimed.protocol.FrameChannel;
@@ -39,7 +40,7 @@ public final class NotebookRoom implements AutoCloseable {
 
     /** §7: loads the room's file from {@code docsDir} (or starts a fresh document). */
     public static NotebookRoom open(String notebookId, Path docsDir, DocumentStore.Compaction compaction) {
-        Path file = NotebookStore.fileFor(docsDir, notebookId);
+        Path file = NotebookDocFiles.fileFor(docsDir, notebookId);
         NotebookStore.Loaded loaded = NotebookStore.load(file, notebookId);
         DocumentOwner owner = new DocumentOwner("notebook " + shortName(file), loaded.doc());
         try {

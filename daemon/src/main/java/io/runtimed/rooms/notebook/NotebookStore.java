@@ -2,33 +2,15 @@ package io.runtimed.rooms.notebook;
 
 import io.runtimed.sync.notebook.NotebookDoc;
 import io.runtimed.rooms.DocumentStore;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.automerge.Document;
 
 /**
- * Where a notebook room's document lives on disk (NOTEBOOK.md §4) and how it is loaded (§7); the
- * writing is the shared {@link DocumentStore}'s.
+ * How a notebook room's document is loaded (NOTEBOOK.md §7; its file is named by
+ * {@link io.runtimed.paths.NotebookDocFiles}); the writing is the shared {@link DocumentStore}'s.
  */
 public final class NotebookStore {
     private NotebookStore() {
-    }
-
-    /** §4: lowercase hex SHA-256 of the id's UTF-8 bytes, plus {@code .automerge}. */
-    public static String fileName(String notebookId) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha.digest(notebookId.getBytes(StandardCharsets.UTF_8))) + ".automerge";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no SHA-256 in this JVM", e);
-        }
-    }
-
-    public static Path fileFor(Path docsDir, String notebookId) {
-        return docsDir.resolve(fileName(notebookId));
     }
 
     /** A loaded (or fresh) document, which the caller owns and frees, and what the file held. */

@@ -1,5 +1,6 @@
 package io.runtimed.rooms.notebook;
 
+import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.sync.notebook.NotebookDoc;
 import io.runtimed.sync.notebook.NotebookSnapshot;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,11 +64,11 @@ class NotebookStoreTest {
 
     @Test
     void theFileNameIsTheSha256OfTheIdAndDiffersPerId() {
-        assertThat(NotebookStore.fileName("/path/to/notebook.ipynb")).matches("[0-9a-f]{64}\\.automerge")
-                .isEqualTo(NotebookStore.fileName("/path/to/notebook.ipynb"));
-        assertThat(NotebookStore.fileName("abc"))
+        assertThat(NotebookDocFiles.fileName("/path/to/notebook.ipynb")).matches("[0-9a-f]{64}\\.automerge")
+                .isEqualTo(NotebookDocFiles.fileName("/path/to/notebook.ipynb"));
+        assertThat(NotebookDocFiles.fileName("abc"))
                 .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.automerge");
-        assertThat(NotebookStore.fileName("a")).isNotEqualTo(NotebookStore.fileName("b"));
+        assertThat(NotebookDocFiles.fileName("a")).isNotEqualTo(NotebookDocFiles.fileName("b"));
     }
 
     @Test
@@ -84,7 +85,7 @@ class NotebookStoreTest {
 
     @Test
     void aGarbageFileIsKeptByteForByteAsCorruptAndAFreshDocumentServed() throws IOException {
-        Path file = NotebookStore.fileFor(dir, "nb");
+        Path file = NotebookDocFiles.fileFor(dir, "nb");
         byte[] garbage = "this is not automerge \u0000\u0001".getBytes();
         Files.write(file, garbage);
         NotebookStore.Loaded loaded = NotebookStore.load(file, "nb");
@@ -100,7 +101,7 @@ class NotebookStoreTest {
 
     @Test
     void editsAreAppendedAndTheConcatenationLoads() throws IOException {
-        Path file = NotebookStore.fileFor(dir, "nb");
+        Path file = NotebookDocFiles.fileFor(dir, "nb");
         try (Open room = Open.of(file, "nb", DocumentStore.Compaction.DEFAULT)) {
             room.edit(tx -> NotebookDoc.addCell(tx, 0, "c", "code", false));
             long afterFirst = Files.size(file);
@@ -118,7 +119,7 @@ class NotebookStoreTest {
 
     @Test
     void aTornLastAppendIsCutOffAndEverythingBeforeItLoads() throws IOException {
-        Path file = NotebookStore.fileFor(dir, "nb");
+        Path file = NotebookDocFiles.fileFor(dir, "nb");
         try (Open room = Open.of(file, "nb", DocumentStore.Compaction.DEFAULT)) {
             room.edit(tx -> NotebookDoc.addCell(tx, 0, "c", "code", false));
             room.edit(tx -> NotebookDoc.updateSource(tx, "c", "kept"));
@@ -139,7 +140,7 @@ class NotebookStoreTest {
 
     @Test
     void theFileIsCompactedToOneFullSavePastTheRatio() throws IOException {
-        Path file = NotebookStore.fileFor(dir, "nb");
+        Path file = NotebookDocFiles.fileFor(dir, "nb");
         try (Open room = Open.of(file, "nb", new DocumentStore.Compaction(2.0, 1))) {
             room.edit(tx -> NotebookDoc.addCell(tx, 0, "c", "code", false));
             StringBuilder text = new StringBuilder();
@@ -159,7 +160,7 @@ class NotebookStoreTest {
 
     @Test
     void aFreshRoomThatNeverChangesIsNeverWritten() {
-        Path file = NotebookStore.fileFor(dir, "nb");
+        Path file = NotebookDocFiles.fileFor(dir, "nb");
         try (Open room = Open.of(file, "nb", DocumentStore.Compaction.DEFAULT)) {
             assertThat(room.snapshot().notebookId()).isEqualTo("nb");
         }

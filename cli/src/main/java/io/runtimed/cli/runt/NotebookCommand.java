@@ -1,0 +1,135 @@
+package io.runtimed.cli.runt;
+
+import io.runtimed.paths.NotebookDocFiles;
+import io.runtimed.client.DaemonClientException;
+import io.runtimed.client.NotebookClient;
+import io.runtimed.client.PoolClient;
+import io.runtimed.paths.RuntPaths;
+import io.runtimed.protocol.Json;
+import io.runtimed.protocol.RoomInfo;
+import io.runtimed.sync.DocumentDecodeException;
+import io.runtimed.sync.NativeHandles;
+import io.runtimed.sync.notebook.NotebookCell;
+import io.runtimed.sync.notebook.NotebookDoc;
+import io.runtimed.sync.notebook.NotebookSnapshot;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import org.automerge.Document;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code runt notebook …}: the notebook rooms of the running daemon (NOTEBOOK.md §5). {@code show}
+ * reads a notebook from its room (joining it without editing) or, when no daemon runs, from its
+ * file; {@code list} asks the daemon for its open rooms (the {@code list_rooms} extension).
+ */
+@Command(name = "notebook", mixinStandardHelpOptions = true,
+        description = "Show notebooks and the rooms the daemon has open.")
+final class NotebookCommand {
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    private PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = "Print a notebook's cells: from the daemon's room, or from disk when no daemon runs.")
+    int show(@Parameters(paramLabel = "ID", description = "the notebook id (usually its path)") String id,
+             @Option(names = "--json", description = "print JSON") boolean json) {
+        RuntPaths paths = RuntPaths.current();
+        NotebookSnapshot snapshot;
+        PoolClient pool = PoolClient.forDefaultSocket();
+        boolean daemon;
+        try {
+            pool.ping();
+            daemon = true;
+        } catch (DaemonClientException e) {
+            daemon = false;
+        }
+        if (daemon) {
+            try (NotebookClient client = NotebookClient.join(id)) {
+                snapshot = client.snapshot();
+            } catch (DaemonClientException e) {
+                err().println("Failed to read notebook: " + e.getMessage());
+                return 1;
+            }
+        } else {
+            Path file = NotebookDocFiles.fileFor(paths.notebookDocsDir(), id);
+            try {
+                Document doc = NativeHandles.load(Files.readAllBytes(file));
+                try {
+                    snapshot = NotebookDoc.snapshot(doc);
+                } finally {
+                    NativeHandles.free(doc);
+                }
+            } catch (NoSuchFileException e) {
+                err().println("Notebook not found: " + id + " (no daemon runs and " + file + " does not exist)");
+                return 1;
+            } catch (DocumentDecodeException e) {
+                err().println("Notebook file is not readable: " + file + ": " + e.getMessage());
+                return 1;
+            } catch (IOException e) {
+                err().println("Failed to read " + file + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        if (json) {
+            out().println(Json.pretty(NotebookDoc.toJson(snapshot)));
+        } else {
+            printHuman(snapshot);
+        }
+        return 0;
+    }
+
+    private void printHuman(NotebookSnapshot s) {
+        PrintWriter out = out();
+        out.println("notebook " + s.notebookId() + " (" + s.cells().size() + " cells, runtime "
+                + s.metadata().getOrDefault("runtime", "?") + ")");
+        int i = 0;
+        for (NotebookCell c : s.cells()) {
+            out.println();
+            out.println("[" + i++ + "] " + c.cellType() + " " + c.id()
+                    + ("null".equals(c.executionCount()) ? "" : " (execution " + c.executionCount() + ")")
+                    + (c.outputs().isEmpty() ? "" : ", " + c.outputs().size() + " outputs"));
+            for (String line : c.source().split("\n", -1)) {
+                out.println("    " + line);
+            }
+        }
+        out.flush();
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the open notebook rooms and their peers.")
+    int list(@Option(names = "--json", description = "print JSON") boolean json) {
+        List<RoomInfo> rooms;
+        try {
+            rooms = PoolClient.forDefaultSocket().listRooms();
+        } catch (DaemonClientException e) {
+            err().println(e.kind() == DaemonClientException.Kind.NOT_REACHABLE
+                    ? "Daemon not running: " + e.getMessage()
+                    : "Failed to list rooms: " + e.getMessage());
+            return 1;
+        }
+        if (json) {
+            out().println(Json.pretty(rooms));
+        } else if (rooms.isEmpty()) {
+            out().println("No open notebooks");
+        } else {
+            out().println("PEERS  NOTEBOOK");
+            rooms.forEach(r -> out().printf("%5d  %s%n", r.peers(), r.notebookId()));
+        }
+        out().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,82 @@
+package io.runtimed.cli.runtimed;
+
+import io.runtimed.cli.runtimed.RuntimedCommand;
+import io.runtimed.cli.runt.RuntCommand;
+import ch.qos.logback.classic.Level;
+import io.runtimed.client.BlobClient;
+import io.runtimed.client.PoolClient;
+import io.runtimed.client.SettingsClient;
+import io.runtimed.daemon.Daemon;
+import io.runtimed.daemon.DaemonConfig;
+import io.runtimed.daemon.DaemonLogging;
+import io.runtimed.daemon.ClassPreloader;
+import io.runtimed.daemon.SignalShutdown;
+import io.runtimed.server.DaemonLifecycle;
+import io.runtimed.pool.PoolOptions;
+import io.runtimed.paths.RuntPaths;
+import io.runtimed.protocol.EnvType;
+import io.runtimed.protocol.Json;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+
+/**
+ * The build's training run for the class-data-sharing archive that bin/runtimed and bin/runt start
+ * with (cli/pom.xml runs it with -XX:ArchiveClassesAtExit): it walks the daemon's start path, one
+ * request of each kind, a settings session and the CLIs' parsing, in a private temporary directory, so that those
+ * classes are loaded from the archive instead of parsed and verified at every start.
+ */
+public final class CdsTraining {
+    private CdsTraining() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Files.createTempDirectory("runtimed-cds");
+        try {
+            ClassPreloader.start();
+            RuntPaths.current();
+            // the daemon's logging path as it runs: a file appender and formatted lines
+            DaemonLogging.configure(Level.INFO, home.resolve("training.log"));
+            SignalShutdown.install(new DaemonLifecycle());
+            Path runt = home.resolve("runt");
+            DaemonConfig config = new DaemonConfig(runt, runt.resolve("runtimed.sock"), runt.resolve("envs"),
+                    runt.resolve("blobs"), home.resolve("config"), 0, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE,
+                    Duration.ofSeconds(5), PoolOptions.defaults());
+            try (Daemon daemon = Daemon.start(config)) {
+                PoolClient client = new PoolClient(config.socket());
+                client.ping();
+                Json.pretty(client.status());
+                client.take(EnvType.UV);
+                client.flush();
+                BlobClient blobs = new BlobClient(config.socket());
+                blobs.url(blobs.store(new byte[] {1}, "application/octet-stream"));
+                try (SettingsClient settings = SettingsClient.connect(config.socket())) {
+                    Json.pretty(settings.getAllJson());
+                }
+            }
+            StringWriter sink = new StringWriter();
+            for (Object command : new Object[] {new RuntimedCommand(), new RuntCommand()}) {
+                CommandLine cl = new CommandLine(command);
+                cl.setOut(new PrintWriter(sink));
+                cl.usage(new PrintWriter(sink));
+                cl.parseArgs("--help");
+            }
+        } finally {
+            deleteTree(home);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

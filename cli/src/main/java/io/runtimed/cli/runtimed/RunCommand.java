@@ -1,0 +1,75 @@
+package io.runtimed.cli.runtimed;
+
+import io.runtimed.cli.runtimed.RuntimedCommand;
+import io.runtimed.daemon.AlreadyRunningException;
+import io.runtimed.daemon.Daemon;
+import io.runtimed.daemon.DaemonConfig;
+import io.runtimed.server.DaemonLifecycle;
+import io.runtimed.daemon.DaemonLogging;
+import io.runtimed.daemon.SignalShutdown;
+import io.runtimed.daemon.ClassPreloader;
+import io.runtimed.paths.RuntPaths;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code runtimed run}: the daemon in the foreground until a shutdown request, SIGTERM or SIGINT. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the daemon in the foreground (the default).")
+final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    RuntimedCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RunOptions options;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        return run(options, parent.logLevel, spec.commandLine().getErr());
+    }
+
+    /** Runs a daemon to its end; the exit status of {@code runtimed run}. */
+    static int run(RunOptions options, String logLevel, PrintWriter err) throws InterruptedException {
+        ClassPreloader.start();
+        RuntPaths paths = RuntPaths.current();
+        DaemonConfig config;
+        try {
+            config = options.toConfig(paths);
+        } catch (IllegalArgumentException e) {
+            err.println("Error: " + e.getMessage());
+            return 2;
+        }
+        DaemonLogging.configure(DaemonLogging.resolveLevel(logLevel, System.getenv()), paths.logFile());
+        Logger log = LoggerFactory.getLogger(RunCommand.class);
+        // Signals first: one that arrives while the daemon starts still ends in an orderly shutdown.
+        DaemonLifecycle lifecycle = new DaemonLifecycle();
+        SignalShutdown.install(lifecycle);
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(config, lifecycle);
+        } catch (AlreadyRunningException e) {
+            err.println("Error: " + e.getMessage());
+            err.println("Running daemon: pid=" + e.running().pid() + ", endpoint=" + e.running().endpoint());
+            return 1;
+        } catch (IOException e) {
+            log.error("cannot start: {}", e.getMessage());
+            err.println("Error: " + e.getMessage());
+            return 1;
+        }
+        // Any other way out of the JVM (SIGHUP, System.exit elsewhere) still cleans up.
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown-hook"));
+        daemon.awaitShutdownRequest();
+        log.info("shutting down ({})", daemon.lifecycle().shutdownReason());
+        daemon.close();
+        return 0;
+    }
+}

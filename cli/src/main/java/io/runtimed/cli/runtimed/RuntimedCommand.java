@@ -1,0 +1,33 @@
+package io.runtimed.cli.runtimed;
+
+import io.runtimed.cli.VersionProvider;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** DAEMON.md §8: {@code runtimed}; with no subcommand it runs the daemon with its defaults. */
+@Command(name = "runtimed", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "The per-user notebook daemon: environment pools, document sync and blob store.",
+        subcommands = {RunCommand.class, InstallCommand.class, UninstallCommand.class, StatusCommand.class,
+            StartCommand.class, StopCommand.class, FlushPoolCommand.class, BlobsCommand.class, DoctorCommand.class})
+final class RuntimedCommand implements Callable<Integer> {
+    @Option(names = "--log-level", paramLabel = "LEVEL", scope = ScopeType.INHERIT, defaultValue = "info",
+            description = "trace, debug, info, warn or error (default: ${DEFAULT-VALUE}); "
+                    + "RUNTIMED_LOG or RUST_LOG in the environment take precedence")
+    String logLevel = "info";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RunOptions runOptions;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        return RunCommand.run(runOptions, logLevel, spec.commandLine().getErr());
+    }
+}

@@ -1,0 +1,32 @@
+package io.runtimed.channel;
+
+import io.runtimed.server.ChannelHandler;
+import io.runtimed.server.Connection;
+import io.runtimed.protocol.Handshake;
+import io.runtimed.protocol.MalformedMessageException;
+import io.runtimed.sync.SyncMessageException;
+import io.runtimed.rooms.notebook.RoomRegistry;
+import java.io.IOException;
+
+/**
+ * The {@code notebook_sync} channel (PROTOCOL.md §6, NOTEBOOK.md §5): the connection joins the
+ * room of its handshake's notebook id and syncs raw Automerge messages with it. A frame that is
+ * not a sync message drops this connection only; the room's other peers keep syncing.
+ */
+public final class NotebookSyncChannel implements ChannelHandler {
+    private final RoomRegistry rooms;
+
+    public NotebookSyncChannel(RoomRegistry rooms) {
+        this.rooms = rooms;
+    }
+
+    @Override
+    public void serve(Connection connection, Handshake handshake) throws IOException {
+        String notebookId = ((Handshake.NotebookSync) handshake).notebookId();
+        try {
+            rooms.serve(notebookId, "peer-notebook-" + connection.id(), connection.frames());
+        } catch (SyncMessageException e) {
+            throw new MalformedMessageException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.runtimed.daemon;
+
+import io.runtimed.server.Posix;
+import io.runtimed.protocol.Json;
+
+/**
+ * Loads what the daemon's first answer needs (the JNA binding for the lock, Jackson's wire types)
+ * on a second core while the main thread parses options and sets up logging. Purely a start-time
+ * optimisation: if it has not finished, the main thread simply initialises the same classes itself.
+ * (Automerge's native library is loaded by the thread that opens the settings, after the socket
+ * listens: the first answer does not need it.)
+ */
+public final class ClassPreloader {
+    private ClassPreloader() {
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Starts the warm-up once per process; later calls do nothing. */
+    public static void start() {
+        if (!STARTED.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(() -> {
+            if (Posix.C != null) {
+                Posix.C.getpid(); // loads libc through JNA without touching process state
+            }
+            Json.warmUp();
+        }, "startup-warmup");
+        t.setDaemon(true);
+        t.start();
+    }
+}

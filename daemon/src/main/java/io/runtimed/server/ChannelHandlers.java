@@ -1,0 +1,20 @@
+package io.runtimed.server;
+
+import io.runtimed.server.ChannelHandler;
+import io.runtimed.protocol.Handshake;
+
+/** The handler for each of the four channels; the daemon fills it in as subsystems start. */
+public record ChannelHandlers(ChannelHandler pool, ChannelHandler settingsSync, ChannelHandler notebookSync,
+                              ChannelHandler blob) {
+
+    public ChannelHandler forHandshake(Handshake handshake) {
+        if (handshake instanceof Handshake.Pool) {
+            return pool;
+        } else if (handshake instanceof Handshake.SettingsSync) {
+            return settingsSync;
+        } else if (handshake instanceof Handshake.NotebookSync) {
+            return notebookSync;
+        }
+        return blob;
+    }
+}
