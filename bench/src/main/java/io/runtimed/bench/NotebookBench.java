@@ -1,14 +1,14 @@
 package io.runtimed.bench;
 
-import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.client.NotebookClient;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
+import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.pool.PoolOptions;
+import io.runtimed.rooms.DocumentStore;
 import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.notebook.NotebookDoc;
-import io.runtimed.rooms.DocumentStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

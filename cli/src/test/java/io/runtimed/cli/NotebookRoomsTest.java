@@ -1,11 +1,11 @@
 package io.runtimed.cli;
 
-import io.runtimed.paths.NotebookDocFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.runtimed.client.DaemonClientException;
 import io.runtimed.client.NotebookClient;
+import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Handshake;
 import io.runtimed.protocol.Json;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.runtimed.client.PoolClient;
-import io.runtimed.tools.StandIns;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PoolStats;
 import io.runtimed.protocol.PooledEnv;
 import io.runtimed.testkit.Cli;
 import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.RuntHome;
+import io.runtimed.tools.StandIns;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.runtimed.client;
 
-import io.runtimed.tools.DetachedProcess;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.DaemonInfo;
+import io.runtimed.tools.DetachedProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

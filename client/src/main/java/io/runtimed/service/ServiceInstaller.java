@@ -1,8 +1,8 @@
 package io.runtimed.service;
 
-import io.runtimed.tools.DetachedProcess;
 import io.runtimed.paths.BaseDirs;
 import io.runtimed.paths.RuntPaths;
+import io.runtimed.tools.DetachedProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

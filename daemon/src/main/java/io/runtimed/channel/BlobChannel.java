@@ -1,17 +1,17 @@
 package io.runtimed.channel;
 
-import io.runtimed.blob.BlobTooLargeException;
 import io.runtimed.blob.BlobStore;
-import io.runtimed.server.ChannelHandler;
-import io.runtimed.server.Connection;
-import io.runtimed.server.DaemonLifecycle;
+import io.runtimed.blob.BlobTooLargeException;
 import io.runtimed.protocol.BlobRequest;
 import io.runtimed.protocol.BlobResponse;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.FrameTooLargeException;
 import io.runtimed.protocol.Frames;
-import io.runtimed.protocol.Json;
 import io.runtimed.protocol.Handshake;
+import io.runtimed.protocol.Json;
+import io.runtimed.server.ChannelHandler;
+import io.runtimed.server.Connection;
+import io.runtimed.server.DaemonLifecycle;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;

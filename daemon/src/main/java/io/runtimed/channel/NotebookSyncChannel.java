@@ -1,11 +1,11 @@
 package io.runtimed.channel;
 
-import io.runtimed.server.ChannelHandler;
-import io.runtimed.server.Connection;
 import io.runtimed.protocol.Handshake;
 import io.runtimed.protocol.MalformedMessageException;
-import io.runtimed.sync.SyncMessageException;
 import io.runtimed.rooms.notebook.RoomRegistry;
+import io.runtimed.server.ChannelHandler;
+import io.runtimed.server.Connection;
+import io.runtimed.sync.SyncMessageException;
 import java.io.IOException;
 
 /**

@@ -1,18 +1,18 @@
 package io.runtimed.channel;
 
-import io.runtimed.server.DaemonLifecycle;
-import io.runtimed.server.ChannelHandler;
-import io.runtimed.server.Connection;
 import io.runtimed.pool.EnvPools;
 import io.runtimed.pool.ReturnRefusedException;
 import io.runtimed.protocol.Frames;
+import io.runtimed.protocol.Handshake;
 import io.runtimed.protocol.Json;
 import io.runtimed.protocol.PoolRequest;
 import io.runtimed.protocol.PoolResponse;
-import io.runtimed.protocol.Handshake;
+import io.runtimed.protocol.RoomInfo;
+import io.runtimed.server.ChannelHandler;
+import io.runtimed.server.Connection;
+import io.runtimed.server.DaemonLifecycle;
 import java.io.IOException;
 import java.time.Duration;
-import io.runtimed.protocol.RoomInfo;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;

@@ -1,12 +1,12 @@
 package io.runtimed.channel;
 
+import io.runtimed.protocol.Handshake;
+import io.runtimed.protocol.MalformedMessageException;
+import io.runtimed.rooms.settings.SettingsRoom;
 import io.runtimed.rooms.settings.SettingsRoomOpener;
 import io.runtimed.server.ChannelHandler;
 import io.runtimed.server.Connection;
-import io.runtimed.protocol.MalformedMessageException;
 import io.runtimed.sync.SyncMessageException;
-import io.runtimed.rooms.settings.SettingsRoom;
-import io.runtimed.protocol.Handshake;
 import java.io.IOException;
 
 /**

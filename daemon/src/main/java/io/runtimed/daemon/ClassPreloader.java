@@ -1,7 +1,7 @@
 package io.runtimed.daemon;
 
-import io.runtimed.server.Posix;
 import io.runtimed.protocol.Json;
+import io.runtimed.server.Posix;
 
 /**
  * Loads what the daemon's first answer needs (the JNA binding for the lock, Jackson's wire types)

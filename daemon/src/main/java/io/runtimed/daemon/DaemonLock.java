@@ -1,8 +1,8 @@
 package io.runtimed.daemon;
 
-import io.runtimed.server.Posix;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Platform;
+import io.runtimed.server.Posix;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

@@ -1,9 +1,9 @@
 package io.runtimed.pool;
 
-import io.runtimed.tools.StepFailedException;
+import io.runtimed.protocol.EnvType;
 import io.runtimed.tools.DetectedBackend;
 import io.runtimed.tools.ProcessRunner;
-import io.runtimed.protocol.EnvType;
+import io.runtimed.tools.StepFailedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

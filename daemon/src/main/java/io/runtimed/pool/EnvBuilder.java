@@ -1,8 +1,8 @@
 package io.runtimed.pool;
 
-import io.runtimed.tools.StepFailedException;
-import io.runtimed.tools.ProcessRunner;
 import io.runtimed.protocol.PooledEnv;
+import io.runtimed.tools.ProcessRunner;
+import io.runtimed.tools.StepFailedException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package io.runtimed.pool;
 
-import io.runtimed.tools.BackendDetector;
-import io.runtimed.tools.ProcessRunner;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PoolError;
+import io.runtimed.tools.BackendDetector;
+import io.runtimed.tools.ProcessRunner;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

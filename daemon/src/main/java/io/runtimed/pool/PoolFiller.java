@@ -1,9 +1,9 @@
 package io.runtimed.pool;
 
-import io.runtimed.tools.StepFailedException;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PoolError;
 import io.runtimed.protocol.PooledEnv;
+import io.runtimed.tools.StepFailedException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;

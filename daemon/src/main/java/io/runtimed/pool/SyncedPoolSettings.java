@@ -6,8 +6,10 @@ import java.util.function.Supplier;
 /**
  * Pool settings from the live settings document (SETTINGS.md), read at each build (POOL.md §5 step
  * 3), so a change made by any window applies to the next build and {@code flush_pool} rebuilds the
- * ready environments with it. The command line's values take precedence, as with
- * {@link PoolSettingsFile}, whose keys this reads from the document instead of the file.
+ * ready environments with it. The command line's values take precedence. Keys:
+ * {@code uv.default_packages}, {@code conda.default_packages} (SETTINGS.md §1), and for offline or
+ * locked-down machines {@code uv.python}, {@code uv.system_site_packages} ("true"/"false"),
+ * {@code uv.pip_index_url}, {@code uv.pip_find_links}.
  */
 public final class SyncedPoolSettings implements PoolSettings.Source {
     private final Supplier<JsonNode> settings;

@@ -1,6 +1,5 @@
 package io.runtimed.server;
 
-import io.runtimed.server.ChannelHandler;
 import io.runtimed.protocol.Handshake;
 
 /** The handler for each of the four channels; the daemon fills it in as subsystems start. */

@@ -1,8 +1,5 @@
 package io.runtimed.channel;
 
-import io.runtimed.daemon.Daemon;
-import io.runtimed.daemon.DaemonConfig;
-import io.runtimed.server.ConnectionRouter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,11 +8,14 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.runtimed.client.DaemonSocket;
 import io.runtimed.client.SettingsClient;
+import io.runtimed.daemon.Daemon;
+import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.pool.PoolOptions;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.FrameTimeoutException;
 import io.runtimed.protocol.Frames;
 import io.runtimed.protocol.Handshake;
+import io.runtimed.server.ConnectionRouter;
 import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.settings.Theme;
 import java.io.IOException;

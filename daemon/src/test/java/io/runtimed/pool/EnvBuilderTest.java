@@ -1,13 +1,13 @@
 package io.runtimed.pool;
 
-import io.runtimed.tools.StandIns;
-import io.runtimed.tools.StepFailedException;
-import io.runtimed.tools.ProcessRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PooledEnv;
+import io.runtimed.tools.ProcessRunner;
+import io.runtimed.tools.StandIns;
+import io.runtimed.tools.StepFailedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

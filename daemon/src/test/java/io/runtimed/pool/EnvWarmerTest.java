@@ -1,14 +1,14 @@
 package io.runtimed.pool;
 
-import io.runtimed.tools.StandIns;
-import io.runtimed.tools.BackendDetector;
-import io.runtimed.tools.ProcessRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PoolStats;
 import io.runtimed.protocol.PooledEnv;
+import io.runtimed.tools.BackendDetector;
+import io.runtimed.tools.ProcessRunner;
+import io.runtimed.tools.StandIns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ class EnvWarmerTest {
     private void start(int uvTarget, int condaTarget, Duration firstRetry, PoolOptions options) {
         pools = new EnvPools(envRoot, uvTarget, condaTarget, Duration.ofDays(2), Clock.systemUTC());
         warming = new EnvWarmer(pools, new EnvBuilder(pools.directories(), runner),
-                new PoolSettingsFile(settingsJson, options.asOverrides(), options.systemSitePackages()),
+                new SyncedPoolSettings(() -> settingsFileTree(settingsJson), options.asOverrides(), options.systemSitePackages()),
                 2, firstRetry, Duration.ofSeconds(30), Clock.systemUTC());
         pools.setEvents(warming);
         BackendDetector detector = new BackendDetector(Map.of("PATH", tools.bin().toString()), tmp.resolve("home"), runner);
@@ -267,6 +267,15 @@ class EnvWarmerTest {
             assertThat(Path.of(env.venvPath(), "bin", "pip")).exists();
             Optional<PooledEnv> none = pools.take(EnvType.UV);
             assertThat(none).isEmpty();
+        }
+    }
+
+    /** The tests' stand-in for the settings document: settings.json as it is on disk now, {} when absent. */
+    static com.fasterxml.jackson.databind.JsonNode settingsFileTree(Path settingsJson) {
+        try {
+            return io.runtimed.protocol.Json.MAPPER.readTree(java.nio.file.Files.readAllBytes(settingsJson));
+        } catch (java.io.IOException e) {
+            return io.runtimed.protocol.Json.MAPPER.createObjectNode();
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.runtimed.pool;
 
-import io.runtimed.tools.StandIns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,6 +7,7 @@ import io.runtimed.client.PoolClient;
 import io.runtimed.client.SettingsClient;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
+import io.runtimed.tools.StandIns;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

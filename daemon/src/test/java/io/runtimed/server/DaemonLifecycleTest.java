@@ -1,6 +1,5 @@
 package io.runtimed.server;
 
-import io.runtimed.server.DaemonLifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,7 +1,7 @@
 package io.runtimed.runtimes;
 
-import io.runtimed.tools.StepFailedException;
 import io.runtimed.tools.ProcessRunner;
+import io.runtimed.tools.StepFailedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,5 @@
 package io.runtimed.tools;
 
-import io.runtimed.tools.ToolSearchPath;
-import io.runtimed.tools.ProcessRunner;
 import io.runtimed.protocol.EnvType;
 import java.nio.file.Path;
 import java.time.Duration;

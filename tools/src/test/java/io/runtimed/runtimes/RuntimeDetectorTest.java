@@ -2,10 +2,10 @@ package io.runtimed.runtimes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.runtimed.tools.ProcessRunner;
-import io.runtimed.tools.ToolSearchPath;
 import io.runtimed.protocol.Json;
 import io.runtimed.sync.settings.NotebookRuntime;
+import io.runtimed.tools.ProcessRunner;
+import io.runtimed.tools.ToolSearchPath;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

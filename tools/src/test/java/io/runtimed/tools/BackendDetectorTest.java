@@ -1,7 +1,5 @@
 package io.runtimed.tools;
 
-import io.runtimed.tools.BackendDetector;
-import io.runtimed.tools.ProcessRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

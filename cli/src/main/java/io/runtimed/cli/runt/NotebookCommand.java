@@ -1,9 +1,9 @@
 package io.runtimed.cli.runt;
 
-import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.client.DaemonClientException;
 import io.runtimed.client.NotebookClient;
 import io.runtimed.client.PoolClient;
+import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.Json;
 import io.runtimed.protocol.RoomInfo;

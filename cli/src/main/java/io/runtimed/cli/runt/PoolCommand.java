@@ -1,7 +1,7 @@
 package io.runtimed.cli.runt;
 
-import io.runtimed.cli.RuntimesSection;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runtimed.cli.RuntimesSection;
 import io.runtimed.client.DaemonClientException;
 import io.runtimed.client.PoolClient;
 import io.runtimed.paths.RuntPaths;

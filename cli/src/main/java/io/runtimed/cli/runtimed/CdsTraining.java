@@ -1,21 +1,20 @@
 package io.runtimed.cli.runtimed;
 
-import io.runtimed.cli.runtimed.RuntimedCommand;
-import io.runtimed.cli.runt.RuntCommand;
 import ch.qos.logback.classic.Level;
+import io.runtimed.cli.runt.RuntCommand;
 import io.runtimed.client.BlobClient;
 import io.runtimed.client.PoolClient;
 import io.runtimed.client.SettingsClient;
+import io.runtimed.daemon.ClassPreloader;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.daemon.DaemonLogging;
-import io.runtimed.daemon.ClassPreloader;
 import io.runtimed.daemon.SignalShutdown;
-import io.runtimed.server.DaemonLifecycle;
-import io.runtimed.pool.PoolOptions;
 import io.runtimed.paths.RuntPaths;
+import io.runtimed.pool.PoolOptions;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.Json;
+import io.runtimed.server.DaemonLifecycle;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

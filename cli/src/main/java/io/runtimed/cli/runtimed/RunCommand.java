@@ -1,14 +1,13 @@
 package io.runtimed.cli.runtimed;
 
-import io.runtimed.cli.runtimed.RuntimedCommand;
 import io.runtimed.daemon.AlreadyRunningException;
+import io.runtimed.daemon.ClassPreloader;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
-import io.runtimed.server.DaemonLifecycle;
 import io.runtimed.daemon.DaemonLogging;
 import io.runtimed.daemon.SignalShutdown;
-import io.runtimed.daemon.ClassPreloader;
 import io.runtimed.paths.RuntPaths;
+import io.runtimed.server.DaemonLifecycle;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

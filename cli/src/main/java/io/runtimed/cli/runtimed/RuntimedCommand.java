@@ -5,9 +5,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /** DAEMON.md §8: {@code runtimed}; with no subcommand it runs the daemon with its defaults. */
 @Command(name = "runtimed", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

@@ -1,9 +1,9 @@
 package io.runtimed.cli.runtimed;
 
-import io.runtimed.cli.RuntimesSection;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import io.runtimed.client.PoolClient;
+import io.runtimed.cli.RuntimesSection;
 import io.runtimed.client.DaemonClientException;
+import io.runtimed.client.PoolClient;
 import io.runtimed.paths.BaseDirs;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.DaemonInfo;

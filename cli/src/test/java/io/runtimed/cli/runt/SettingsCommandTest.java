@@ -1,6 +1,5 @@
 package io.runtimed.cli.runt;
 
-import io.runtimed.cli.runt.SettingsCommand;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

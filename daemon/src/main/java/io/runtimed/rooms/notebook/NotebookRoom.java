@@ -1,12 +1,12 @@
 package io.runtimed.rooms.notebook;
 
 import io.runtimed.paths.NotebookDocFiles;
-import io.runtimed.sync.notebook.NotebookDoc;
-import io.runtimed.sync.notebook.NotebookSnapshot;
 import io.runtimed.protocol.FrameChannel;
-import io.runtimed.sync.DocumentOwner;
 import io.runtimed.rooms.DocumentStore;
 import io.runtimed.rooms.SyncRoom;
+import io.runtimed.sync.DocumentOwner;
+import io.runtimed.sync.notebook.NotebookDoc;
+import io.runtimed.sync.notebook.NotebookSnapshot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

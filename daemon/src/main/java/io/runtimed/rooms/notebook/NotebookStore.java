@@ -1,7 +1,7 @@
 package io.runtimed.rooms.notebook;
 
-import io.runtimed.sync.notebook.NotebookDoc;
 import io.runtimed.rooms.DocumentStore;
+import io.runtimed.sync.notebook.NotebookDoc;
 import java.nio.file.Path;
 import org.automerge.Document;
 

@@ -2,8 +2,6 @@ package io.runtimed.rooms.settings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.runtimed.rooms.settings.SettingsPaths;
-import io.runtimed.rooms.settings.SettingsRoom;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

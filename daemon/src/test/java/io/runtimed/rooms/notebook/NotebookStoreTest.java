@@ -1,13 +1,13 @@
 package io.runtimed.rooms.notebook;
 
-import io.runtimed.paths.NotebookDocFiles;
-import io.runtimed.sync.notebook.NotebookDoc;
-import io.runtimed.sync.notebook.NotebookSnapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.runtimed.sync.DocumentOwner;
+import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.rooms.DocumentStore;
+import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
+import io.runtimed.sync.notebook.NotebookDoc;
+import io.runtimed.sync.notebook.NotebookSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

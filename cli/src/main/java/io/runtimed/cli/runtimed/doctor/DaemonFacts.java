@@ -1,8 +1,8 @@
 package io.runtimed.cli.runtimed.doctor;
 
 import io.runtimed.client.DaemonClientException;
-import io.runtimed.client.ProcessLiveness;
 import io.runtimed.client.PoolClient;
+import io.runtimed.client.ProcessLiveness;
 import io.runtimed.daemon.DaemonLock;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.DaemonInfo;

@@ -1,8 +1,5 @@
 package io.runtimed.cli.runtimed.doctor;
 
-import io.runtimed.cli.runtimed.doctor.DaemonFacts;
-import io.runtimed.cli.runtimed.doctor.CheckResult;
-import io.runtimed.cli.runtimed.doctor.Check;
 import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.RuntimedVersion;
 import java.nio.file.Path;

@@ -1,7 +1,5 @@
 package io.runtimed.cli.runtimed.doctor;
 
-import io.runtimed.cli.runtimed.doctor.CheckResult;
-import io.runtimed.cli.runtimed.doctor.Check;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;

@@ -1,15 +1,9 @@
 package io.runtimed.cli.runtimed.doctor;
 
-import io.runtimed.cli.runtimed.doctor.DirectoryCheck;
-import io.runtimed.cli.runtimed.doctor.DaemonInfoCheck;
-import io.runtimed.cli.runtimed.doctor.DaemonFacts;
-import io.runtimed.cli.runtimed.doctor.CheckResult;
-import io.runtimed.cli.runtimed.doctor.Check;
-import io.runtimed.cli.runtimed.doctor.BlobServerCheck;
 import io.runtimed.paths.RuntPaths;
+import io.runtimed.protocol.EnvType;
 import io.runtimed.tools.BackendDetector;
 import io.runtimed.tools.ProcessRunner;
-import io.runtimed.protocol.EnvType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,14 +1,10 @@
 package io.runtimed.cli.runtimed.doctor;
 
-import io.runtimed.cli.runtimed.doctor.Fixes;
-import io.runtimed.cli.runtimed.doctor.DaemonFacts;
-import io.runtimed.cli.runtimed.doctor.CheckResult;
-import io.runtimed.cli.runtimed.doctor.Check;
-import io.runtimed.tools.BackendDetector;
-import io.runtimed.tools.DetectedBackend;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PoolError;
 import io.runtimed.protocol.PoolStats;
+import io.runtimed.tools.BackendDetector;
+import io.runtimed.tools.DetectedBackend;
 import java.util.Optional;
 
 /**
