@@ -14,6 +14,7 @@ import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.daemon.DaemonLifecycle;
 import io.runtimed.daemon.SocketServer;
+import io.runtimed.protocol.BlobHash;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Frames;
 import io.runtimed.protocol.Handshake;
@@ -134,7 +135,7 @@ class BlobChannelTest {
             Path file = home.resolve("video.mp4");
             Files.write(file, data);
             String hash = client().store(file, "video/mp4");
-            assertThat(hash).isEqualTo(BlobStore.sha256(data));
+            assertThat(hash).isEqualTo(BlobHash.of(data));
             assertThat(httpGet(client().url(hash)).body()).isEqualTo(data);
         }
 
@@ -263,7 +264,7 @@ class BlobChannelTest {
             }
             await("temp file removed after the dropped store").atMost(IO).until(() -> tempFiles().isEmpty());
             assertThat(new BlobStore(config.blobDir()).list()).isEmpty();
-            assertThat(client().store(half, "x")).isEqualTo(BlobStore.sha256(half));
+            assertThat(client().store(half, "x")).isEqualTo(BlobHash.of(half));
         }
     }
 
