@@ -10,7 +10,7 @@ import io.runtimed.daemon.DaemonLogging;
 import io.runtimed.daemon.StartupWarmup;
 import io.runtimed.daemon.SignalShutdown;
 import io.runtimed.daemon.DaemonLifecycle;
-import io.runtimed.pool.PoolOptions;
+import io.runtimed.paths.BaseDirs;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.Json;
@@ -42,10 +42,8 @@ public final class CdsTraining {
             // the daemon's logging path as it runs: a file appender and formatted lines
             DaemonLogging.configure(Level.INFO, home.resolve("training.log"));
             SignalShutdown.install(new DaemonLifecycle());
-            Path runt = home.resolve("runt");
-            DaemonConfig config = new DaemonConfig(runt, runt.resolve("runtimed.sock"), runt.resolve("envs"),
-                    runt.resolve("blobs"), home.resolve("config"), 0, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE,
-                    Duration.ofSeconds(5), PoolOptions.defaults());
+            DaemonConfig config = DaemonConfig.builder(new RuntPaths(BaseDirs.under(home))).poolSizes(0, 0)
+                    .handshakeTimeout(Duration.ofSeconds(5)).build();
             try (Daemon daemon = Daemon.start(config)) {
                 PoolClient client = new PoolClient(config.socket());
                 client.ping();

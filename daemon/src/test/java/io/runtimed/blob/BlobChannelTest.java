@@ -14,6 +14,8 @@ import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.daemon.DaemonLifecycle;
 import io.runtimed.daemon.SocketServer;
+import io.runtimed.paths.BaseDirs;
+import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.BlobHash;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Frames;
@@ -66,10 +68,8 @@ class BlobChannelTest {
 
     @BeforeEach
     void startDaemon() throws Exception {
-        Path runt = home.resolve("runt");
-        config = new DaemonConfig(runt, runt.resolve("runtimed.sock"), runt.resolve("envs"), runt.resolve("blobs"),
-                home.resolve("config"), 0, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE, Duration.ofSeconds(5),
-                io.runtimed.pool.PoolOptions.defaults());
+        config = DaemonConfig.builder(new RuntPaths(BaseDirs.under(home))).poolSizes(0, 0)
+                .handshakeTimeout(Duration.ofSeconds(5)).build();
         daemon = Daemon.start(config);
     }
 
