@@ -63,9 +63,9 @@ public final class BlobBench {
             String largeHash = client.store(large, "video/mp4");
             double storeSeconds = (System.nanoTime() - t0) / 1e9;
             Files.delete(large);
-            JsonNode info = Json.MAPPER.readTree(daemon.runtDir().resolve("daemon.json").toFile());
+            JsonNode info = Json.MAPPER.readTree(daemon.home().infoFile().toFile());
             int daemonPort = info.get("blob_port").intValue();
-            Path blobs = daemon.runtDir().resolve("blobs");
+            Path blobs = daemon.home().paths().defaultBlobDir();
             long pid = daemon.pid();
 
             try (Nginx ng = Nginx.start(nginx, work.resolve("nginx"), blobs)) {

@@ -3,8 +3,9 @@ package io.runtimed.bench;
 import io.runtimed.client.NotebookClient;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
+import io.runtimed.paths.BaseDirs;
 import io.runtimed.paths.NotebookDocFiles;
-import io.runtimed.pool.PoolOptions;
+import io.runtimed.paths.RuntPaths;
 import io.runtimed.rooms.DocumentStore;
 import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
@@ -39,9 +40,8 @@ public final class NotebookBench {
                 edits, diskEdits, Runtime.getRuntime().availableProcessors());
         Path home = Files.createTempDirectory("rtnbbench");
         try {
-            DaemonConfig config = new DaemonConfig(home.resolve("runt"), home.resolve("runt/runtimed.sock"),
-                    home.resolve("runt/envs"), home.resolve("runt/blobs"), home.resolve("config"), 0, 0,
-                    Duration.ofHours(1), Duration.ofSeconds(10), PoolOptions.defaults());
+            DaemonConfig config = DaemonConfig.builder(new RuntPaths(BaseDirs.under(home))).poolSizes(0, 0)
+                    .maxEnvAge(Duration.ofHours(1)).build();
             try (Daemon daemon = Daemon.start(config)) {
                 propagation(config.socket(), 2, edits);
                 propagation(config.socket(), 50, edits);

@@ -1,14 +1,13 @@
 package io.runtimed.service;
 
+import io.runtimed.paths.AtomicFiles;
 import io.runtimed.paths.FileTrees;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -141,19 +140,6 @@ public final class DaemonDistribution {
     }
 
     private static void copyExecutable(Path from, Path to) throws IOException {
-        Path tmp = to.resolveSibling("." + to.getFileName() + ".new-" + UUID.randomUUID());
-        try {
-            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-            if (!System.getProperty("os.name", "").startsWith("Windows")) {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-            }
-            try {
-                Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.copy(from, to, AtomicFiles.EXECUTABLE);
     }
 }

@@ -1,5 +1,6 @@
 package io.runtimed.service;
 
+import io.runtimed.paths.AtomicFiles;
 import io.runtimed.paths.BaseDirs;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.tools.DetachedProcess;
@@ -7,10 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * DAEMON.md §10: installs runtimed as a per-user service (copy the daemon to
@@ -105,10 +104,7 @@ public final class ServiceInstaller {
     private void writeDefinition() throws ServiceException {
         Path file = manager.definitionFile();
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".new-" + UUID.randomUUID());
-            Files.writeString(tmp, manager.definition(installedBinary), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(file, manager.definition(installedBinary).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new ServiceException("IO error: " + e.getMessage(), e);
         }

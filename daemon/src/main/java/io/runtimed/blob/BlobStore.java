@@ -23,7 +23,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -103,7 +102,7 @@ public final class BlobStore {
     /** Stores {@code data}; returns its hash. Idempotent: the first media type stored wins. */
     public String put(byte[] data, String mediaType) throws IOException {
         checkSize(data.length);
-        String hash = sha256(data);
+        String hash = BlobHash.of(data);
         Path data0 = dataPath(hash);
         Path meta = metaPath(hash);
         if (Files.exists(data0) && Files.exists(meta)) {
@@ -423,7 +422,7 @@ public final class BlobStore {
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root)) {
             for (Path dir : dirs) {
                 String name = dir.getFileName().toString();
-                if (name.length() == 2 && isHex(name.charAt(0)) && isHex(name.charAt(1)) && Files.isDirectory(dir)) {
+                if (BlobHash.isShard(name) && Files.isDirectory(dir)) {
                     shards.add(dir);
                 }
             }
@@ -437,28 +436,15 @@ public final class BlobStore {
 
     /** BLOBS.md §1; only for a hash that passed {@link BlobHash#isValid}. */
     Path dataPath(String hash) {
-        return root.resolve(hash.substring(0, 2)).resolve(hash.substring(2));
+        return shardOf(hash).resolve(hash.substring(BlobHash.SHARD_LENGTH));
     }
 
     Path metaPath(String hash) {
-        return root.resolve(hash.substring(0, 2)).resolve(hash.substring(2) + META_SUFFIX);
+        return shardOf(hash).resolve(hash.substring(BlobHash.SHARD_LENGTH) + META_SUFFIX);
     }
 
-    /** SHA-256 of {@code data} as 64 lowercase hex characters. */
-    public static String sha256(byte[] data) {
-        return BlobHash.hex(newDigest().digest(data));
-    }
-
-    private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
-
-    private static boolean isHex(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    private Path shardOf(String hash) {
+        return root.resolve(hash.substring(0, BlobHash.SHARD_LENGTH));
     }
 
     private static boolean deleteQuietly(Path p) {
@@ -512,7 +498,7 @@ public final class BlobStore {
      * afterwards by {@link #rethrowWriteFailure()}.
      */
     private static final class HashingFileSink implements WritableByteChannel {
-        final MessageDigest digest = newDigest();
+        final MessageDigest digest = BlobHash.newDigest();
         private final FileChannel out;
         long written;
         private IOException failure;

@@ -4,88 +4,144 @@ import io.runtimed.paths.RuntPaths;
 import io.runtimed.pool.PoolOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
- * Everything a daemon instance is told at start. {@code runtDir} holds the lock, daemon.json and
- * the other per-user files; {@code socket}, {@code envRoot} and {@code blobDir} can be moved from
- * the command line (DAEMON.md §2); {@code settingsDir} is {@code <config>/runt-notebook}.
+ * Everything a daemon instance is told at start; made by {@link #builder}. {@code paths} places the
+ * lock, daemon.json and the other per-user files ({@code <cache>/runt}, {@code <config>/runt-notebook});
+ * {@code socket}, {@code envRoot} and {@code blobDir} can be moved from the command line
+ * (DAEMON.md §2), and moving them moves nothing else.
  */
 public record DaemonConfig(
-        Path runtDir,
+        RuntPaths paths,
         Path socket,
         Path envRoot,
         Path blobDir,
-        Path settingsDir,
         int uvPoolSize,
         int condaPoolSize,
         Duration maxEnvAge,
         Duration handshakeTimeout,
         PoolOptions pool) {
 
+    /** POOL.md §2: three environments of each kind are kept ready. */
+    public static final int DEFAULT_POOL_SIZE = 3;
     /** POOL.md §2: environments older than two days are not handed out. */
     public static final Duration DEFAULT_MAX_ENV_AGE = Duration.ofDays(2);
     /** A connection that has not chosen its channel by then is dropped (the reference waits forever). */
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
-    public static DaemonConfig defaults(RuntPaths paths) {
-        return new DaemonConfig(paths.runtDir(), paths.defaultSocket(), paths.defaultEnvRoot(),
-                paths.defaultBlobDir(), paths.settingsDir(), 3, 3, DEFAULT_MAX_ENV_AGE, DEFAULT_HANDSHAKE_TIMEOUT,
-                PoolOptions.defaults());
+    public DaemonConfig {
+        Objects.requireNonNull(paths, "paths");
+        Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(envRoot, "envRoot");
+        Objects.requireNonNull(blobDir, "blobDir");
+        Objects.requireNonNull(maxEnvAge, "maxEnvAge");
+        Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        Objects.requireNonNull(pool, "pool");
+        if (uvPoolSize < 0 || condaPoolSize < 0) {
+            throw new IllegalArgumentException("pool sizes must not be negative");
+        }
+    }
+
+    /** The defaults for {@code paths}: its socket, env root and blob store, pools of three, two days. */
+    public static Builder builder(RuntPaths paths) {
+        return new Builder(paths);
+    }
+
+    /** {@code <cache>/runt}: where the lock, daemon.json, the settings document and the notebook docs live. */
+    public Path runtDir() {
+        return paths.runtDir();
+    }
+
+    /** {@code <config>/runt-notebook}: settings.json and its schema. */
+    public Path settingsDir() {
+        return paths.settingsDir();
     }
 
     public Path lockFile() {
-        return runtDir.resolve("daemon.lock");
+        return paths.lockFile();
     }
 
     public Path infoFile() {
-        return runtDir.resolve("daemon.json");
+        return paths.infoFile();
     }
 
     public Path obsoleteSyncSocket() {
-        return runtDir.resolve("runtimed-sync.sock");
+        return paths.obsoleteSyncSocket();
     }
 
     /** NOTEBOOK.md §4: {@code <cache>/runt/notebook-docs}, beside the lock (so a temp home isolates it). */
     public Path notebookDocsDir() {
-        return runtDir.resolve("notebook-docs");
+        return paths.notebookDocsDir();
     }
 
     public Path settingsJson() {
-        return settingsDir.resolve("settings.json");
+        return paths.settingsJson();
     }
 
-    public DaemonConfig withSocket(Path p) {
-        return new DaemonConfig(runtDir, p, envRoot, blobDir, settingsDir, uvPoolSize, condaPoolSize, maxEnvAge,
-                handshakeTimeout, pool);
-    }
+    /** Starts from the defaults of one set of paths; each setter overrides one thing. */
+    public static final class Builder {
+        private final RuntPaths paths;
+        private Path socket;
+        private Path envRoot;
+        private Path blobDir;
+        private int uvPoolSize = DEFAULT_POOL_SIZE;
+        private int condaPoolSize = DEFAULT_POOL_SIZE;
+        private Duration maxEnvAge = DEFAULT_MAX_ENV_AGE;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private PoolOptions pool = PoolOptions.defaults();
 
-    public DaemonConfig withEnvRoot(Path p) {
-        return new DaemonConfig(runtDir, socket, p, blobDir, settingsDir, uvPoolSize, condaPoolSize, maxEnvAge,
-                handshakeTimeout, pool);
-    }
+        private Builder(RuntPaths paths) {
+            this.paths = Objects.requireNonNull(paths, "paths");
+            this.socket = paths.defaultSocket();
+            this.envRoot = paths.defaultEnvRoot();
+            this.blobDir = paths.defaultBlobDir();
+        }
 
-    public DaemonConfig withBlobDir(Path p) {
-        return new DaemonConfig(runtDir, socket, envRoot, p, settingsDir, uvPoolSize, condaPoolSize, maxEnvAge,
-                handshakeTimeout, pool);
-    }
+        /** {@code --socket}: the lock and daemon.json stay in the runt dir. */
+        public Builder socket(Path socket) {
+            this.socket = socket;
+            return this;
+        }
 
-    public DaemonConfig withPoolSizes(int uv, int conda) {
-        return new DaemonConfig(runtDir, socket, envRoot, blobDir, settingsDir, uv, conda, maxEnvAge,
-                handshakeTimeout, pool);
-    }
+        /** {@code --cache-dir}: where pooled environments live. */
+        public Builder envRoot(Path envRoot) {
+            this.envRoot = envRoot;
+            return this;
+        }
 
-    public DaemonConfig withHandshakeTimeout(Duration d) {
-        return new DaemonConfig(runtDir, socket, envRoot, blobDir, settingsDir, uvPoolSize, condaPoolSize, maxEnvAge,
-                d, pool);
-    }
+        /** {@code --blob-store-dir}. */
+        public Builder blobDir(Path blobDir) {
+            this.blobDir = blobDir;
+            return this;
+        }
 
-    public DaemonConfig withMaxEnvAge(Duration d) {
-        return new DaemonConfig(runtDir, socket, envRoot, blobDir, settingsDir, uvPoolSize, condaPoolSize, d,
-                handshakeTimeout, pool);
-    }
+        /** Ready environments kept per kind; 0 builds none. */
+        public Builder poolSizes(int uv, int conda) {
+            this.uvPoolSize = uv;
+            this.condaPoolSize = conda;
+            return this;
+        }
 
-    public DaemonConfig withPool(PoolOptions p) {
-        return new DaemonConfig(runtDir, socket, envRoot, blobDir, settingsDir, uvPoolSize, condaPoolSize, maxEnvAge,
-                handshakeTimeout, p);
+        public Builder maxEnvAge(Duration maxEnvAge) {
+            this.maxEnvAge = maxEnvAge;
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration handshakeTimeout) {
+            this.handshakeTimeout = handshakeTimeout;
+            return this;
+        }
+
+        /** How environments are built (tools, interpreter, index, threads, retries). */
+        public Builder pool(PoolOptions pool) {
+            this.pool = pool;
+            return this;
+        }
+
+        public DaemonConfig build() {
+            return new DaemonConfig(paths, socket, envRoot, blobDir, uvPoolSize, condaPoolSize, maxEnvAge,
+                    handshakeTimeout, pool);
+        }
     }
 }

@@ -1,12 +1,12 @@
 package io.runtimed.rooms;
 
+import io.runtimed.paths.AtomicFiles;
 import io.runtimed.sync.DocumentDecodeException;
 import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -96,6 +96,8 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
         this.fileBytes = fileBytes;
         this.baseBytes = fileBytes;
         this.everStaged = onDiskHeads != null;
+        // a full save cut short by a crash leaves its temp file (as big as the document) behind
+        AtomicFiles.deleteLeftovers(file);
         this.writer = new Thread(this::writeLoop, name + "-writer");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -405,29 +407,10 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
         appender.force(false);
     }
 
-    /** Temp file, fsync, rename over the file, fsync the directory: the file is always whole. */
+    /** A full save replaces the file the one way files are replaced ({@link AtomicFiles}): it is always whole. */
     private void replace(ByteBuffer buf) throws IOException {
         closeAppender();
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException e) {
-            // some file systems cannot fsync a directory; the rename is still atomic
-        }
+        AtomicFiles.write(file, buf);
     }
 
     private void closeAppender() {

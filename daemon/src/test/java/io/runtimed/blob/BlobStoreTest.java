@@ -3,6 +3,7 @@ package io.runtimed.blob;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.runtimed.protocol.BlobHash;
 import io.runtimed.protocol.BlobMeta;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -179,7 +180,7 @@ public class BlobStoreTest {
         void largeStreamedAndInMemoryStoresAgreeOnTheHash() throws Exception {
             byte[] data = random(3 * BlobStore.IN_MEMORY_BYTES + 17, 7);
             String streamed = store.put(new ByteArrayInputStream(data), data.length, "a/b");
-            assertThat(streamed).isEqualTo(BlobStore.sha256(data));
+            assertThat(streamed).isEqualTo(BlobHash.of(data));
             assertThat(store.get(streamed)).contains(data);
             assertThat(filesUnderRoot()).hasSize(2);
         }
@@ -328,7 +329,7 @@ public class BlobStoreTest {
         void twentyWritersOfTheSameLargeBlobAllSucceedWithOneFile() throws Exception {
             byte[] data = random(BlobStore.IN_MEMORY_BYTES * 2, 3);
             List<String> hashes = runTogether(20, () -> store.put(new ByteArrayInputStream(data), data.length, "video/mp4"));
-            assertThat(hashes).containsOnly(BlobStore.sha256(data)).hasSize(20);
+            assertThat(hashes).containsOnly(BlobHash.of(data)).hasSize(20);
             assertThat(filesUnderRoot()).hasSize(2);
             assertThat(store.get(hashes.get(0))).contains(data);
         }

@@ -12,6 +12,9 @@ import io.runtimed.client.DaemonClientException;
 import io.runtimed.client.DaemonSocket;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
+import io.runtimed.paths.BaseDirs;
+import io.runtimed.paths.RuntPaths;
+import io.runtimed.protocol.BlobHash;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Frames;
 import io.runtimed.protocol.Handshake;
@@ -59,10 +62,8 @@ class BlobChannelTest {
 
     @BeforeEach
     void startDaemon() throws Exception {
-        Path runt = home.resolve("runt");
-        config = new DaemonConfig(runt, runt.resolve("runtimed.sock"), runt.resolve("envs"), runt.resolve("blobs"),
-                home.resolve("config"), 0, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE, Duration.ofSeconds(5),
-                io.runtimed.pool.PoolOptions.defaults());
+        config = DaemonConfig.builder(new RuntPaths(BaseDirs.under(home))).poolSizes(0, 0)
+                .handshakeTimeout(Duration.ofSeconds(5)).build();
         daemon = Daemon.start(config);
     }
 
@@ -128,7 +129,7 @@ class BlobChannelTest {
             Path file = home.resolve("video.mp4");
             Files.write(file, data);
             String hash = client().store(file, "video/mp4");
-            assertThat(hash).isEqualTo(BlobStore.sha256(data));
+            assertThat(hash).isEqualTo(BlobHash.of(data));
             assertThat(httpGet(client().url(hash)).body()).isEqualTo(data);
         }
 
@@ -257,7 +258,7 @@ class BlobChannelTest {
             }
             await("temp file removed after the dropped store").atMost(IO).until(() -> tempFiles().isEmpty());
             assertThat(new BlobStore(config.blobDir()).list()).isEmpty();
-            assertThat(client().store(half, "x")).isEqualTo(BlobStore.sha256(half));
+            assertThat(client().store(half, "x")).isEqualTo(BlobHash.of(half));
         }
     }
 

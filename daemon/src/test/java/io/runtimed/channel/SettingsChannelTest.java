@@ -10,7 +10,8 @@ import io.runtimed.client.DaemonSocket;
 import io.runtimed.client.SettingsClient;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
-import io.runtimed.pool.PoolOptions;
+import io.runtimed.paths.BaseDirs;
+import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.FrameTimeoutException;
 import io.runtimed.protocol.Frames;
@@ -44,11 +45,10 @@ class SettingsChannelTest {
     @BeforeEach
     void start() throws Exception {
         before = NativeHandles.counts();
-        Path runt = tmp.resolve("cache/runt");
-        socket = runt.resolve("runtimed.sock");
-        daemon = Daemon.start(new DaemonConfig(runt, socket, runt.resolve("envs"), runt.resolve("blobs"),
-                tmp.resolve("config/runt-notebook"), 0, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE, Duration.ofSeconds(5),
-                PoolOptions.defaults()));
+        DaemonConfig config = DaemonConfig.builder(new RuntPaths(BaseDirs.under(tmp))).poolSizes(0, 0)
+                .handshakeTimeout(Duration.ofSeconds(5)).build();
+        socket = config.socket();
+        daemon = Daemon.start(config);
         log = new ListAppender<>();
         log.start();
         ((Logger) LoggerFactory.getLogger(ConnectionRouter.class)).addAppender(log);

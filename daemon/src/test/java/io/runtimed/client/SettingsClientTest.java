@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
-import io.runtimed.pool.PoolOptions;
+import io.runtimed.paths.BaseDirs;
+import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Frames;
 import io.runtimed.protocol.Json;
@@ -36,10 +37,8 @@ class SettingsClientTest {
     Path tmp;
 
     private Daemon startDaemon() throws Exception {
-        Path runt = tmp.resolve("cache/runt");
-        return Daemon.start(new DaemonConfig(runt, runt.resolve("runtimed.sock"), runt.resolve("envs"),
-                runt.resolve("blobs"), tmp.resolve("config/runt-notebook"), 0, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE,
-                Duration.ofSeconds(5), PoolOptions.defaults()));
+        return Daemon.start(DaemonConfig.builder(new RuntPaths(BaseDirs.under(tmp))).poolSizes(0, 0)
+                .handshakeTimeout(Duration.ofSeconds(5)).build());
     }
 
     /** A one-connection server that reads the handshake and then does {@code then}. */

@@ -7,6 +7,8 @@ import io.runtimed.client.PoolClient;
 import io.runtimed.client.SettingsClient;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
+import io.runtimed.paths.BaseDirs;
+import io.runtimed.paths.RuntPaths;
 import io.runtimed.tools.StandIns;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,13 +37,12 @@ class PoolsFollowSettingsTest {
     void packagesSetThroughASettingsClientReachTheNextBuildAfterAFlush() throws Exception {
         StandIns tools = new StandIns(tmp.resolve("tools"));
         Path uv = tools.uv();
-        Path runt = tmp.resolve("cache/runt");
-        Path socket = runt.resolve("runtimed.sock");
         PoolOptions options = new PoolOptions(uv, null, null, false, null, null, 1, Duration.ofSeconds(1),
                 Duration.ofSeconds(5));
-        daemon = Daemon.start(new DaemonConfig(runt, socket, runt.resolve("envs"), runt.resolve("blobs"),
-                tmp.resolve("config/runt-notebook"), 1, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE, Duration.ofSeconds(5),
-                options));
+        DaemonConfig config = DaemonConfig.builder(new RuntPaths(BaseDirs.under(tmp))).poolSizes(1, 0)
+                .handshakeTimeout(Duration.ofSeconds(5)).pool(options).build();
+        Path socket = config.socket();
+        daemon = Daemon.start(config);
         PoolClient pool = new PoolClient(socket);
         await().atMost(WAIT).until(() -> pool.status().uvAvailable() == 1);
         assertThat(tools.calls("pip")).hasSize(1);

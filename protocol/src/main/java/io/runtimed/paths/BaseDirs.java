@@ -29,6 +29,14 @@ public record BaseDirs(Path home, Path cache, Path config, Path dataLocal) {
         return Os.LINUX;
     }
 
+    /**
+     * {@code home}, {@code cache}, {@code config} and {@code data} under {@code root}: a private
+     * home for a daemon that must not touch the user's (tests, benches, start-up training).
+     */
+    public static BaseDirs under(Path root) {
+        return new BaseDirs(root.resolve("home"), root.resolve("cache"), root.resolve("config"), root.resolve("data"));
+    }
+
     /** Resolves the directories from an explicit OS, environment and passwd home (for tests). */
     public static BaseDirs of(Os os, Map<String, String> env, String passwdHome) {
         String homeVar = os == Os.WINDOWS ? env.get("USERPROFILE") : env.get("HOME");

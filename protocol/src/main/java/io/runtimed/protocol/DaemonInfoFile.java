@@ -1,12 +1,11 @@
 package io.runtimed.protocol;
 
+import io.runtimed.paths.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /** Reads and writes daemon.json (DAEMON.md §4). Writes are atomic, so a reader never sees half a file. */
@@ -33,15 +32,9 @@ public final class DaemonInfoFile {
         }
     }
 
-    /** Pretty JSON, 2-space indent, no trailing newline; temp file and rename. */
+    /** Pretty JSON, 2-space indent, no trailing newline; replaced by {@link AtomicFiles}. */
     public void write(DaemonInfo info) throws IOException {
-        Path tmp = path.resolveSibling(path.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        Files.write(tmp, Json.pretty(info).getBytes(StandardCharsets.UTF_8));
-        try {
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.write(path, Json.pretty(info).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Removes the file if it records {@code pid} (never another daemon's file). */

@@ -130,5 +130,21 @@ class BlobWireJsonTest {
         void hexIsLowercase() {
             assertThat(BlobHash.hex(new byte[] {0, (byte) 0xAB, 0x7f, (byte) 0xff})).isEqualTo("00ab7fff");
         }
+
+        @Test
+        void aBlobIsNamedByTheSha256OfItsBytes() {
+            assertThat(BlobHash.of("test".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(HASH);
+        }
+
+        @Test
+        void aShardIsTwoHexDigitsLikeAHashsFirstTwo() {
+            assertThat(BlobHash.isShard(HASH.substring(0, BlobHash.SHARD_LENGTH))).isTrue();
+            assertThat(BlobHash.isShard("9F")).isTrue();
+            assertThat(BlobHash.isShard("9")).isFalse();
+            assertThat(BlobHash.isShard("9f8")).isFalse();
+            assertThat(BlobHash.isShard("..")).isFalse();
+            assertThat(BlobHash.isShard("g0")).isFalse();
+            assertThat(BlobHash.isShard(null)).isFalse();
+        }
     }
 }

@@ -121,27 +121,27 @@ public final class RuntHome implements AutoCloseable {
     }
 
     public Path runtDir() {
-        return cache.resolve("runt");
+        return paths().runtDir();
     }
 
     public Path defaultSocket() {
-        return runtDir().resolve("runtimed.sock");
+        return paths().defaultSocket();
     }
 
     public Path infoFile() {
-        return runtDir().resolve("daemon.json");
+        return paths().infoFile();
     }
 
     public Path lockFile() {
-        return runtDir().resolve("daemon.lock");
+        return paths().lockFile();
     }
 
     public Path logFile() {
-        return runtDir().resolve("runtimed.log");
+        return paths().logFile();
     }
 
     public Path envRoot() {
-        return runtDir().resolve("envs");
+        return paths().defaultEnvRoot();
     }
 
     /** {@code <cache>/runt/notebook-docs}: one {@code <sha256 of the id>.automerge} per notebook room. */
@@ -156,12 +156,12 @@ public final class RuntHome implements AutoCloseable {
 
     /** {@code <config>/runt-notebook/settings.json}: the settings mirror users edit by hand. */
     public Path settingsJson() {
-        return paths().settingsDir().resolve("settings.json");
+        return paths().settingsJson();
     }
 
     /** {@code <config>/runt-notebook/settings.schema.json}, written at every start. */
     public Path settingsSchema() {
-        return paths().settingsDir().resolve("settings.schema.json");
+        return paths().settingsSchema();
     }
 
     /** daemon.json as text, or empty when it does not exist. */

@@ -10,8 +10,8 @@ import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.daemon.DaemonLogging;
 import io.runtimed.daemon.SignalShutdown;
+import io.runtimed.paths.BaseDirs;
 import io.runtimed.paths.RuntPaths;
-import io.runtimed.pool.PoolOptions;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.Json;
 import io.runtimed.server.DaemonLifecycle;
@@ -43,10 +43,8 @@ public final class CdsTraining {
             // the daemon's logging path as it runs: a file appender and formatted lines
             DaemonLogging.configure(Level.INFO, home.resolve("training.log"));
             SignalShutdown.install(new DaemonLifecycle());
-            Path runt = home.resolve("runt");
-            DaemonConfig config = new DaemonConfig(runt, runt.resolve("runtimed.sock"), runt.resolve("envs"),
-                    runt.resolve("blobs"), home.resolve("config"), 0, 0, DaemonConfig.DEFAULT_MAX_ENV_AGE,
-                    Duration.ofSeconds(5), PoolOptions.defaults());
+            DaemonConfig config = DaemonConfig.builder(new RuntPaths(BaseDirs.under(home))).poolSizes(0, 0)
+                    .handshakeTimeout(Duration.ofSeconds(5)).build();
             try (Daemon daemon = Daemon.start(config)) {
                 PoolClient client = new PoolClient(config.socket());
                 client.ping();

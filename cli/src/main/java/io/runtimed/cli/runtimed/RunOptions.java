@@ -71,21 +71,21 @@ final class RunOptions {
         if (buildThreads < 1 || buildRetryMs < 1 || maxEnvAgeSeconds < 1) {
             throw new IllegalArgumentException("--build-threads, --build-retry-ms and --max-env-age-s must be positive");
         }
-        DaemonConfig config = DaemonConfig.defaults(paths).withPoolSizes(uvPoolSize, condaPoolSize)
-                .withHandshakeTimeout(Duration.ofMillis(handshakeTimeoutMs))
-                .withMaxEnvAge(Duration.ofSeconds(maxEnvAgeSeconds))
-                .withPool(new PoolOptions(abs(uv), abs(conda), abs(python), systemSitePackages, pipIndexUrl,
+        DaemonConfig.Builder config = DaemonConfig.builder(paths).poolSizes(uvPoolSize, condaPoolSize)
+                .handshakeTimeout(Duration.ofMillis(handshakeTimeoutMs))
+                .maxEnvAge(Duration.ofSeconds(maxEnvAgeSeconds))
+                .pool(new PoolOptions(abs(uv), abs(conda), abs(python), systemSitePackages, pipIndexUrl,
                         abs(pipFindLinks), buildThreads, Duration.ofMillis(buildRetryMs), Duration.ofMinutes(10)));
         if (socket != null) {
-            config = config.withSocket(socket.toAbsolutePath());
+            config.socket(socket.toAbsolutePath());
         }
         if (cacheDir != null) {
-            config = config.withEnvRoot(cacheDir.toAbsolutePath());
+            config.envRoot(cacheDir.toAbsolutePath());
         }
         if (blobStoreDir != null) {
-            config = config.withBlobDir(blobStoreDir.toAbsolutePath());
+            config.blobDir(blobStoreDir.toAbsolutePath());
         }
-        return config;
+        return config.build();
     }
 
     private static Path abs(Path p) {

@@ -1,5 +1,6 @@
 package io.runtimed.rooms.settings;
 
+import io.runtimed.paths.RuntPaths;
 import java.nio.file.Path;
 
 /**
@@ -15,8 +16,8 @@ public record SettingsPaths(Path automerge, Path settingsJson, Path schema, Path
 
     /** The standard names under the daemon's {@code runtDir} and the user's {@code settingsDir}. */
     public static SettingsPaths of(Path runtDir, Path settingsDir) {
-        return new SettingsPaths(runtDir.resolve("settings.automerge"), settingsDir.resolve("settings.json"),
-                settingsDir.resolve("settings.schema.json"), runtDir.resolve("settings-json.seen"));
+        return new SettingsPaths(runtDir.resolve(RuntPaths.SETTINGS_DOC), settingsDir.resolve(RuntPaths.SETTINGS_JSON),
+                settingsDir.resolve(RuntPaths.SETTINGS_SCHEMA), runtDir.resolve(RuntPaths.SETTINGS_SEEN));
     }
 
     /** Where a settings.automerge that does not decode is kept for inspection. */

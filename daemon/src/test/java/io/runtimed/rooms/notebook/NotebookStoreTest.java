@@ -166,4 +166,20 @@ class NotebookStoreTest {
         }
         assertThat(file).doesNotExist();
     }
+
+    @Test
+    void aFullSaveLeftHalfWrittenByAKilledDaemonIsRemovedWhenTheRoomOpensAndNeverLoaded() throws IOException {
+        Path file = NotebookDocFiles.fileFor(dir, "nb");
+        try (Open room = Open.of(file, "nb", DocumentStore.Compaction.DEFAULT)) {
+            room.edit(tx -> NotebookDoc.addCell(tx, 0, "c", "code", false));
+            room.edit(tx -> NotebookDoc.updateSource(tx, "c", "kept"));
+        }
+        // AtomicFiles' temp name of a writer (pid above Linux's pid_max: no such process) killed before its rename
+        Path leftover = dir.resolve("." + file.getFileName() + ".99999999.3.tmp");
+        Files.write(leftover, "half a save".getBytes());
+        try (Open again = Open.of(file, "nb", DocumentStore.Compaction.DEFAULT)) {
+            assertThat(again.snapshot().cell("c").get().source()).isEqualTo("kept");
+            assertThat(leftover).doesNotExist();
+        }
+    }
 }

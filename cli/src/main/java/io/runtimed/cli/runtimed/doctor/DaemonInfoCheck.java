@@ -1,5 +1,6 @@
 package io.runtimed.cli.runtimed.doctor;
 
+import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.RuntimedVersion;
 import java.nio.file.Path;
@@ -10,7 +11,7 @@ import java.nio.file.Path;
  * leaves it behind, §6).
  */
 final class DaemonInfoCheck implements Check {
-    static final String NAME = "daemon.json";
+    static final String NAME = RuntPaths.INFO_FILE;
 
     private final DaemonFacts facts;
 
