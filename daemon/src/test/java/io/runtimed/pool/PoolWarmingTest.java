@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PoolStats;
 import io.runtimed.protocol.PooledEnv;
+import io.runtimed.testkit.SystemPackages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,11 @@ class PoolWarmingTest {
 
     @Nested
     class WithTheStandInUv {
+        @BeforeEach
+        void needsWarmablePython() {
+            SystemPackages.requireIpykernelAndIpywidgets();
+        }
+
         @Test
         void fillsThePoolWithWarmedEnvironmentsWhereIpykernelImports() throws Exception {
             tools.uv();
@@ -215,6 +221,7 @@ class PoolWarmingTest {
 
         @Test
         void buildsInFlightDuringAFlushAreDiscarded() throws Exception {
+            SystemPackages.requireIpykernelAndIpywidgets();
             tools.uv();
             Path gate = tmp.resolve("gate");
             runner = new ProcessRunner(Map.of("STANDIN_BLOCK", gate.toString()));
@@ -234,6 +241,7 @@ class PoolWarmingTest {
     class CondaTools {
         @Test
         void micromambaIsPreferredAndGetsTheSpecsCommandLine() throws Exception {
+            SystemPackages.requireIpykernelAndIpywidgets();
             tools.condaTool("conda");
             tools.condaTool("mamba");
             tools.condaTool("micromamba");
@@ -254,6 +262,8 @@ class PoolWarmingTest {
     class Fallback {
         @Test
         void withoutUvTheUvPoolIsBuiltWithPythonVenvAndPip() throws Exception {
+            SystemPackages.requirePythonVenv();
+            SystemPackages.requireIpykernelAndIpywidgets();
             // no uv on PATH: /usr/bin/python3 -m venv --system-site-packages, then pip finds ipykernel installed
             start(1, 0, Duration.ofSeconds(5), new PoolOptions(null, null, Path.of(StandIns.PYTHON), true, null, null,
                     2, Duration.ofSeconds(5), Duration.ofSeconds(30)));

@@ -7,6 +7,7 @@ import io.runtimed.client.PoolClient;
 import io.runtimed.client.SettingsClient;
 import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
+import io.runtimed.testkit.SystemPackages;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,6 +33,7 @@ class PoolsFollowSettingsTest {
 
     @Test
     void packagesSetThroughASettingsClientReachTheNextBuildAfterAFlush() throws Exception {
+        SystemPackages.requireIpykernelAndIpywidgets();
         StandIns tools = new StandIns(tmp.resolve("tools"));
         Path uv = tools.uv();
         Path runt = tmp.resolve("cache/runt");
