@@ -10,6 +10,7 @@ import io.runtimed.protocol.PooledEnv;
 import io.runtimed.testkit.Cli;
 import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.RuntHome;
+import io.runtimed.testkit.SystemPackages;
 import io.runtimed.tools.StandIns;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +62,8 @@ class EnvironmentPoolsIT {
 
     @Test
     void withoutUvTheDaemonFillsAUvPoolWithRealVenvsWhereIpykernelImportsAndRefillsAfterATake() throws Exception {
+        SystemPackages.requirePythonVenv();
+        SystemPackages.requireIpykernelAndIpywidgets();
         home = RuntHome.in(dir);
         try (DaemonProcess d = DaemonProcess.in(home).uvPoolSize(2).buildEnvironments()
                 .env("PATH", SYSTEM_PATH)
@@ -87,6 +90,7 @@ class EnvironmentPoolsIT {
     class StandInUvOnPath {
         @Test
         void buildsWithTheSpecsExactUvCommandLinesAndFlushRebuilds() throws Exception {
+            SystemPackages.requireIpykernelAndIpywidgets();
             home = RuntHome.in(dir);
             StandIns tools = new StandIns(dir.resolve("tools"));
             tools.uv();
@@ -161,6 +165,7 @@ class EnvironmentPoolsIT {
 
     @Test
     void aStandInMicromambaBuildsTheCondaPool() throws Exception {
+        SystemPackages.requireIpykernelAndIpywidgets();
         home = RuntHome.in(dir);
         StandIns tools = new StandIns(dir.resolve("tools"));
         tools.condaTool("micromamba");

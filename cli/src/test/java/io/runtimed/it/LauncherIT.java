@@ -10,6 +10,7 @@ import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.EnsureDaemonMain;
 import io.runtimed.testkit.JavaProcess;
 import io.runtimed.testkit.RuntHome;
+import io.runtimed.testkit.SystemPackages;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -118,6 +119,7 @@ class LauncherIT {
 
     @Test
     void twoAppsEnsuringADaemonAtTheSameMomentEndWithOneDetachedDaemon() throws Exception {
+        SystemPackages.requireSetsid(); // without it the daemon is detached but leads no session of its own
         List<Launcher> launchers = List.of(new Launcher(true), new Launcher(true));
         for (Launcher l : launchers) {
             assertThat(l.nextLine()).isEqualTo("ready");

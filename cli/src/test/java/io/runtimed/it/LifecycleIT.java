@@ -1,7 +1,6 @@
 package io.runtimed.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.RuntimedVersion;
@@ -9,7 +8,7 @@ import io.runtimed.testkit.Cli;
 import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.RawSocket;
 import io.runtimed.testkit.RuntHome;
-import java.io.File;
+import io.runtimed.testkit.SystemPackages;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -56,24 +55,10 @@ class LifecycleIT {
 
     /** util-linux flock(1), which takes the same BSD lock the reference daemon takes. */
     static int flockNonBlocking(Path lockFile) throws Exception {
-        Optional<Path> flock = onPath("flock");
-        if (flock.isEmpty()) {
-            fail("flock(1) from util-linux is needed to check the BSD lock (apt-get install util-linux); not found on PATH");
-        }
-        Process p = new ProcessBuilder(flock.get().toString(), "-n", lockFile.toString(), "-c", "true")
+        Process p = new ProcessBuilder(SystemPackages.requireFlock().toString(), "-n", lockFile.toString(), "-c", "true")
                 .redirectErrorStream(true).start();
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("flock finished").isTrue();
         return p.exitValue();
-    }
-
-    static Optional<Path> onPath(String program) {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-            Path candidate = Path.of(d, program);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
     }
 
     static void assertCleanedUpAfterExit(RuntHome home, Path socket) {
@@ -219,6 +204,7 @@ class LifecycleIT {
 
         @Test
         void theLockIsABsdFlockHeldWhileTheDaemonRuns() throws Exception {
+            SystemPackages.requireFlock();
             try (DaemonProcess d = DaemonProcess.start(home)) {
                 assertThat(flockNonBlocking(home.lockFile())).as("flock -n on a running daemon's lock").isEqualTo(1);
                 assertThat(d.stop()).isZero();
@@ -228,6 +214,7 @@ class LifecycleIT {
 
         @Test
         void afterKill9TheNextStartRecoversTheStaleSocketAndInfoFileByItself() throws Exception {
+            SystemPackages.requireFlock();
             long oldPid;
             try (DaemonProcess first = DaemonProcess.start(home)) {
                 oldPid = first.pid();

@@ -14,6 +14,7 @@ import io.runtimed.testkit.Cli;
 import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.RawSyncPeer;
 import io.runtimed.testkit.RuntHome;
+import io.runtimed.testkit.SystemPackages;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -319,6 +320,7 @@ class SettingsSyncIT {
 
     @Test
     void poolsBuildWithThePackagesSetThroughTheClient(@TempDir Path dir) throws Exception {
+        SystemPackages.requireIpykernelAndIpywidgets();
         // a stand-in uv on PATH: records its arguments, builds a real venv from Debian's python3
         Path bin = Files.createDirectories(dir.resolve("tools"));
         Path record = dir.resolve("uv-calls.txt");

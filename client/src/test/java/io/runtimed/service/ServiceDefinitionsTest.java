@@ -1,8 +1,10 @@
 package io.runtimed.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,9 +46,10 @@ class ServiceDefinitionsTest {
                     """);
         }
 
-        /** systemd's own parser: .ci/run installs systemd, so systemd-analyze is there on every test machine. */
+        /** systemd's own parser: bin/test installs systemd, so systemd-analyze is there on every test machine. */
         @Test
         void passesSystemdAnalyzeVerify() throws Exception {
+            needsSystemdAnalyze();
             Path binary = executable(dir.resolve("bin").resolve("runtimed"));
             Path unit = dir.resolve("runtimed.service");
             Files.writeString(unit, SystemdUnit.render(binary));
@@ -59,6 +62,7 @@ class ServiceDefinitionsTest {
 
         @Test
         void quotesABinaryPathWithSpacesForSystemd() throws Exception {
+            needsSystemdAnalyze();
             Path binary = executable(dir.resolve("Jo Smith").resolve("bin").resolve("runtimed"));
 
             String unit = SystemdUnit.render(binary);
@@ -73,6 +77,7 @@ class ServiceDefinitionsTest {
         /** Unquoted, systemd would run "/…/Jo" with "Smith/bin/runtimed" as its argument. */
         @Test
         void systemdAnalyzeRejectsTheSamePathUnquoted() throws Exception {
+            needsSystemdAnalyze();
             Path binary = executable(dir.resolve("Jo Smith").resolve("bin").resolve("runtimed"));
             Path file = dir.resolve("runtimed.service");
             Files.writeString(file, SystemdUnit.render(binary).replace("\"" + binary + "\"", binary.toString()));
@@ -83,6 +88,7 @@ class ServiceDefinitionsTest {
         /** The check above can fail: the same verifier rejects a unit whose binary does not exist. */
         @Test
         void systemdAnalyzeRejectsAUnitWhoseBinaryIsMissing() throws Exception {
+            needsSystemdAnalyze();
             Path unit = dir.resolve("runtimed.service");
             Files.writeString(unit, SystemdUnit.render(dir.resolve("no-such-runtimed")));
 
@@ -90,6 +96,20 @@ class ServiceDefinitionsTest {
 
             assertThat(r.exit).isNotZero();
             assertThat(r.output).contains("no-such-runtimed");
+        }
+
+        /**
+         * Fails at once, in testkit's SystemPackages words, when systemd-analyze is not on PATH. The
+         * testkit itself is out of reach here: it depends on this module.
+         */
+        private static void needsSystemdAnalyze() {
+            for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
+                Path candidate = Path.of(d, "systemd-analyze");
+                if (!d.isEmpty() && Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                    return;
+                }
+            }
+            fail("needs Debian package systemd (install it with: sudo apt-get install systemd, or run bin/test)");
         }
 
         private Result systemdAnalyzeVerify(Path unit) throws Exception {

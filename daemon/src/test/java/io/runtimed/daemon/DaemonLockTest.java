@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.runtimed.testkit.SystemPackages;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -97,13 +98,11 @@ class DaemonLockTest {
      */
     @Nested
     class InteropWithFlock {
-        private static final String FLOCK = "/usr/bin/flock";
+        private String flock;
 
         @BeforeEach
         void flockIsInstalled() {
-            assertThat(Path.of(FLOCK))
-                    .as("util-linux flock(1) is required for the interop tests (apt-get install util-linux)")
-                    .isExecutable();
+            flock = SystemPackages.requireFlock().toString();
         }
 
         @Test
@@ -122,7 +121,7 @@ class DaemonLockTest {
 
         @Test
         void weCannotTakeTheLockWhileFlockHoldsIt() throws Exception {
-            Process holder = new ProcessBuilder(FLOCK, lockFile.toString(), "-c", "echo locked; exec cat")
+            Process holder = new ProcessBuilder(flock, lockFile.toString(), "-c", "echo locked; exec cat")
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
             try {
@@ -142,7 +141,7 @@ class DaemonLockTest {
         }
 
         private int flockNonBlocking() throws Exception {
-            Process p = new ProcessBuilder(FLOCK, "-n", lockFile.toString(), "-c", "true")
+            Process p = new ProcessBuilder(flock, "-n", lockFile.toString(), "-c", "true")
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start();

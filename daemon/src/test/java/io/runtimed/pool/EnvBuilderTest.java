@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PooledEnv;
+import io.runtimed.testkit.SystemPackages;
 import io.runtimed.tools.ProcessRunner;
 import io.runtimed.tools.StandIns;
 import io.runtimed.tools.StepFailedException;
@@ -33,6 +34,7 @@ class EnvBuilderTest {
 
     @Test
     void aSuccessfulBuildIsWarmedAndMarked() throws Exception {
+        SystemPackages.requireIpykernelAndIpywidgets();
         Path uv = new StandIns(tmp.resolve("tools")).uv();
         EnvDirectories dirs = new EnvDirectories(tmp.resolve("envs"));
         PooledEnv env = new EnvBuilder(dirs, runner).build(new UvBackend(uv), PoolSettings.defaults());

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PoolStats;
 import io.runtimed.protocol.PooledEnv;
+import io.runtimed.testkit.SystemPackages;
 import io.runtimed.tools.BackendDetector;
 import io.runtimed.tools.ProcessRunner;
 import io.runtimed.tools.StandIns;
@@ -81,6 +82,11 @@ class EnvWarmerTest {
 
     @Nested
     class WithTheStandInUv {
+        @BeforeEach
+        void needsWarmablePython() {
+            SystemPackages.requireIpykernelAndIpywidgets();
+        }
+
         @Test
         void fillsThePoolWithWarmedEnvironmentsWhereIpykernelImports() throws Exception {
             tools.uv();
@@ -218,6 +224,7 @@ class EnvWarmerTest {
 
         @Test
         void buildsInFlightDuringAFlushAreDiscarded() throws Exception {
+            SystemPackages.requireIpykernelAndIpywidgets();
             tools.uv();
             Path gate = tmp.resolve("gate");
             runner = new ProcessRunner(Map.of("STANDIN_BLOCK", gate.toString()));
@@ -237,6 +244,7 @@ class EnvWarmerTest {
     class CondaTools {
         @Test
         void micromambaIsPreferredAndGetsTheSpecsCommandLine() throws Exception {
+            SystemPackages.requireIpykernelAndIpywidgets();
             tools.condaTool("conda");
             tools.condaTool("mamba");
             tools.condaTool("micromamba");
@@ -257,6 +265,8 @@ class EnvWarmerTest {
     class Fallback {
         @Test
         void withoutUvTheUvPoolIsBuiltWithPythonVenvAndPip() throws Exception {
+            SystemPackages.requirePythonVenv();
+            SystemPackages.requireIpykernelAndIpywidgets();
             // no uv on PATH: /usr/bin/python3 -m venv --system-site-packages, then pip finds ipykernel installed
             start(1, 0, Duration.ofSeconds(5), new PoolOptions(null, null, Path.of(StandIns.PYTHON), true, null, null,
                     2, Duration.ofSeconds(5), Duration.ofSeconds(30)));

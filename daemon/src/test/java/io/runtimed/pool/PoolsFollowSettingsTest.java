@@ -9,6 +9,7 @@ import io.runtimed.daemon.Daemon;
 import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.paths.BaseDirs;
 import io.runtimed.paths.RuntPaths;
+import io.runtimed.testkit.SystemPackages;
 import io.runtimed.tools.StandIns;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +36,7 @@ class PoolsFollowSettingsTest {
 
     @Test
     void packagesSetThroughASettingsClientReachTheNextBuildAfterAFlush() throws Exception {
+        SystemPackages.requireIpykernelAndIpywidgets();
         StandIns tools = new StandIns(tmp.resolve("tools"));
         Path uv = tools.uv();
         PoolOptions options = new PoolOptions(uv, null, null, false, null, null, 1, Duration.ofSeconds(1),

@@ -10,6 +10,7 @@ import io.runtimed.protocol.DaemonInfoFile;
 import io.runtimed.service.SystemdUnit;
 import io.runtimed.testkit.Cli;
 import io.runtimed.testkit.RuntHome;
+import io.runtimed.testkit.SystemPackages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,6 +69,7 @@ class ServiceCommandsIT {
 
         @Test
         void installCopiesTheDistributionWritesTheUnitAndEnablesIt() throws Exception {
+            SystemPackages.requireSystemdAnalyze();
             Cli.Result r = runtimed("install");
 
             assertThat(r.exitCode()).as("%s", r).isZero();
@@ -192,6 +194,7 @@ class ServiceCommandsIT {
 
         @Test
         void theInstalledCopyStartsWithItsStartUpArchive() throws Exception {
+            SystemPackages.requireSystemdAnalyze();
             assertThat(runtimed("install").exitCode()).isZero();
             assertThat(home.paths().installDir().resolve("lib/runtimed.jsa")).isNotEmptyFile();
             assertThat(verifyUnit(unitFile())).as("systemd-analyze verify --user on the installed unit").isEmpty();

@@ -1,5 +1,6 @@
 package io.runtimed.dist;
 
+import io.runtimed.testkit.SystemPackages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +22,9 @@ final class StandInSystemctl {
         this.dir = dir;
     }
 
+    /** Its {@code start} detaches the daemon with setsid(1): a test that writes it (in its set-up) needs util-linux. */
     static StandInSystemctl write(Path dir) throws IOException {
+        SystemPackages.requireSetsid();
         return write(dir, """
                 unit="${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user/runtimed.service"
                 case "$2" in

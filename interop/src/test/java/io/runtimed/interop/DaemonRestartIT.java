@@ -7,6 +7,7 @@ import io.runtimed.testkit.Cells;
 import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.JsPeer;
 import io.runtimed.testkit.RuntHome;
+import io.runtimed.testkit.SystemPackages;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +36,11 @@ class DaemonRestartIT {
     Path tmp;
     RuntHome home;
     final List<DaemonProcess> daemons = new ArrayList<>();
+
+    @BeforeAll
+    static void needsNodeAndNpm() {
+        SystemPackages.requireNodeAndNpm();
+    }
 
     @BeforeEach
     void setUp() {

@@ -7,11 +7,13 @@ import io.runtimed.testkit.Cells;
 import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.JsPeer;
 import io.runtimed.testkit.RuntHome;
+import io.runtimed.testkit.SystemPackages;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +31,11 @@ class EditBurstIT {
     Path tmp;
     RuntHome home;
     DaemonProcess daemon;
+
+    @BeforeAll
+    static void needsNodeAndNpm() {
+        SystemPackages.requireNodeAndNpm();
+    }
 
     @BeforeEach
     void startDaemon() {

@@ -6,6 +6,7 @@ import io.runtimed.testkit.Cells;
 import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.JsPeer;
 import io.runtimed.testkit.RuntHome;
+import io.runtimed.testkit.SystemPackages;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,14 +35,19 @@ class LargePushIT {
 
     @BeforeAll
     static void startDaemon() {
+        SystemPackages.requireNodeAndNpm();
         home = RuntHome.in(tmp);
         daemon = DaemonProcess.start(home);
     }
 
     @AfterAll
     static void stopDaemon() {
-        daemon.close();
-        home.close();
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (home != null) {
+            home.close();
+        }
     }
 
     @RepeatedTest(value = 10, name = "500 cells in 10 changes of 50, fresh room {currentRepetition} of {totalRepetitions}")

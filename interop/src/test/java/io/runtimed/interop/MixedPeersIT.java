@@ -12,6 +12,7 @@ import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.Deadline;
 import io.runtimed.testkit.JsPeer;
 import io.runtimed.testkit.RuntHome;
+import io.runtimed.testkit.SystemPackages;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,14 +48,19 @@ class MixedPeersIT {
     /** One daemon for the class; each test has its own room. */
     @BeforeAll
     static void startDaemon() {
+        SystemPackages.requireNodeAndNpm();
         home = RuntHome.in(tmp);
         daemon = DaemonProcess.start(home);
     }
 
     @AfterAll
     static void stopDaemon() {
-        daemon.close();
-        home.close();
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (home != null) {
+            home.close();
+        }
     }
 
     @AfterEach

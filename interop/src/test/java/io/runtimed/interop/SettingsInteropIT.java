@@ -9,6 +9,7 @@ import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.Deadline;
 import io.runtimed.testkit.JsPeer;
 import io.runtimed.testkit.RuntHome;
+import io.runtimed.testkit.SystemPackages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +40,11 @@ class SettingsInteropIT {
     Path tmp;
     RuntHome home;
     DaemonProcess daemon;
+
+    @BeforeAll
+    static void needsNodeAndNpm() {
+        SystemPackages.requireNodeAndNpm();
+    }
 
     @BeforeEach
     void startDaemon() {
