@@ -3,6 +3,9 @@ package io.runtimed.pool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PoolStats;
 import io.runtimed.protocol.PooledEnv;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** POOL.md §5-§9 with the warming machinery running for real against stand-in tools. */
 class EnvWarmerTest {
@@ -177,15 +181,26 @@ class EnvWarmerTest {
         @Test
         void aBackendThatAlwaysFailsRetriesWithGrowingDelaysAndReportsItsError() throws Exception {
             tools.failingUv();
-            start(1, 0, Duration.ofMillis(150), PoolOptions.defaults());
-
-            await().atMost(WAIT).until(() -> tools.times("venv").size() >= 4);
+            ListAppender<ILoggingEvent> log = new ListAppender<>();
+            log.start();
+            Logger fillerLog = (Logger) LoggerFactory.getLogger(PoolFiller.class);
+            fillerLog.addAppender(log);
+            try {
+                start(1, 0, Duration.ofMillis(150), PoolOptions.defaults());
+                await().atMost(WAIT).until(() -> tools.times("venv").size() >= 4);
+            } finally {
+                fillerLog.detachAppender(log);
+            }
+            // the delays the filler chose double from the first retry: never a hot loop
+            assertThat(List.copyOf(log.list).stream().map(ILoggingEvent::getFormattedMessage)
+                    .filter(m -> m.contains("retrying in")).limit(3)
+                    .map(m -> m.replaceAll(".*retrying in (\\d+) ms.*", "$1")))
+                    .containsExactly("150", "300", "600");
+            // and each retry came no sooner than its delay (the stand-in stamps its start; a loaded
+            // machine only makes the gaps longer)
             List<Long> t = tools.times("venv");
-            long first = t.get(1) - t.get(0);
-            long third = t.get(3) - t.get(2);
-            // 150, 300, 600 ms: the third wait is about four times the first, never a hot loop
-            assertThat(first).isGreaterThanOrEqualTo(140);
-            assertThat(third).isGreaterThan(first * 2);
+            assertThat(t.get(1) - t.get(0)).isGreaterThanOrEqualTo(140);
+            assertThat(t.get(3) - t.get(2)).isGreaterThanOrEqualTo(590);
 
             PoolStats stats = pools.stats();
             assertThat(stats.uvAvailable()).isZero();

@@ -40,7 +40,7 @@ public final class JsPeer implements AutoCloseable {
      */
     public static final Path JS_DIR = findJsDir();
     public static final String MISSING_NODE = "interop tests need Node.js >= 18 and npm: install the Debian packages"
-            + " nodejs npm (apt-get install nodejs npm)";
+            + " nodejs npm (sudo apt-get install nodejs npm, or run bin/test)";
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(3);
 
