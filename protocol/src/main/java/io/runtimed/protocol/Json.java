@@ -2,6 +2,7 @@ package io.runtimed.protocol;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
@@ -40,6 +41,11 @@ public final class Json {
     private static ObjectMapper build() {
         JsonMapper mapper = JsonMapper.builder()
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                // serde writes every non-ASCII character as raw UTF-8; Jackson would escape those
+                // outside the BMP (an emoji) as a \uD83C\uDF89 surrogate pair
+                .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+                // serde escapes the other control characters as \u001f, in lowercase hex
+                .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 // extra keys are ignored for every message, as reference peers do
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
