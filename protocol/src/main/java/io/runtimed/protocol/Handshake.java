@@ -1,5 +1,6 @@
 package io.runtimed.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Objects;
@@ -21,10 +22,35 @@ public sealed interface Handshake {
     record SettingsSync() implements Handshake {
     }
 
-    /** Long-lived Automerge sync of one notebook's room; any string is a valid id. */
-    record NotebookSync(String notebookId) implements Handshake {
+    /**
+     * Long-lived Automerge sync of one notebook's room; any string is a valid id.
+     *
+     * <p>KERNELS.md §1.1: {@code protocol} is optional and written only when present; {@code null}
+     * reads as absent and any other non-string fails the parse. Only the exact string {@code "v2"}
+     * asks for typed frames; absent, {@code "v1"} or any other string means raw Automerge frames.
+     */
+    record NotebookSync(String notebookId, @JsonInclude(JsonInclude.Include.NON_NULL) String protocol)
+            implements Handshake {
+        /** The one {@code protocol} value that selects typed frames. */
+        public static final String TYPED_FRAMES = "v2";
+
         public NotebookSync {
             Objects.requireNonNull(notebookId, "notebook_id is required");
+        }
+
+        /** A v1 handshake, as older clients send it: no {@code protocol} key. */
+        public NotebookSync(String notebookId) {
+            this(notebookId, null);
+        }
+
+        /** The handshake the reference client always sends: {@code "protocol":"v2"}. */
+        public static NotebookSync typedFrames(String notebookId) {
+            return new NotebookSync(notebookId, TYPED_FRAMES);
+        }
+
+        /** Whether the peer asked for typed frames (KERNELS.md §1.3) rather than raw Automerge frames. */
+        public boolean wantsTypedFrames() {
+            return TYPED_FRAMES.equals(protocol);
         }
     }
 

@@ -1,7 +1,9 @@
 package io.runtimed.protocol;
 
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
@@ -21,6 +23,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The one place that decides how wire and disk JSON look: snake_case names, compact frames, and
@@ -32,6 +36,9 @@ public final class Json {
     public static final ObjectMapper MAPPER = build();
 
     private static final ObjectWriter COMPACT = MAPPER.writer();
+    private static final Pattern QUOTED_TYPE = Pattern.compile("`([^`]*)`");
+    /** {@code java.util.}, {@code io.runtimed.protocol.} and an enclosing class's {@code Outer$}. */
+    private static final Pattern PACKAGE_PREFIX = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+|\\b[A-Za-z0-9_]+\\$");
     private static final ObjectWriter PRETTY = MAPPER.writer(prettyPrinter());
 
     private Json() {
@@ -40,6 +47,11 @@ public final class Json {
     private static ObjectMapper build() {
         JsonMapper mapper = JsonMapper.builder()
                 .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                // serde writes every non-ASCII character as raw UTF-8; Jackson would escape those
+                // outside the BMP (an emoji) as a \uD83C\uDF89 surrogate pair
+                .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+                // serde escapes the other control characters as \u001f, in lowercase hex
+                .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 // extra keys are ignored for every message, as reference peers do
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -56,6 +68,11 @@ public final class Json {
         mapper.coercionConfigFor(LogicalType.Integer)
                 .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        // serde reads a bool only from true/false: "unique":1 or "needs_restart":"true" is malformed
+        mapper.coercionConfigFor(LogicalType.Boolean)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
         return mapper;
     }
 
@@ -144,9 +161,12 @@ public final class Json {
     static String describe(JsonProcessingException e) {
         String field = fieldPath(e);
         if (e instanceof InvalidTypeIdException bad) {
+            String tag = tagName(bad.getBaseType().getRawClass());
+            if (bad.getTypeId() == null) {
+                return "missing \"" + tag + "\"";
+            }
             String known = between(e.getOriginalMessage(), "known type ids = [", "]");
-            return "unknown " + (bad.getBaseType().getRawClass() == Handshake.class ? "channel" : "type")
-                    + " '" + bad.getTypeId() + "'" + (known.isEmpty() ? "" : " (known: " + known + ")");
+            return "unknown " + tag + " '" + bad.getTypeId() + "'" + (known.isEmpty() ? "" : " (known: " + known + ")");
         }
         if (e instanceof ValueInstantiationException && e.getCause() != null && e.getCause().getMessage() != null) {
             return e.getCause().getMessage();
@@ -155,6 +175,10 @@ public final class Json {
             return "invalid " + field + " " + quote(bad.getValue()) + " (expected one of: "
                     + String.join(", ", enumNames(bad.getTargetType())) + ")";
         }
+        if (e instanceof MismatchedInputException && !field.isEmpty()
+                && String.valueOf(e.getOriginalMessage()).startsWith("Missing required creator property")) {
+            return field + " is required";
+        }
         if (e instanceof MismatchedInputException && !field.isEmpty()) {
             return "invalid value for " + field + ": " + firstSentence(e.getOriginalMessage());
         }
@@ -162,6 +186,12 @@ public final class Json {
             return "not valid JSON: " + firstSentence(e.getOriginalMessage());
         }
         return firstSentence(e.getOriginalMessage());
+    }
+
+    /** The key that names a tagged type's variant: "channel", "type", "action", "result", "event". */
+    private static String tagName(Class<?> base) {
+        JsonTypeInfo info = base.getAnnotation(JsonTypeInfo.class);
+        return info == null || info.property().isEmpty() ? "type" : info.property();
     }
 
     private static String fieldPath(JsonProcessingException e) {
@@ -187,9 +217,15 @@ public final class Json {
         message = cut >= 0 ? message.substring(0, cut) : message;
         int marker = message.indexOf(" (start marker at");
         message = marker >= 0 ? message.substring(0, marker) : message;
-        int coercion = message.indexOf(" (but could if coercion");
-        message = coercion >= 0 ? message.substring(0, coercion) : message;
-        return message.replaceAll("`(?:[a-z]+\\.)*([A-Za-z]+\\$)?([A-Za-z]+)`", "$2");
+        for (String aside : new String[] {" (but could if coercion", " (but might if coercion"}) {
+            int coercion = message.indexOf(aside);
+            message = coercion >= 0 ? message.substring(0, coercion) : message;
+        }
+        int hint = message.indexOf(" (set DeserializationConfig");
+        message = hint >= 0 ? message.substring(0, hint) : message;
+        // `java.util.ArrayList<io.runtimed.protocol.CommBuffer>` -> ArrayList<CommBuffer>
+        return QUOTED_TYPE.matcher(message).replaceAll(m -> Matcher.quoteReplacement(
+                PACKAGE_PREFIX.matcher(m.group(1)).replaceAll("")));
     }
 
     private static String between(String text, String from, String to) {

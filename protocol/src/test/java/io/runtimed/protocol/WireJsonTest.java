@@ -96,6 +96,21 @@ class WireJsonTest {
                     .isEqualTo("{\"channel\":\"notebook_sync\",\"notebook_id\":\"é\"}".getBytes(UTF_8));
         }
 
+        /** Jackson's UTF-8 writer would escape an emoji as a surrogate pair; serde writes its four bytes. */
+        @Test
+        void charactersOutsideTheBasicPlaneAreRawUtf8Too() {
+            assertThat(Json.compact(new Handshake.NotebookSync("🎉/𝔘.ipynb")))
+                    .isEqualTo("{\"channel\":\"notebook_sync\",\"notebook_id\":\"🎉/𝔘.ipynb\"}".getBytes(UTF_8));
+        }
+
+        /** serde_json: short escapes where JSON has them, else \\u00xx in lowercase hex. */
+        @Test
+        void controlCharactersAreEscapedInLowercaseHexLikeSerde() {
+            assertThat(compact(new PoolResponse.Error("a\u001fb\u001bc\n\b\f")))
+                    .isEqualTo("{\"type\":\"error\",\"message\":\"a\\u001fb\\u001bc\\n\\b\\f\"}");
+            assertThat(Json.pretty(new PoolResponse.Error("\u001f"))).contains("\"\\u001f\"");
+        }
+
         /** The answer to an unreadable handshake has the bytes a pool error has: what reference clients read. */
         @Test
         void handshakeErrorIsTheErrorShapeReferenceClientsRead() {
