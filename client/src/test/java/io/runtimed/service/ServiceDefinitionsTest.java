@@ -3,13 +3,14 @@ package io.runtimed.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.runtimed.tools.ToolSearchPath;
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Nested;
@@ -103,11 +104,8 @@ class ServiceDefinitionsTest {
          * testkit itself is out of reach here: it depends on this module.
          */
         private static void needsSystemdAnalyze() {
-            for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator)) {
-                Path candidate = Path.of(d, "systemd-analyze");
-                if (!d.isEmpty() && Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return;
-                }
+            if (ToolSearchPath.of(System.getenv(), null, List.of()).find("systemd-analyze").isPresent()) {
+                return;
             }
             fail("needs Debian package systemd (install it with: sudo apt-get install systemd, or run bin/test)");
         }

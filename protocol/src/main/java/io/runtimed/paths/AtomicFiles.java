@@ -17,6 +17,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The one way runtimed replaces a whole file, so that a reader (or a crash) never sees it half
@@ -41,6 +43,8 @@ public final class AtomicFiles {
     private static final long PID = ProcessHandle.current().pid();
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final String TEMP_SUFFIX = ".tmp";
+    /** What follows {@code .<target name>.} in a temporary file's name: {@code <pid>.<n>.tmp}. */
+    private static final Pattern TEMP_REST = Pattern.compile("([0-9]+)\\.[0-9]+\\.tmp");
 
     private AtomicFiles() {
     }
@@ -184,22 +188,15 @@ public final class AtomicFiles {
 
     /** The pid in {@code <pid>.<n>.tmp}, or -1 when {@code rest} is not that (another file). */
     private static long writerPid(String rest) {
-        if (!rest.endsWith(TEMP_SUFFIX)) {
-            return -1;
-        }
-        String[] parts = rest.substring(0, rest.length() - TEMP_SUFFIX.length()).split("\\.", -1);
-        if (parts.length != 2 || !isDigits(parts[0]) || !isDigits(parts[1])) {
+        Matcher m = TEMP_REST.matcher(rest);
+        if (!m.matches()) {
             return -1;
         }
         try {
-            return Long.parseLong(parts[0]);
+            return Long.parseLong(m.group(1));
         } catch (NumberFormatException e) {
-            return -1;
+            return -1; // more digits than a pid has
         }
-    }
-
-    private static boolean isDigits(String s) {
-        return !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     /** Makes a rename in {@code dir} durable; some file systems cannot, and then the rename is only atomic. */

@@ -2,7 +2,7 @@ package io.runtimed.testkit;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
+import io.runtimed.tools.ToolSearchPath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,16 +116,7 @@ public final class SystemPackages {
 
     /** The first executable named {@code program} in a PATH directory, as {@code command -v} finds it. */
     public static Optional<Path> onPath(String program) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-        for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty()) {
-                Path candidate = Path.of(dir, program);
-                if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                    return Optional.of(candidate);
-                }
-            }
-        }
-        return Optional.empty();
+        return ToolSearchPath.of(System.getenv(), null, List.of()).find(program);
     }
 
     private static Map<String, BooleanSupplier> python(String... packageThenModule) {

@@ -29,8 +29,9 @@ public record DetectedBackend(EnvType type, Kind kind, Path tool, String unavail
     public DetectedBackend {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(kind, "kind");
-        if ((kind == Kind.UNAVAILABLE) != (tool == null) || (kind == Kind.UNAVAILABLE) == (unavailableReason == null)) {
-            throw new IllegalArgumentException("a backend has a tool or a reason, not both: " + kind);
+        boolean unavailable = kind == Kind.UNAVAILABLE;
+        if (unavailable ? tool != null || unavailableReason == null : tool == null || unavailableReason != null) {
+            throw new IllegalArgumentException("an available backend has a tool, an unavailable one a reason: " + kind);
         }
     }
 
