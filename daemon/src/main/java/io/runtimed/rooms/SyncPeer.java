@@ -1,13 +1,23 @@
 package io.runtimed.rooms;
 
+import io.runtimed.protocol.FrameChannel;
+import io.runtimed.protocol.Frames;
+import io.runtimed.protocol.Json;
+import io.runtimed.protocol.MalformedMessageException;
+import io.runtimed.protocol.NotebookBroadcast;
+import io.runtimed.protocol.NotebookFrames;
+import io.runtimed.protocol.NotebookRequest;
+import io.runtimed.protocol.NotebookResponse;
 import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.SyncMessageException;
-import io.runtimed.protocol.FrameChannel;
-import io.runtimed.protocol.Frames;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.automerge.SyncState;
@@ -31,35 +41,69 @@ import org.slf4j.LoggerFactory;
  * on a full socket. Before it writes a message the sender waits until the heads it carries are
  * durable ({@link DocumentOwner#awaitDurable(long)}): no message carries heads that a crash could
  * lose, while the reader goes on applying the peer's next frames, so a burst shares one fsync.
+ *
+ * <p>A typed-frame peer (KERNELS.md §1, "v2") is first sent the capabilities frame; its sync
+ * messages travel in {@code 0x00} frames, its requests ({@code 0x01}) are answered by the room's
+ * {@link TypedFramesHandler} on a request thread of this peer (§1.4 (ours): a kernel launch never
+ * stalls the peer's sync), one at a time, each exactly once and in order, through the same outbox
+ * as everything else. Broadcasts ({@code 0x03}) join the outbox too; a peer that falls more than
+ * {@link #BROADCAST_BACKLOG} broadcasts behind misses the rest and is sent fresh state instead.
  */
 final class SyncPeer {
     private static final Logger LOG = LoggerFactory.getLogger(SyncPeer.class);
     /** How long a departing peer waits for its sender to notice the closed socket. */
     private static final long SENDER_JOIN_MILLIS = 5_000;
+    /** Broadcasts queued for one peer beyond which new ones are dropped (and state resent later). */
+    static final int BROADCAST_BACKLOG = 1024;
+
+    /** One queued write: a generated sync message, or a ready typed frame (response, broadcast). */
+    private sealed interface Outbound {
+    }
+
+    private record SyncOut(DocumentOwner.Outgoing message) implements Outbound {
+    }
+
+    private record FrameOut(byte[] frame, boolean broadcast) implements Outbound {
+    }
 
     private final String label;
     private final FrameChannel frames;
     private final DocumentOwner owner;
     private final SyncRoom room;
     private final Thread sender;
+    /** Null for a plain (v1) peer. */
+    private final TypedFramesHandler typed;
+    private final ExecutorService requests;
     /** Held while the sync state is used and what it generated is queued. */
     private final ReentrantLock exchange = new ReentrantLock();
     private final ReentrantLock signal = new ReentrantLock();
     private final Condition wake = signal.newCondition();
     // guarded by signal
-    private final ArrayDeque<DocumentOwner.Outgoing> outbox = new ArrayDeque<>();
+    private final ArrayDeque<Outbound> outbox = new ArrayDeque<>();
+    private int queuedBroadcasts;
+    private boolean lagged;
     private boolean changed;
     private boolean stopping;
     // guarded by exchange
     private SyncState state;
 
-    SyncPeer(String label, FrameChannel frames, DocumentOwner owner, SyncRoom room) {
+    SyncPeer(String label, FrameChannel frames, DocumentOwner owner, SyncRoom room, TypedFramesHandler typed) {
         this.label = label;
         this.frames = frames;
         this.owner = owner;
         this.room = room;
+        this.typed = typed;
         this.sender = new Thread(this::sendLoop, label + "-writer");
         this.sender.setDaemon(true);
+        this.requests = typed == null ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, label + "-requests");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    boolean typedFrames() {
+        return typed != null;
     }
 
     String label() {
@@ -78,18 +122,101 @@ final class SyncPeer {
         } finally {
             exchange.unlock();
         }
-        sender.start();
         try {
+            if (typed != null) {
+                // §1.2: the capabilities frame goes first, before the writer could send anything
+                frames.writeFrame(NotebookFrames.capabilities());
+            }
+            sender.start();
             generateAndQueue();
+            if (typed != null) {
+                typed.greeting().forEach(this::broadcast);
+            }
             while (true) {
                 byte[] frame = frames.readFrame(Frames.DATA_MAX);
                 if (frame == null) {
                     return;
                 }
-                receive(frame);
+                if (typed == null) {
+                    receive(frame);
+                } else {
+                    receiveTyped(frame);
+                }
             }
         } finally {
             stop();
+        }
+    }
+
+    /** §1.4: one frame of a typed-frame peer; an empty frame or an unknown type ends the connection. */
+    private void receiveTyped(byte[] frame) throws IOException {
+        NotebookFrames.Typed t = NotebookFrames.decode(frame);
+        switch (t.type()) {
+            case AUTOMERGE_SYNC -> receive(t.payload());
+            case REQUEST -> submitRequest(t.payload());
+            case RESPONSE, BROADCAST -> LOG.debug("{}: ignoring a {} frame from a client", label, t.type());
+        }
+    }
+
+    private void submitRequest(byte[] json) {
+        try {
+            requests.execute(() -> answer(json));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("{}: leaving, request not run", label);
+        }
+    }
+
+    /** On the request thread: parse, answer, queue the response (exactly one per request). */
+    private void answer(byte[] json) {
+        NotebookResponse response;
+        try {
+            NotebookRequest request = Json.parse(json, NotebookRequest.class);
+            response = typed.answer(request);
+            if (response == null) {
+                throw new IllegalStateException("no answer to " + request);
+            }
+        } catch (MalformedMessageException e) {
+            response = new NotebookResponse.Error("invalid request: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("{}: request failed", label, e);
+            response = new NotebookResponse.Error(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        queueFrame(new FrameOut(NotebookFrames.response(response), false));
+    }
+
+    /** A room broadcast for this typed-frame peer; dropped (and state resent later) if it lags. */
+    private void broadcast(NotebookBroadcast broadcast) {
+        broadcastFrame(NotebookFrames.broadcast(broadcast));
+    }
+
+    void broadcastFrame(byte[] frame) {
+        signal.lock();
+        try {
+            if (stopping) {
+                return;
+            }
+            if (queuedBroadcasts >= BROADCAST_BACKLOG) {
+                lagged = true;
+                return;
+            }
+            queuedBroadcasts++;
+            outbox.add(new FrameOut(frame, true));
+            wake.signal();
+        } finally {
+            signal.unlock();
+        }
+    }
+
+    private void queueFrame(FrameOut frame) {
+        signal.lock();
+        try {
+            if (stopping) {
+                return;
+            }
+            outbox.add(frame);
+            wake.signal();
+        } finally {
+            signal.unlock();
         }
     }
 
@@ -127,7 +254,7 @@ final class SyncPeer {
         }
         signal.lock();
         try {
-            outbox.add(message.get());
+            outbox.add(new SyncOut(message.get()));
             wake.signal();
         } finally {
             signal.unlock();
@@ -157,29 +284,43 @@ final class SyncPeer {
     private void sendLoop() {
         try {
             while (true) {
-                DocumentOwner.Outgoing next;
+                Outbound next;
                 boolean generate;
+                boolean catchUp = false;
                 signal.lock();
                 try {
-                    while (outbox.isEmpty() && !changed && !stopping) {
+                    while (outbox.isEmpty() && !changed && !lagged && !stopping) {
                         wake.awaitUninterruptibly();
                     }
                     if (stopping) {
                         return;
                     }
                     next = outbox.poll();
+                    if (next instanceof FrameOut f && f.broadcast()) {
+                        queuedBroadcasts--;
+                    }
                     generate = next == null && changed;
                     if (generate) {
                         changed = false;
+                    } else if (next == null && lagged) {
+                        lagged = false;
+                        catchUp = true;
                     }
                 } finally {
                     signal.unlock();
                 }
                 if (generate) {
                     generateAndQueue();
-                } else {
-                    owner.awaitDurable(next.ticket());
-                    frames.writeFrame(next.message());
+                } else if (catchUp) {
+                    List<NotebookBroadcast> fresh = typed.afterLag();
+                    LOG.debug("{}: missed broadcasts, sending {} fresh ones", label, fresh.size());
+                    fresh.forEach(this::broadcast);
+                } else if (next instanceof SyncOut sync) {
+                    owner.awaitDurable(sync.message().ticket());
+                    byte[] message = sync.message().message();
+                    frames.writeFrame(typed == null ? message : NotebookFrames.sync(message));
+                } else if (next instanceof FrameOut f) {
+                    frames.writeFrame(f.frame());
                 }
             }
         } catch (IOException e) {
@@ -198,6 +339,11 @@ final class SyncPeer {
 
     /** Stops the sender and frees the sync state, exactly once, with no generation running. */
     private void stop() {
+        if (requests != null) {
+            // requests already read still run (a launch another window waits for must not be cut
+            // short); their answers have nowhere to go and are dropped
+            requests.shutdown();
+        }
         signal.lock();
         try {
             stopping = true;

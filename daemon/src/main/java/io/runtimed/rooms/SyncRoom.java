@@ -3,6 +3,8 @@ package io.runtimed.rooms;
 import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.SyncMessageException;
 import io.runtimed.protocol.FrameChannel;
+import io.runtimed.protocol.NotebookBroadcast;
+import io.runtimed.protocol.NotebookFrames;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
@@ -55,7 +57,15 @@ public final class SyncRoom {
      * @throws IOException          when the connection breaks
      */
     public void serve(String label, FrameChannel frames) throws IOException {
-        SyncPeer peer = new SyncPeer(label, frames, owner, this);
+        serve(label, frames, null);
+    }
+
+    /**
+     * Serves one peer as {@link #serve(String, FrameChannel)}; with a {@code typed} handler the peer
+     * speaks typed frames (KERNELS.md §1): capabilities first, requests, broadcasts.
+     */
+    public void serve(String label, FrameChannel frames, TypedFramesHandler typed) throws IOException {
+        SyncPeer peer = new SyncPeer(label, frames, owner, this, typed);
         if (!join(peer)) {
             peer.disconnect();
             return;
@@ -83,6 +93,19 @@ public final class SyncRoom {
     public void broadcast() {
         for (SyncPeer p : peers) {
             p.documentChanged();
+        }
+    }
+
+    /** KERNELS.md §3: a broadcast for every typed-frame peer (plain peers hear none). */
+    public void announce(NotebookBroadcast broadcast) {
+        byte[] frame = null;
+        for (SyncPeer p : peers) {
+            if (p.typedFrames()) {
+                if (frame == null) {
+                    frame = NotebookFrames.broadcast(broadcast);
+                }
+                p.broadcastFrame(frame);
+            }
         }
     }
 

@@ -11,6 +11,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,6 +30,10 @@ import org.automerge.Transaction;
  * Automerge sync messages from an empty document and its own sync state. No sync code of the
  * product is used, so a bug there cannot hide itself. A reader thread applies every frame and
  * answers it.
+ *
+ * <p>A typed-frame peer (KERNELS.md §1, {@link #connectTypedNotebook}) expects the capabilities
+ * frame first, sends and reads its sync messages in {@code 0x00} frames, and keeps every response
+ * and broadcast, as JSON text, in the order they came.
  */
 public final class RawSyncPeer implements AutoCloseable {
     /** PROTOCOL.md §3: the reference's exact settings handshake bytes. */
@@ -38,13 +45,19 @@ public final class RawSyncPeer implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final Thread reader;
+    private final boolean typed;
+    private final List<String> responses = new ArrayList<>();
+    private final List<String> broadcasts = new ArrayList<>();
+    /** Typed peers: the type byte of every frame after the capabilities frame, in order. */
+    private final List<Byte> frameTypes = new ArrayList<>();
     private byte[] firstFrame;
     private int frameCount;
     private boolean eof;
     private IOException failure;
 
-    private RawSyncPeer(FrameChannel frames, String name) {
+    private RawSyncPeer(FrameChannel frames, String name, boolean typed) {
         this.frames = frames;
+        this.typed = typed;
         this.reader = new Thread(this::readLoop, "raw-peer-" + name);
         this.reader.setDaemon(true);
         this.reader.start();
@@ -77,7 +90,23 @@ public final class RawSyncPeer implements AutoCloseable {
         if (handshake != null) {
             frames.writeFrame(handshake);
         }
-        return new RawSyncPeer(frames, name);
+        return new RawSyncPeer(frames, name, false);
+    }
+
+    /** KERNELS.md §1.1: the handshake with {@code "protocol":"v2"}, exactly as the reference writes it. */
+    public static byte[] typedNotebookHandshake(String notebookId) {
+        String id = new String(JsonStringEncoder.getInstance().quoteAsString(notebookId));
+        return ("{\"channel\":\"notebook_sync\",\"notebook_id\":\"" + id + "\",\"protocol\":\"v2\"}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Connects as a typed-frame (v2) peer of the room of {@code notebookId}. */
+    public static RawSyncPeer connectTypedNotebook(Path socket, String notebookId, String name) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        FrameChannel frames = new FrameChannel(ch);
+        frames.writeFrame(typedNotebookHandshake(notebookId));
+        return new RawSyncPeer(frames, name, true);
     }
 
     private void readLoop() {
@@ -92,9 +121,17 @@ public final class RawSyncPeer implements AutoCloseable {
                     }
                     if (firstFrame == null) {
                         firstFrame = frame;
+                        if (typed) {
+                            frameCount++;
+                            continue; // the capabilities frame
+                        }
                     }
-                    doc.receiveSyncMessage(state, frame);
-                    sendLocked();
+                    if (typed) {
+                        receiveTypedLocked(frame);
+                    } else {
+                        doc.receiveSyncMessage(state, frame);
+                        sendLocked();
+                    }
                     frameCount++;
                 } finally {
                     arrived.signalAll();
@@ -112,10 +149,89 @@ public final class RawSyncPeer implements AutoCloseable {
         }
     }
 
+    private void receiveTypedLocked(byte[] frame) throws IOException {
+        if (frame.length == 0) {
+            throw new IOException("empty frame from the daemon");
+        }
+        frameTypes.add(frame[0]);
+        byte[] payload = Arrays.copyOfRange(frame, 1, frame.length);
+        switch (frame[0]) {
+            case 0x00 -> {
+                doc.receiveSyncMessage(state, payload);
+                sendLocked();
+            }
+            case 0x02 -> responses.add(new String(payload, StandardCharsets.UTF_8));
+            case 0x03 -> broadcasts.add(new String(payload, StandardCharsets.UTF_8));
+            default -> throw new IOException("unexpected frame type " + frame[0] + " from the daemon");
+        }
+    }
+
     private void sendLocked() throws IOException {
         Optional<byte[]> m = doc.generateSyncMessage(state);
         if (m.isPresent()) {
-            frames.writeFrame(m.get());
+            frames.writeFrame(typed ? typedFrame((byte) 0x00, m.get()) : m.get());
+        }
+    }
+
+    private static byte[] typedFrame(byte type, byte[] payload) {
+        byte[] frame = new byte[payload.length + 1];
+        frame[0] = type;
+        System.arraycopy(payload, 0, frame, 1, payload.length);
+        return frame;
+    }
+
+    /** Typed peers: sends a {@code 0x01} request with exactly this JSON text. */
+    public void request(String json) throws IOException {
+        lock.lock();
+        try {
+            frames.writeFrame(typedFrame((byte) 0x01, json.getBytes(StandardCharsets.UTF_8)));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Typed peers: waits until {@code n} responses came and returns all so far, in order. */
+    public List<String> awaitResponses(int n, Duration timeout) throws InterruptedException {
+        awaitCondition(() -> responses.size() >= n, timeout);
+        return snapshot(responses);
+    }
+
+    /** Typed peers: waits until a broadcast contains {@code text}; returns every broadcast so far. */
+    public List<String> awaitBroadcast(String text, Duration timeout) throws InterruptedException {
+        awaitCondition(() -> broadcasts.stream().anyMatch(b -> b.contains(text)), timeout);
+        return snapshot(broadcasts);
+    }
+
+    public List<String> broadcasts() {
+        return snapshot(broadcasts);
+    }
+
+    public List<Byte> frameTypes() {
+        return snapshot(frameTypes);
+    }
+
+    private <T> List<T> snapshot(List<T> list) {
+        lock.lock();
+        try {
+            return List.copyOf(list);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitCondition(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (!condition.getAsBoolean()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || eof || failure != null) {
+                    return;
+                }
+                arrived.awaitNanos(left);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -2,6 +2,7 @@ package io.runtimed.rooms.notebook;
 
 import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.protocol.FrameChannel;
+import io.runtimed.protocol.NotebookBroadcast;
 import io.runtimed.rooms.DocumentStore;
 import io.runtimed.rooms.SyncRoom;
 import io.runtimed.sync.DocumentOwner;
@@ -29,6 +30,7 @@ public final class NotebookRoom implements AutoCloseable {
     private final DocumentOwner owner;
     private final DocumentStore store;
     private final SyncRoom sync;
+    private final NotebookRequests requests;
     private boolean closed;
 
     private NotebookRoom(String notebookId, DocumentOwner owner, DocumentStore store) {
@@ -36,6 +38,7 @@ public final class NotebookRoom implements AutoCloseable {
         this.owner = owner;
         this.store = store;
         this.sync = new SyncRoom(owner);
+        this.requests = new NotebookRequests(this);
     }
 
     /** §7: loads the room's file from {@code docsDir} (or starts a fresh document). */
@@ -62,9 +65,12 @@ public final class NotebookRoom implements AutoCloseable {
         return notebookId;
     }
 
-    /** Serves one {@code notebook_sync} peer on the calling thread until it disconnects. */
-    public void serve(String label, FrameChannel frames) throws IOException {
-        sync.serve(label, frames);
+    /**
+     * Serves one {@code notebook_sync} peer on the calling thread until it disconnects; a
+     * typed-frame peer can also make requests and hears the room's broadcasts (KERNELS.md §1).
+     */
+    public void serve(String label, FrameChannel frames, boolean typedFrames) throws IOException {
+        sync.serve(label, frames, typedFrames ? requests : null);
     }
 
     public NotebookSnapshot snapshot() {
@@ -81,6 +87,16 @@ public final class NotebookRoom implements AutoCloseable {
         if (!store.flush(DURABLE_TIMEOUT)) {
             LOG.warn("notebook {}: a daemon-side edit did not reach the disk", notebookId);
         }
+        sync.broadcast();
+    }
+
+    /** KERNELS.md §3: tells every typed-frame peer of the room. */
+    public void announce(NotebookBroadcast broadcast) {
+        sync.announce(broadcast);
+    }
+
+    /** After a daemon-side edit: every peer is sent it (each after it is durable, as always). */
+    public void documentChanged() {
         sync.broadcast();
     }
 

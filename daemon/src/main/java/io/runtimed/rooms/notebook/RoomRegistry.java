@@ -70,13 +70,18 @@ public final class RoomRegistry implements AutoCloseable {
      * creates) the room for {@code notebookId}, runs the sync loop, leaves.
      */
     public void serve(String notebookId, String label, FrameChannel frames) throws IOException {
+        serve(notebookId, label, frames, false);
+    }
+
+    /** As {@link #serve(String, String, FrameChannel)}; {@code typedFrames} for a v2 peer (KERNELS.md §1). */
+    public void serve(String notebookId, String label, FrameChannel frames, boolean typedFrames) throws IOException {
         Entry entry = join(notebookId);
         if (entry == null) {
             return;
         }
         try {
             NotebookRoom room = open(entry);
-            room.serve(label, frames);
+            room.serve(label, frames, typedFrames);
         } finally {
             leave(entry);
         }
