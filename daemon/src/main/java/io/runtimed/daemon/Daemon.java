@@ -6,7 +6,15 @@ import io.runtimed.channel.BlobChannel;
 import io.runtimed.channel.NotebookSyncChannel;
 import io.runtimed.channel.PoolChannel;
 import io.runtimed.channel.SettingsSyncChannel;
+import io.runtimed.execution.KernelOptions;
+import io.runtimed.execution.KernelPool;
+import io.runtimed.execution.KernelStarter;
+import io.runtimed.execution.Kernels;
+import io.runtimed.kernel.KernelLauncher;
+import io.runtimed.kernel.KernelRegistry;
 import io.runtimed.pool.EnvPools;
+import io.runtimed.protocol.EnvType;
+import io.runtimed.rooms.DocumentStore;
 import io.runtimed.pool.EnvWarmer;
 import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
@@ -52,6 +60,7 @@ public final class Daemon implements AutoCloseable {
     private final DaemonLock lock;
     private final SettingsRoomOpener settings;
     private final RoomRegistry notebooks;
+    private final Kernels kernels;
     private final EnvWarmer warming;
     private final DaemonLifecycle lifecycle;
     private final SocketServer server;
@@ -60,12 +69,13 @@ public final class Daemon implements AutoCloseable {
     private final Optional<BlobHttpServer> blobServer;
     private boolean closed;
 
-    private Daemon(DaemonLock lock, SettingsRoomOpener settings, RoomRegistry notebooks, EnvWarmer warming,
-                   DaemonLifecycle lifecycle, SocketServer server, DaemonInfoFile infoFile, DaemonInfo info,
-                   Optional<BlobHttpServer> blobServer) {
+    private Daemon(DaemonLock lock, SettingsRoomOpener settings, RoomRegistry notebooks, Kernels kernels,
+                   EnvWarmer warming, DaemonLifecycle lifecycle, SocketServer server, DaemonInfoFile infoFile,
+                   DaemonInfo info, Optional<BlobHttpServer> blobServer) {
         this.lock = lock;
         this.settings = settings;
         this.notebooks = notebooks;
+        this.kernels = kernels;
         this.warming = warming;
         this.lifecycle = lifecycle;
         this.server = server;
@@ -94,6 +104,7 @@ public final class Daemon implements AutoCloseable {
         SettingsRoomOpener settings = null;
         Optional<BlobHttpServer> blobServer = Optional.empty();
         EnvWarmer warming = null;
+        Kernels kernels = null;
         try {
             settings = new SettingsRoomOpener(SettingsPaths.of(config.runtDir(), config.settingsDir()));
             Files.deleteIfExists(config.obsoleteSyncSocket());
@@ -107,7 +118,12 @@ public final class Daemon implements AutoCloseable {
             warming = EnvWarmer.startForUser(pools, config.pool(), settings::settingsTreeOrDefaults);
             BlobStore blobs = BlobStore.openForDaemon(config.blobDir());
             CompletableFuture<OptionalInt> blobPortKnown = new CompletableFuture<>();
-            RoomRegistry notebooks = new RoomRegistry(config.notebookDocsDir());
+            kernels = startKernels(config, pools, blobs);
+            // KERNELS.md §4.5 (ours): kernels a killed daemon left behind go before any of ours starts
+            // (an empty registry costs one directory listing)
+            reapOrphans(kernels);
+            RoomRegistry notebooks = new RoomRegistry(config.notebookDocsDir(), DocumentStore.Compaction.DEFAULT,
+                    kernels);
             ChannelHandlers handlers = new ChannelHandlers(
                     new PoolChannel(pools, lifecycle, notebooks::list),
                     new SettingsSyncChannel(settings),
@@ -120,6 +136,7 @@ public final class Daemon implements AutoCloseable {
             // document costs tens of milliseconds on a 2-core machine. Settings connections and
             // pool builds that come first wait for it.
             settings.start();
+            kernels.pool().ifPresent(KernelPool::start);
             // DAEMON.md §5 step 5, after the socket listens: the first ping need not wait for it
             blobServer = startBlobServer(blobs);
             OptionalInt blobPort = blobServer.map(b -> OptionalInt.of(b.port())).orElse(OptionalInt.empty());
@@ -132,9 +149,13 @@ public final class Daemon implements AutoCloseable {
                 LOG.warn("could not write {}: {}", infoFile.path(), e.getMessage());
             }
             LOG.info("runtimed {} ready (pid {})", info.version(), info.pid());
-            return new Daemon(lock, settings, notebooks, warming, lifecycle, server, infoFile, info, blobServer);
+            return new Daemon(lock, settings, notebooks, kernels, warming, lifecycle, server, infoFile, info,
+                    blobServer);
         } catch (IOException | RuntimeException e) {
             blobServer.ifPresent(BlobHttpServer::close);
+            if (kernels != null) {
+                kernels.close();
+            }
             if (warming != null) {
                 warming.close();
             }
@@ -143,6 +164,27 @@ public final class Daemon implements AutoCloseable {
             }
             lock.close();
             throw e;
+        }
+    }
+
+    /** The kernels' parts: registry, launcher, starter, the running-kernel pool (none when its size is 0). */
+    private static Kernels startKernels(DaemonConfig config, EnvPools pools, BlobStore blobs) {
+        KernelOptions options = config.kernels();
+        KernelRegistry registry = new KernelRegistry(config.kernelsDir());
+        KernelStarter starter = new KernelStarter(pools, new KernelLauncher(options.connectionDir(), registry));
+        KernelPool pool = null;
+        if (options.poolSize() > 0) {
+            Path idle = Path.of(System.getProperty("java.io.tmpdir"));
+            pool = new KernelPool(starter, idle, options::poolSize, options::preimports);
+            pools.pool(EnvType.UV).onAdded(pool::poke);
+        }
+        return new Kernels(starter, pool, registry, blobs, options::keepAlive);
+    }
+
+    private static void reapOrphans(Kernels kernels) {
+        int killed = kernels.registry().reapOrphans();
+        if (killed > 0) {
+            LOG.info("stopped {} kernel(s) left behind by a daemon that did not stop cleanly", killed);
         }
     }
 
@@ -214,6 +256,7 @@ public final class Daemon implements AutoCloseable {
         warming.close();
         blobServer.ifPresent(BlobHttpServer::close);
         notebooks.close();
+        kernels.close();
         settings.close();
         infoFile.deleteIfOwnedBy(info.pid());
         try {

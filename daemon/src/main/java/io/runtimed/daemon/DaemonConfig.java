@@ -1,5 +1,6 @@
 package io.runtimed.daemon;
 
+import io.runtimed.execution.KernelOptions;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.pool.PoolOptions;
 import java.nio.file.Path;
@@ -21,7 +22,8 @@ public record DaemonConfig(
         int condaPoolSize,
         Duration maxEnvAge,
         Duration handshakeTimeout,
-        PoolOptions pool) {
+        PoolOptions pool,
+        KernelOptions kernels) {
 
     /** POOL.md §2: three environments of each kind are kept ready. */
     public static final int DEFAULT_POOL_SIZE = 3;
@@ -38,6 +40,7 @@ public record DaemonConfig(
         Objects.requireNonNull(maxEnvAge, "maxEnvAge");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(kernels, "kernels");
         if (uvPoolSize < 0 || condaPoolSize < 0) {
             throw new IllegalArgumentException("pool sizes must not be negative");
         }
@@ -79,6 +82,11 @@ public record DaemonConfig(
         return paths.settingsJson();
     }
 
+    /** {@code <cache>/runt/kernels}: the registry of running kernels and their logs (KERNELS.md §4.5 (ours)). */
+    public Path kernelsDir() {
+        return paths.runtDir().resolve(RuntPaths.KERNELS_DIR);
+    }
+
     /** Starts from the defaults of one set of paths; each setter overrides one thing. */
     public static final class Builder {
         private final RuntPaths paths;
@@ -90,12 +98,14 @@ public record DaemonConfig(
         private Duration maxEnvAge = DEFAULT_MAX_ENV_AGE;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private PoolOptions pool = PoolOptions.defaults();
+        private KernelOptions kernels;
 
         private Builder(RuntPaths paths) {
             this.paths = Objects.requireNonNull(paths, "paths");
             this.socket = paths.defaultSocket();
             this.envRoot = paths.defaultEnvRoot();
             this.blobDir = paths.defaultBlobDir();
+            this.kernels = KernelOptions.defaults(paths.base().dataLocal());
         }
 
         /** {@code --socket}: the lock and daemon.json stay in the runt dir. */
@@ -139,9 +149,19 @@ public record DaemonConfig(
             return this;
         }
 
+        /** Running kernels kept ready, keep-alive, pre-imports, connection files. */
+        public Builder kernels(KernelOptions kernels) {
+            this.kernels = kernels;
+            return this;
+        }
+
+        public KernelOptions kernels() {
+            return kernels;
+        }
+
         public DaemonConfig build() {
             return new DaemonConfig(paths, socket, envRoot, blobDir, uvPoolSize, condaPoolSize, maxEnvAge,
-                    handshakeTimeout, pool);
+                    handshakeTimeout, pool, kernels);
         }
     }
 }

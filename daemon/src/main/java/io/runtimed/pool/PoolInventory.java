@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +30,8 @@ public final class PoolInventory {
     private final Clock clock;
     private final Deque<Entry> available = new ArrayDeque<>();
     private int warming;
+
+    private final List<Runnable> whenAdded = new CopyOnWriteArrayList<>();
 
     public PoolInventory(EnvType type, int target, Duration maxAge, Clock clock) {
         if (target < 0) {
@@ -51,6 +54,15 @@ public final class PoolInventory {
     /** Adds a ready environment created at {@code createdAt} (its age counts from then, across restarts). */
     public synchronized void add(PooledEnv env, Instant createdAt) {
         available.addLast(new Entry(env, createdAt));
+        whenAdded.forEach(Runnable::run);
+    }
+
+    /**
+     * {@code listener} runs after every environment that joins the pool (the kernel pool waits for
+     * one this way); it runs under the pool's monitor, so it must only signal, never block.
+     */
+    public void onAdded(Runnable listener) {
+        whenAdded.add(listener);
     }
 
     /** True while fewer than {@code target} environments are available. */

@@ -1,5 +1,8 @@
 package io.runtimed.daemon;
 
+import io.runtimed.execution.KernelOptions;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,6 +58,7 @@ class DaemonConfigTest {
     void eachSetterChangesOnlyItsOwnValue() {
         PoolOptions pool = new PoolOptions(Path.of("/opt/uv"), null, null, true, null, null, 1, Duration.ofSeconds(1),
                 Duration.ofMinutes(1));
+        KernelOptions kernels = new KernelOptions(0, Duration.ofSeconds(3), List.of("numpy"), Path.of("/run/k"));
         DaemonConfig config = DaemonConfig.builder(PATHS)
                 .envRoot(Path.of("/data/envs"))
                 .blobDir(Path.of("/data/blobs"))
@@ -62,10 +66,11 @@ class DaemonConfigTest {
                 .maxEnvAge(Duration.ofHours(1))
                 .handshakeTimeout(Duration.ofSeconds(5))
                 .pool(pool)
+                .kernels(kernels)
                 .build();
 
         assertThat(config).isEqualTo(new DaemonConfig(PATHS, PATHS.defaultSocket(), Path.of("/data/envs"),
-                Path.of("/data/blobs"), 1, 0, Duration.ofHours(1), Duration.ofSeconds(5), pool));
+                Path.of("/data/blobs"), 1, 0, Duration.ofHours(1), Duration.ofSeconds(5), pool, kernels));
     }
 
     @Test

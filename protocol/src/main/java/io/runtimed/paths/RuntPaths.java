@@ -14,6 +14,8 @@ public record RuntPaths(BaseDirs base) {
     public static final String ENVS_DIR = "envs";
     public static final String BLOBS_DIR = "blobs";
     public static final String NOTEBOOK_DOCS_DIR = "notebook-docs";
+    /** The daemon's running kernels ({@code <kernel-id>.json}) and their logs ({@code <kernel-id>.log}). */
+    public static final String KERNELS_DIR = "kernels";
     public static final String SETTINGS_DOC = "settings.automerge";
     /** Ours, not the reference's: the versions of settings.json the daemon accounted for. */
     public static final String SETTINGS_SEEN = "settings-json.seen";

@@ -79,6 +79,8 @@ public final class DaemonProcess implements AutoCloseable {
         private final RuntHome home;
         private int uvPoolSize;
         private int condaPoolSize;
+        /** Tests keep no running kernels unless they ask: a pooled kernel takes an environment. */
+        private int kernelPoolSize;
         private boolean build;
         private Path socket;
         private boolean runSubcommand = true;
@@ -102,6 +104,17 @@ public final class DaemonProcess implements AutoCloseable {
         public Builder condaPoolSize(int n) {
             this.condaPoolSize = n;
             return this;
+        }
+
+        /** {@code --kernel-pool-size N} (0 unless set, unlike a user's daemon). */
+        public Builder kernelPoolSize(int n) {
+            this.kernelPoolSize = n;
+            return this;
+        }
+
+        /** {@code --kernel-keep-alive-ms}. */
+        public Builder kernelKeepAlive(Duration keepAlive) {
+            return args("--kernel-keep-alive-ms", Long.toString(keepAlive.toMillis()));
         }
 
         /**
@@ -186,6 +199,7 @@ public final class DaemonProcess implements AutoCloseable {
             List<String> all = new ArrayList<>(globalArgs);
             if (runSubcommand) {
                 all.add("run");
+                all.addAll(List.of("--kernel-pool-size", Integer.toString(kernelPoolSize)));
             }
             all.addAll(List.of("--uv-pool-size", Integer.toString(uvPoolSize),
                     "--conda-pool-size", Integer.toString(condaPoolSize)));

@@ -102,7 +102,9 @@ public final class RuntHome implements AutoCloseable {
                 "HOME", home.toString(),
                 "XDG_CACHE_HOME", cache.toString(),
                 "XDG_CONFIG_HOME", config.toString(),
-                "XDG_DATA_HOME", data.toString());
+                "XDG_DATA_HOME", data.toString(),
+                // kernels' connection files stay in this home whatever the machine's XDG_RUNTIME_DIR
+                "JUPYTER_RUNTIME_DIR", data.resolve("jupyter").resolve("runtime").toString());
     }
 
     /** The environment of a child: this process's, minus log-level overrides, plus {@link #env()}. */

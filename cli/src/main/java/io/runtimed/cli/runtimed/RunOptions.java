@@ -5,6 +5,8 @@ import io.runtimed.paths.RuntPaths;
 import io.runtimed.pool.PoolOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** DAEMON.md §8: the options of {@code runtimed run}, also accepted by a bare {@code runtimed}. */
@@ -60,6 +62,18 @@ final class RunOptions {
             description = "ready environments older than this are deleted, not handed out (default: ${DEFAULT-VALUE}, two days)")
     long maxEnvAgeSeconds = 172_800;
 
+    @Option(names = "--kernel-pool-size", paramLabel = "N", defaultValue = "1",
+            description = "running kernels kept ready for new notebooks; 0 turns the pool off (default: ${DEFAULT-VALUE})")
+    int kernelPoolSize = 1;
+
+    @Option(names = "--kernel-keep-alive-ms", paramLabel = "MS", defaultValue = "30000",
+            description = "how long a notebook's kernel outlives its last window (default: ${DEFAULT-VALUE})")
+    long kernelKeepAliveMs = 30_000;
+
+    @Option(names = "--kernel-preimport", paramLabel = "MODULE", split = ",",
+            description = "modules every pooled kernel imports before it is handed out (comma-separated)")
+    List<String> kernelPreimports = new ArrayList<>();
+
     /** The daemon configuration these options describe, or an error message for a bad value. */
     DaemonConfig toConfig(RuntPaths paths) {
         if (uvPoolSize < 0 || condaPoolSize < 0) {
@@ -70,6 +84,9 @@ final class RunOptions {
         }
         if (buildThreads < 1 || buildRetryMs < 1 || maxEnvAgeSeconds < 1) {
             throw new IllegalArgumentException("--build-threads, --build-retry-ms and --max-env-age-s must be positive");
+        }
+        if (kernelPoolSize < 0 || kernelKeepAliveMs < 0) {
+            throw new IllegalArgumentException("--kernel-pool-size and --kernel-keep-alive-ms must not be negative");
         }
         DaemonConfig.Builder config = DaemonConfig.builder(paths).poolSizes(uvPoolSize, condaPoolSize)
                 .handshakeTimeout(Duration.ofMillis(handshakeTimeoutMs))
@@ -85,6 +102,8 @@ final class RunOptions {
         if (blobStoreDir != null) {
             config.blobDir(blobStoreDir.toAbsolutePath());
         }
+        config.kernels(config.kernels().withPoolSize(kernelPoolSize)
+                .withKeepAlive(Duration.ofMillis(kernelKeepAliveMs)).withPreimports(kernelPreimports));
         return config.build();
     }
 

@@ -1,14 +1,21 @@
 package io.runtimed.rooms.notebook;
 
+import io.runtimed.execution.RoomKernel;
 import io.runtimed.protocol.NotebookBroadcast;
 import io.runtimed.protocol.NotebookRequest;
 import io.runtimed.protocol.NotebookResponse;
 import io.runtimed.rooms.TypedFramesHandler;
+import io.runtimed.sync.notebook.NotebookCell;
+import io.runtimed.sync.notebook.NotebookDoc;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The answers to a notebook room's requests (KERNELS.md §2). Runs on each typed-frame peer's
- * request thread; the room's kernel does the work.
+ * request thread; what needs the document reads it here, what needs the kernel goes to the room's
+ * {@link RoomKernel}. A room without kernels (a daemon started without them) answers as a room
+ * whose kernel never started.
  */
 final class NotebookRequests implements TypedFramesHandler {
     private final NotebookRoom room;
@@ -19,22 +26,87 @@ final class NotebookRequests implements TypedFramesHandler {
 
     @Override
     public NotebookResponse answer(NotebookRequest request) {
+        Optional<RoomKernel> kernel = room.kernel();
         if (request instanceof NotebookRequest.GetKernelInfo) {
-            return NotebookResponse.KernelInfo.notStarted();
+            return kernel.map(RoomKernel::info).orElseGet(NotebookResponse.KernelInfo::notStarted);
         }
         if (request instanceof NotebookRequest.GetQueueState) {
-            return new NotebookResponse.QueueState(null, List.of());
+            return kernel.map(RoomKernel::queueState).orElseGet(() -> new NotebookResponse.QueueState(null, List.of()));
         }
-        return new NotebookResponse.NoKernel();
+        if (request instanceof NotebookRequest.ExecuteCell r) {
+            // §2: the cell checks win over no_kernel
+            Optional<NotebookCell> cell = room.owner().read(d -> NotebookDoc.cell(d, r.cellId()));
+            if (cell.isEmpty()) {
+                return new NotebookResponse.Error("Cell not found in document: " + r.cellId());
+            }
+            if (!"code".equals(cell.get().cellType())) {
+                return new NotebookResponse.Error("Cannot execute non-code cell: " + r.cellId()
+                        + " (type: " + cell.get().cellType() + ")");
+            }
+            return kernel.map(k -> k.queue(r.cellId(), cell.get().source())).orElseGet(NotebookResponse.NoKernel::new);
+        }
+        if (request instanceof NotebookRequest.QueueCell r) {
+            return kernel.map(k -> k.queue(r.cellId(), r.code())).orElseGet(NotebookResponse.NoKernel::new);
+        }
+        if (request instanceof NotebookRequest.RunAllCells) {
+            if (kernel.isEmpty()) {
+                return new NotebookResponse.NoKernel();
+            }
+            List<String[]> code = new ArrayList<>();
+            for (NotebookCell c : room.owner().read(NotebookDoc::cells)) {
+                if ("code".equals(c.cellType())) {
+                    code.add(new String[] {c.id(), c.source()});
+                }
+            }
+            return kernel.get().queueAll(code);
+        }
+        if (request instanceof NotebookRequest.ClearOutputs r) {
+            if (kernel.isPresent()) {
+                return kernel.get().clearOutputs(r.cellId());
+            }
+            room.clearOutputsWithoutKernel(r.cellId());
+            return new NotebookResponse.OutputsCleared(r.cellId());
+        }
+        if (request instanceof NotebookRequest.LaunchKernel r) {
+            return kernel.map(k -> k.launch(r)).orElseGet(() ->
+                    new NotebookResponse.Error("Failed to launch kernel: this daemon runs no kernels"));
+        }
+        if (request instanceof NotebookRequest.InterruptExecution) {
+            return kernel.map(RoomKernel::interrupt).orElseGet(NotebookResponse.NoKernel::new);
+        }
+        if (request instanceof NotebookRequest.ShutdownKernel) {
+            return kernel.map(RoomKernel::shutdown).orElseGet(NotebookResponse.NoKernel::new);
+        }
+        if (request instanceof NotebookRequest.SendComm r) {
+            return kernel.map(k -> k.sendComm(r.message())).orElseGet(NotebookResponse.NoKernel::new);
+        }
+        if (request instanceof NotebookRequest.Complete r) {
+            return kernel.map(k -> k.complete(r.code(), r.cursorPos())).orElseGet(NotebookResponse.NoKernel::new);
+        }
+        if (request instanceof NotebookRequest.GetHistory r) {
+            return kernel.map(k -> k.history(r.pattern(), r.n(), r.unique())).orElseGet(NotebookResponse.NoKernel::new);
+        }
+        if (request instanceof NotebookRequest.SaveNotebook) {
+            return new NotebookResponse.Error("Failed to save notebook: saving .ipynb files through the daemon "
+                    + "is not available yet");
+        }
+        if (request instanceof NotebookRequest.SyncEnvironment) {
+            // §10.2: only uv:inline kernels can be hot-synced, and this daemon launches none yet
+            boolean running = kernel.map(RoomKernel::running).orElse(false);
+            return running
+                    ? new NotebookResponse.SyncEnvironmentFailed("Hot-sync only supported for UV inline dependencies", true)
+                    : new NotebookResponse.SyncEnvironmentFailed("No kernel running", false);
+        }
+        return new NotebookResponse.Error("unsupported request: " + request);
     }
 
     @Override
     public List<NotebookBroadcast> greeting() {
-        return List.of();
+        return room.kernel().map(RoomKernel::greeting).orElse(List.of());
     }
 
     @Override
     public List<NotebookBroadcast> afterLag() {
-        return List.of();
+        return room.kernel().map(RoomKernel::afterLag).orElse(List.of());
     }
 }

@@ -1,5 +1,8 @@
 package io.runtimed.rooms.notebook;
 
+import io.runtimed.execution.Kernels;
+import io.runtimed.execution.RoomEvents;
+import io.runtimed.execution.RoomKernel;
 import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.NotebookBroadcast;
@@ -11,6 +14,7 @@ import io.runtimed.sync.notebook.NotebookSnapshot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,18 +35,45 @@ public final class NotebookRoom implements AutoCloseable {
     private final DocumentStore store;
     private final SyncRoom sync;
     private final NotebookRequests requests;
+    /** Empty in a daemon that runs no kernels (tests of sync alone). */
+    private final Optional<RoomKernel> kernel;
     private boolean closed;
 
-    private NotebookRoom(String notebookId, DocumentOwner owner, DocumentStore store) {
+    private NotebookRoom(String notebookId, DocumentOwner owner, DocumentStore store, Kernels kernels) {
         this.notebookId = notebookId;
         this.owner = owner;
         this.store = store;
         this.sync = new SyncRoom(owner);
         this.requests = new NotebookRequests(this);
+        this.kernel = kernels == null ? Optional.empty() : Optional.of(new RoomKernel(notebookId, new Events(), kernels));
+    }
+
+    /** What the room's kernel reaches of the room. */
+    private final class Events implements RoomEvents {
+        @Override
+        public DocumentOwner owner() {
+            return owner;
+        }
+
+        @Override
+        public void documentChanged() {
+            sync.broadcast();
+        }
+
+        @Override
+        public void announce(NotebookBroadcast broadcast) {
+            sync.announce(broadcast);
+        }
     }
 
     /** §7: loads the room's file from {@code docsDir} (or starts a fresh document). */
     public static NotebookRoom open(String notebookId, Path docsDir, DocumentStore.Compaction compaction) {
+        return open(notebookId, docsDir, compaction, null);
+    }
+
+    /** As {@link #open(String, Path, DocumentStore.Compaction)}, with a kernel slot when {@code kernels} is given. */
+    public static NotebookRoom open(String notebookId, Path docsDir, DocumentStore.Compaction compaction,
+                                    Kernels kernels) {
         Path file = NotebookDocFiles.fileFor(docsDir, notebookId);
         NotebookStore.Loaded loaded = NotebookStore.load(file, notebookId);
         DocumentOwner owner = new DocumentOwner("notebook " + shortName(file), loaded.doc());
@@ -50,7 +81,7 @@ public final class NotebookRoom implements AutoCloseable {
             DocumentStore store = new DocumentStore(file, owner,
                     loaded.onDisk() ? owner.withDocument(d -> d.getHeads()) : null, loaded.fileBytes(), compaction,
                     "notebook-" + shortName(file));
-            return new NotebookRoom(notebookId, owner, store);
+            return new NotebookRoom(notebookId, owner, store, kernels);
         } catch (RuntimeException e) {
             owner.close();
             throw e;
@@ -90,6 +121,21 @@ public final class NotebookRoom implements AutoCloseable {
         sync.broadcast();
     }
 
+    public Optional<RoomKernel> kernel() {
+        return kernel;
+    }
+
+    /** §6.5 in a room without kernels: outputs emptied, count reset, windows told. */
+    void clearOutputsWithoutKernel(String cellId) {
+        if (owner.change(tx -> {
+            NotebookDoc.setOutputs(tx, cellId, java.util.List.of());
+            NotebookDoc.setExecutionCount(tx, cellId, NotebookDoc.NO_EXECUTION_COUNT);
+        })) {
+            sync.broadcast();
+        }
+        sync.announce(new NotebookBroadcast.OutputsCleared(cellId));
+    }
+
     /** KERNELS.md §3: tells every typed-frame peer of the room. */
     public void announce(NotebookBroadcast broadcast) {
         sync.announce(broadcast);
@@ -114,6 +160,8 @@ public final class NotebookRoom implements AutoCloseable {
             return;
         }
         closed = true;
+        // the kernel stops first (§4.4): its last outputs still reach the document
+        kernel.ifPresent(RoomKernel::close);
         sync.close(PEERS_LEAVE_TIMEOUT);
         store.close();
         owner.close();

@@ -4,7 +4,11 @@ import io.runtimed.sync.notebook.NotebookSnapshot;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.RoomInfo;
 import io.runtimed.rooms.DocumentStore;
+import io.runtimed.execution.Kernels;
+import io.runtimed.execution.RoomKernel;
+import io.runtimed.protocol.NotebookResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,6 +16,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +31,20 @@ import org.slf4j.LoggerFactory;
  * last peer to leave removes it from the map, writes it out and frees it. A peer that arrives
  * while the previous room for its id is still being written out gets a new room that loads only
  * once that write is finished, so it always sees everything the old room held.
+ *
+ * <p>A room whose kernel runs outlives its last peer by the keep-alive (KERNELS.md §4.4, 30 s by
+ * default): a window that comes back within it finds the kernel with its variables. Only the
+ * latest departure's timer may evict, so a room that empties, fills and empties again gets the
+ * full keep-alive from its last departure (the reference can evict it early).
  */
 public final class RoomRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RoomRegistry.class);
 
     private final Path docsDir;
     private final DocumentStore.Compaction compaction;
+    /** Null when the daemon runs no kernels. */
+    private final Kernels kernels;
+    private final ScheduledExecutorService keepAliveTimer;
     private final ReentrantLock lock = new ReentrantLock();
     // guarded by lock
     private final Map<String, Entry> rooms = new HashMap<>();
@@ -43,7 +58,9 @@ public final class RoomRegistry implements AutoCloseable {
         final CompletableFuture<Void> predecessor;
         final CompletableFuture<Void> evicted = new CompletableFuture<>();
         int peers;
-        NotebookRoom room;
+        /** Counts departures of the last peer; a keep-alive timer only evicts for the latest. */
+        long emptied;
+        volatile NotebookRoom room;
         RuntimeException openFailure;
 
         Entry(String notebookId, CompletableFuture<Void> predecessor) {
@@ -57,8 +74,19 @@ public final class RoomRegistry implements AutoCloseable {
     }
 
     public RoomRegistry(Path docsDir, DocumentStore.Compaction compaction) {
+        this(docsDir, compaction, null);
+    }
+
+    /** With {@code kernels}, every room has a kernel slot and the keep-alive applies. */
+    public RoomRegistry(Path docsDir, DocumentStore.Compaction compaction, Kernels kernels) {
         this.docsDir = docsDir;
         this.compaction = compaction;
+        this.kernels = kernels;
+        this.keepAliveTimer = kernels == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "room-keep-alive");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public Path docsDir() {
@@ -113,7 +141,7 @@ public final class RoomRegistry implements AutoCloseable {
                     e.predecessor.join();
                 }
                 try {
-                    e.room = NotebookRoom.open(e.notebookId, docsDir, compaction);
+                    e.room = NotebookRoom.open(e.notebookId, docsDir, compaction, kernels);
                     LOG.debug("opened the room of notebook {}", e.notebookId);
                 } catch (RuntimeException failure) {
                     e.openFailure = failure;
@@ -127,21 +155,48 @@ public final class RoomRegistry implements AutoCloseable {
     }
 
     private void leave(Entry e) {
-        boolean last;
         lock.lock();
         try {
             e.peers--;
-            last = e.peers == 0 && rooms.get(e.notebookId) == e;
-            if (last) {
-                rooms.remove(e.notebookId);
-                closing.put(e.notebookId, e.evicted);
+            if (e.peers != 0 || rooms.get(e.notebookId) != e) {
+                return;
             }
+            NotebookRoom room = e.room;
+            if (!closed && room != null && room.kernel().map(RoomKernel::hasKernel).orElse(false)) {
+                Duration keep = kernels.keepAlive();
+                if (keep.compareTo(Duration.ZERO) > 0) {
+                    long departure = ++e.emptied;
+                    keepAliveTimer.schedule(() -> evictIfStillEmpty(e, departure), keep.toMillis(), TimeUnit.MILLISECONDS);
+                    LOG.debug("room of notebook {} keeps its kernel for {} s", e.notebookId, keep.toSeconds());
+                    return;
+                }
+            }
+            rooms.remove(e.notebookId);
+            closing.put(e.notebookId, e.evicted);
         } finally {
             lock.unlock();
         }
-        if (!last) {
-            return;
+        evict(e);
+    }
+
+    /** The keep-alive of the latest departure ran out: evict if nobody came back meanwhile. */
+    private void evictIfStillEmpty(Entry e, long departure) {
+        lock.lock();
+        try {
+            if (e.peers != 0 || e.emptied != departure || rooms.get(e.notebookId) != e) {
+                return;
+            }
+            rooms.remove(e.notebookId);
+            closing.put(e.notebookId, e.evicted);
+        } finally {
+            lock.unlock();
         }
+        LOG.info("closing the room of notebook {} and its kernel: no window came back", e.notebookId);
+        evict(e);
+    }
+
+    /** Writes out and frees a room already removed from the map. */
+    private void evict(Entry e) {
         try {
             NotebookRoom room;
             synchronized (e) {
@@ -167,12 +222,21 @@ public final class RoomRegistry implements AutoCloseable {
         lock.lock();
         try {
             List<RoomInfo> out = new ArrayList<>();
-            rooms.values().forEach(e -> out.add(new RoomInfo(e.notebookId, e.peers)));
+            rooms.values().forEach(e -> out.add(info(e)));
             out.sort(Comparator.comparing(RoomInfo::notebookId));
             return out;
         } finally {
             lock.unlock();
         }
+    }
+
+    private static RoomInfo info(Entry e) {
+        NotebookRoom room = e.room;
+        if (room == null || room.kernel().isEmpty() || !room.kernel().get().hasKernel()) {
+            return new RoomInfo(e.notebookId, e.peers);
+        }
+        NotebookResponse.KernelInfo k = room.kernel().get().info();
+        return new RoomInfo(e.notebookId, e.peers, true, k.kernelType(), k.envSource(), k.status());
     }
 
     /** The open room for an id, if any (for daemon-side reads; it may close right after). */
@@ -203,13 +267,24 @@ public final class RoomRegistry implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        if (keepAliveTimer != null) {
+            keepAliveTimer.shutdownNow();
+        }
+        // in parallel: each room may have a kernel to stop, which can take seconds
+        List<Thread> closers = new ArrayList<>();
         for (Entry e : open) {
-            NotebookRoom room;
-            synchronized (e) {
-                room = e.room;
-            }
+            NotebookRoom room = e.room;
             if (room != null) {
-                room.close();
+                Thread t = new Thread(room::close, "room-close");
+                t.start();
+                closers.add(t);
+            }
+        }
+        for (Thread t : closers) {
+            try {
+                t.join();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
             }
         }
         // leaving peers find their room closed; wait for the evictions already under way

@@ -1,0 +1,279 @@
+package io.runtimed.execution;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runtimed.kernel.KernelLaunchException;
+import io.runtimed.kernel.KernelListener;
+import io.runtimed.kernel.KernelMessage;
+import io.runtimed.protocol.EnvType;
+import io.runtimed.protocol.Json;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kernels already running in pooled environments, past their {@code kernel_info_reply} and with
+ * the settings' modules imported, so that a launch only has to point one at its notebook's
+ * directory (beyond the original, which starts every kernel on demand). One thread keeps the pool
+ * at its size: it waits for an environment when the environment pool is empty, replaces a spare
+ * that dies, and backs off after a failed start. A spare is handed out once and never comes back,
+ * so no notebook ever gets a kernel another notebook used.
+ */
+public final class KernelPool implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KernelPool.class);
+    private static final Pattern MODULE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+    private static final Duration PREIMPORT_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(30);
+    /** Spares run in a neutral directory until a notebook takes one. */
+    private final Path idleDirectory;
+    private final KernelStarter starter;
+    private final IntSupplier size;
+    private final Supplier<List<String>> preimports;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    // guarded by lock
+    private final ArrayDeque<StartedKernel> spares = new ArrayDeque<>();
+    private boolean closed;
+    private boolean poked;
+    private Thread filler;
+
+    public KernelPool(KernelStarter starter, Path idleDirectory, IntSupplier size, Supplier<List<String>> preimports) {
+        this.starter = starter;
+        this.idleDirectory = idleDirectory;
+        this.size = size;
+        this.preimports = preimports;
+    }
+
+    public void start() {
+        lock.lock();
+        try {
+            filler = new Thread(this::fillLoop, "kernel-pool");
+            filler.setDaemon(true);
+            filler.start();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Something the filler waits for happened (an environment joined its pool, the size changed). */
+    public void poke() {
+        lock.lock();
+        try {
+            poked = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int ready() {
+        lock.lock();
+        try {
+            return spares.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A running kernel of {@code type}, now in {@code workingDirectory}, or empty when none is ready
+     * (the caller starts one itself). The pool starts a replacement in the background.
+     */
+    Optional<StartedKernel> take(EnvType type, Path workingDirectory) {
+        if (type != EnvType.UV) {
+            return Optional.empty();
+        }
+        while (true) {
+            StartedKernel spare;
+            lock.lock();
+            try {
+                spare = spares.pollFirst();
+                poked = true;
+                wake.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            if (spare == null) {
+                return Optional.empty();
+            }
+            if (spare.events().dead() || !spare.kernel().isAlive()) {
+                spare.environment().delete();
+                continue;
+            }
+            // the working directory moves with a silent execute: no output, no execution count
+            spare.kernel().execute("__import__('os').chdir(" + Json.MAPPER.valueToTree(workingDirectory.toString())
+                    + ")", true, false);
+            LOG.info("handed out running kernel {} for {}", spare.kernel().id(), workingDirectory);
+            return Optional.of(spare);
+        }
+    }
+
+    private void fillLoop() {
+        while (true) {
+            lock.lock();
+            try {
+                while (!closed && !poked && spares.size() >= size.getAsInt()) {
+                    wake.awaitUninterruptibly();
+                }
+                if (closed) {
+                    return;
+                }
+                poked = false;
+                if (spares.size() >= size.getAsInt()) {
+                    trimTo(size.getAsInt());
+                    continue;
+                }
+            } finally {
+                lock.unlock();
+            }
+            try {
+                StartedKernel spare = starter.start(EnvType.UV, idleDirectory, null);
+                spare.events().attach(new SpareWatch(spare));
+                preimport(spare);
+                if (!offer(spare)) {
+                    spare.discard();
+                    return;
+                }
+                LOG.info("kernel {} ready in the pool", spare.kernel().id());
+            } catch (PoolEmptyException e) {
+                waitForPoke(null); // an environment joining its pool pokes us
+            } catch (KernelLaunchException | RuntimeException e) {
+                LOG.warn("could not start a kernel for the pool: {}", e.getMessage());
+                waitForPoke(RETRY_AFTER_FAILURE);
+            }
+        }
+    }
+
+    private void preimport(StartedKernel spare) {
+        List<String> modules = preimports.get().stream().filter(m -> MODULE.matcher(m).matches()).toList();
+        if (modules.isEmpty()) {
+            return;
+        }
+        ObjectNode content = Json.MAPPER.createObjectNode();
+        content.put("code", "import " + String.join(", ", modules));
+        content.put("silent", true);
+        content.put("store_history", false);
+        content.putObject("user_expressions");
+        content.put("allow_stdin", false);
+        content.put("stop_on_error", false);
+        try {
+            KernelMessage reply = spare.kernel().request("execute_request", content)
+                    .get(PREIMPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (!"ok".equals(reply.content().path("status").asText())) {
+                LOG.warn("pre-importing {} failed: {} {}", modules, reply.content().path("ename").asText(),
+                        reply.content().path("evalue").asText());
+            }
+        } catch (Exception e) {
+            LOG.warn("pre-importing {} failed: {}", modules, e.toString());
+        }
+    }
+
+    private boolean offer(StartedKernel spare) {
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            spares.addLast(spare);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock: the size went down; the extra spares stop (in the background). */
+    private void trimTo(int n) {
+        while (spares.size() > n) {
+            StartedKernel extra = spares.pollLast();
+            Thread t = new Thread(extra::discard, "kernel-pool-trim");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private void waitForPoke(Duration timeout) {
+        lock.lock();
+        try {
+            if (timeout == null) {
+                while (!closed && !poked) {
+                    wake.awaitUninterruptibly();
+                }
+            } else if (!closed && !poked) {
+                wake.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the filler and every spare, in parallel. */
+    @Override
+    public void close() {
+        List<StartedKernel> left;
+        Thread f;
+        lock.lock();
+        try {
+            closed = true;
+            wake.signalAll();
+            left = new ArrayList<>(spares);
+            spares.clear();
+            f = filler;
+        } finally {
+            lock.unlock();
+        }
+        Parallel.run(left, StartedKernel::discard);
+        if (f != null) {
+            try {
+                f.join(10_000); // a start in flight ends within its launch timeout and is discarded
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A spare that dies in the pool is dropped and replaced. */
+    private final class SpareWatch implements KernelListener {
+        private final StartedKernel spare;
+
+        SpareWatch(StartedKernel spare) {
+            this.spare = spare;
+        }
+
+        @Override
+        public void onIopub(KernelMessage message) {
+        }
+
+        @Override
+        public void onShellReply(KernelMessage message) {
+        }
+
+        @Override
+        public void onDeath(String reason) {
+            boolean removed;
+            lock.lock();
+            try {
+                removed = spares.remove(spare);
+                poked = true;
+                wake.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            if (removed) {
+                LOG.warn("pooled kernel {} died ({}); replacing it", spare.kernel().id(), reason);
+                spare.environment().delete();
+            }
+        }
+    }
+}

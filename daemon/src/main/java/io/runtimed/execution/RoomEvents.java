@@ -1,0 +1,15 @@
+package io.runtimed.execution;
+
+import io.runtimed.protocol.NotebookBroadcast;
+import io.runtimed.sync.DocumentOwner;
+
+/** What a room's kernel reaches of its room: the document, its peers, and its broadcasts. */
+public interface RoomEvents {
+    DocumentOwner owner();
+
+    /** After a daemon-side edit of the document: every peer gets it (each once it is durable). */
+    void documentChanged();
+
+    /** KERNELS.md §3: to every typed-frame peer of the room. */
+    void announce(NotebookBroadcast broadcast);
+}
