@@ -37,6 +37,9 @@ final class KernelIo {
 
         /** {@code maxMisses} pings in a row went unanswered. Heartbeats stop after this. */
         void heartbeatLost(int misses);
+
+        /** The I/O thread ended on an error of ours: the kernel can no longer be reached. */
+        void ioFailed(String reason);
     }
 
     private final ZContext context = new ZContext(1);
@@ -198,6 +201,7 @@ final class KernelIo {
         } catch (RuntimeException e) {
             if (!stopping) {
                 LOG.error("kernel I/O thread {} failed", thread.getName(), e);
+                inbound.ioFailed("kernel I/O failed: " + e);
             }
         } finally {
             poller.close();
@@ -287,8 +291,9 @@ final class KernelIo {
         return frames;
     }
 
+    /** One pong at most: a REQ socket has one ping out, and a second recv is a state error (EFSM). */
     private void receivePongs() {
-        while (hb.recv(ZMQ.DONTWAIT) != null) {
+        if (hb.recv(ZMQ.DONTWAIT) != null) {
             hbAwaiting = false;
             hbMisses = 0;
         }

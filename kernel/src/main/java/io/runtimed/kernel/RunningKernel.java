@@ -391,6 +391,11 @@ public final class RunningKernel implements AutoCloseable, KernelIo.Inbound {
         died("kernel stopped answering heartbeats (" + misses + " missed)");
     }
 
+    @Override
+    public void ioFailed(String reason) {
+        died(reason);
+    }
+
     /** Waits for the kernel_info reply for the launcher: the reply, or an exception saying why not. */
     ObjectNode awaitKernelInfo(CompletableFuture<KernelMessage> reply, long millis)
             throws TimeoutException, InterruptedException, ExecutionException {
