@@ -329,6 +329,45 @@ public final class NotebookDoc {
         return true;
     }
 
+    /**
+     * Puts Str {@code output} at {@code index} of the cell's existing {@code outputs} List (an
+     * Automerge put, as the reference's upsert of a coalesced stream, KERNELS.md §7.3). False when
+     * the cell is missing, {@code outputs} is not a List or the index is out of range.
+     */
+    public static boolean replaceOutput(Transaction tx, String id, int index, String output) {
+        Optional<ObjectId> list = outputsList(tx, id);
+        if (list.isEmpty() || index < 0 || index >= tx.length(list.get())) {
+            return false;
+        }
+        tx.set(list.get(), index, output);
+        return true;
+    }
+
+    /**
+     * The cell's {@code outputs} as every element reads (non-Str elements as null, so indices
+     * match the List); empty when the cell is missing or {@code outputs} is not a List.
+     */
+    public static Optional<List<String>> outputs(Read doc, String id) {
+        Optional<ObjectId> list = outputsList(doc, id);
+        if (list.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> out = new ArrayList<>();
+        for (AmValue item : doc.listItems(list.get()).orElse(new AmValue[0])) {
+            out.add(item instanceof AmValue.Str str ? str.getValue() : null);
+        }
+        return Optional.of(out);
+    }
+
+    private static Optional<ObjectId> outputsList(Read doc, String id) {
+        Optional<ObjectId> cell = cellObject(doc, id);
+        if (cell.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<AmValue> o = doc.get(cell.get(), OUTPUTS);
+        return o.isPresent() && o.get() instanceof AmValue.List list ? Optional.of(list.getId()) : Optional.empty();
+    }
+
     /** §3 clear_outputs = set_outputs(id, []). */
     public static boolean clearOutputs(Transaction tx, String id) {
         return setOutputs(tx, id, List.of());
