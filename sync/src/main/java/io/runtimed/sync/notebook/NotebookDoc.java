@@ -359,6 +359,34 @@ public final class NotebookDoc {
         return Optional.of(out);
     }
 
+    /**
+     * Every cell's {@code outputs} in one pass, by cell id in list order (the first cell of an id
+     * wins, §2), each as {@link #outputs(Read, String)} reads it: non-Str elements as null.
+     */
+    public static Map<String, List<String>> outputsByCell(Read doc) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        Optional<ObjectId> cells = cellsList(doc);
+        if (cells.isEmpty()) {
+            return out;
+        }
+        for (AmValue item : doc.listItems(cells.get()).orElse(new AmValue[0])) {
+            if (!(item instanceof AmValue.Map map)) {
+                continue;
+            }
+            Optional<String> id = string(doc, map.getId(), ID);
+            Optional<AmValue> o = doc.get(map.getId(), OUTPUTS);
+            if (id.isEmpty() || out.containsKey(id.get()) || o.isEmpty() || !(o.get() instanceof AmValue.List list)) {
+                continue;
+            }
+            List<String> outputs = new ArrayList<>();
+            for (AmValue v : doc.listItems(list.getId()).orElse(new AmValue[0])) {
+                outputs.add(v instanceof AmValue.Str str ? str.getValue() : null);
+            }
+            out.put(id.get(), outputs);
+        }
+        return out;
+    }
+
     private static Optional<ObjectId> outputsList(Read doc, String id) {
         Optional<ObjectId> cell = cellObject(doc, id);
         if (cell.isEmpty()) {

@@ -261,6 +261,19 @@ class NotebookDocTest {
         }
 
         @Test
+        void outputsByCellReadsEveryCellInOrderAndTheFirstOfAnId() {
+            Document doc = fresh("nb");
+            edit(doc, tx -> {
+                NotebookDoc.addCell(tx, 0, "a", "code", false);
+                NotebookDoc.addCell(tx, 1, "b", "markdown", false);
+                NotebookDoc.addCell(tx, 2, "a", "code", false);
+                NotebookDoc.appendOutput(tx, "a", "x");
+            });
+            assertThat(NotebookDoc.outputsByCell(doc)).containsExactly(
+                    java.util.Map.entry("a", List.of("x")), java.util.Map.entry("b", List.of()));
+        }
+
+        @Test
         void executionCountIsSetThenResetToNull() {
             Document doc = fresh("nb");
             edit(doc, tx -> NotebookDoc.addCell(tx, 0, "c", "code", false));
