@@ -2,6 +2,7 @@ package io.runtimed.kernel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runtimed.protocol.Json;
 import java.util.List;
 
 /**
@@ -24,6 +25,29 @@ public record KernelMessage(List<byte[]> identities, ObjectNode header, ObjectNo
     public KernelMessage {
         identities = List.copyOf(identities);
         buffers = List.copyOf(buffers);
+    }
+
+    /** A new request from us: fresh header in {@code session}, no parent, {@code metadata} {}. */
+    public static KernelMessage request(String msgType, ObjectNode content, String session) {
+        return new KernelMessage(List.of(), Headers.create(msgType, session), Json.MAPPER.createObjectNode(),
+                Json.MAPPER.createObjectNode(), content, List.of());
+    }
+
+    /**
+     * A client-built Jupyter message (KERNELS.md §7.8 send_comm) as it is forwarded: its header
+     * unchanged; a missing or non-object parent header or metadata becomes {@code {}}.
+     */
+    public static KernelMessage fromJupyter(ObjectNode message, List<byte[]> buffers) {
+        if (!(message.get("header") instanceof ObjectNode header)) {
+            throw new IllegalArgumentException("message has no header object");
+        }
+        ObjectNode content = message.get("content") instanceof ObjectNode c ? c : Json.MAPPER.createObjectNode();
+        return new KernelMessage(List.of(), header, objectOrEmpty(message.get("parent_header")),
+                objectOrEmpty(message.get("metadata")), content, buffers);
+    }
+
+    private static ObjectNode objectOrEmpty(JsonNode node) {
+        return node instanceof ObjectNode object ? object : Json.MAPPER.createObjectNode();
     }
 
     public String msgType() {

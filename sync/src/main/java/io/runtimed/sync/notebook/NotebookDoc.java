@@ -329,6 +329,73 @@ public final class NotebookDoc {
         return true;
     }
 
+    /**
+     * Puts Str {@code output} at {@code index} of the cell's existing {@code outputs} List (an
+     * Automerge put, as the reference's upsert of a coalesced stream, KERNELS.md §7.3). False when
+     * the cell is missing, {@code outputs} is not a List or the index is out of range.
+     */
+    public static boolean replaceOutput(Transaction tx, String id, int index, String output) {
+        Optional<ObjectId> list = outputsList(tx, id);
+        if (list.isEmpty() || index < 0 || index >= tx.length(list.get())) {
+            return false;
+        }
+        tx.set(list.get(), index, output);
+        return true;
+    }
+
+    /**
+     * The cell's {@code outputs} as every element reads (non-Str elements as null, so indices
+     * match the List); empty when the cell is missing or {@code outputs} is not a List.
+     */
+    public static Optional<List<String>> outputs(Read doc, String id) {
+        Optional<ObjectId> list = outputsList(doc, id);
+        if (list.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> out = new ArrayList<>();
+        for (AmValue item : doc.listItems(list.get()).orElse(new AmValue[0])) {
+            out.add(item instanceof AmValue.Str str ? str.getValue() : null);
+        }
+        return Optional.of(out);
+    }
+
+    /**
+     * Every cell's {@code outputs} in one pass, by cell id in list order (the first cell of an id
+     * wins, §2), each as {@link #outputs(Read, String)} reads it: non-Str elements as null.
+     */
+    public static Map<String, List<String>> outputsByCell(Read doc) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        Optional<ObjectId> cells = cellsList(doc);
+        if (cells.isEmpty()) {
+            return out;
+        }
+        for (AmValue item : doc.listItems(cells.get()).orElse(new AmValue[0])) {
+            if (!(item instanceof AmValue.Map map)) {
+                continue;
+            }
+            Optional<String> id = string(doc, map.getId(), ID);
+            Optional<AmValue> o = doc.get(map.getId(), OUTPUTS);
+            if (id.isEmpty() || out.containsKey(id.get()) || o.isEmpty() || !(o.get() instanceof AmValue.List list)) {
+                continue;
+            }
+            List<String> outputs = new ArrayList<>();
+            for (AmValue v : doc.listItems(list.getId()).orElse(new AmValue[0])) {
+                outputs.add(v instanceof AmValue.Str str ? str.getValue() : null);
+            }
+            out.put(id.get(), outputs);
+        }
+        return out;
+    }
+
+    private static Optional<ObjectId> outputsList(Read doc, String id) {
+        Optional<ObjectId> cell = cellObject(doc, id);
+        if (cell.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<AmValue> o = doc.get(cell.get(), OUTPUTS);
+        return o.isPresent() && o.get() instanceof AmValue.List list ? Optional.of(list.getId()) : Optional.empty();
+    }
+
     /** §3 clear_outputs = set_outputs(id, []). */
     public static boolean clearOutputs(Transaction tx, String id) {
         return setOutputs(tx, id, List.of());

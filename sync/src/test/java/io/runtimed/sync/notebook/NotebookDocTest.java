@@ -230,6 +230,50 @@ class NotebookDocTest {
         }
 
         @Test
+        void replaceOutputPutsAtTheIndexAndRefusesOutOfRange() {
+            Document doc = fresh("nb");
+            edit(doc, tx -> NotebookDoc.addCell(tx, 0, "c", "code", false));
+            edit(doc, tx -> {
+                NotebookDoc.appendOutput(tx, "c", "one");
+                NotebookDoc.appendOutput(tx, "c", "two");
+            });
+            edit(doc, tx -> assertThat(NotebookDoc.replaceOutput(tx, "c", 1, "TWO")).isTrue());
+            edit(doc, tx -> assertThat(NotebookDoc.replaceOutput(tx, "c", 2, "three")).isFalse());
+            edit(doc, tx -> assertThat(NotebookDoc.replaceOutput(tx, "c", -1, "x")).isFalse());
+            edit(doc, tx -> assertThat(NotebookDoc.replaceOutput(tx, "missing", 0, "x")).isFalse());
+            assertThat(NotebookDoc.outputs(doc, "c")).contains(List.of("one", "TWO"));
+        }
+
+        @Test
+        void outputsAreEmptyForAMissingCellAndKeepNonStrPositions() {
+            Document doc = fresh("nb");
+            edit(doc, tx -> NotebookDoc.addCell(tx, 0, "c", "code", false));
+            assertThat(NotebookDoc.outputs(doc, "missing")).isEmpty();
+            assertThat(NotebookDoc.outputs(doc, "c")).contains(List.of());
+            ObjectId cells = ((AmValue.List) doc.get(ObjectId.ROOT, "cells").get()).getId();
+            ObjectId cell = ((AmValue.Map) doc.get(cells, 0).get()).getId();
+            ObjectId outputs = ((AmValue.List) doc.get(cell, "outputs").get()).getId();
+            edit(doc, tx -> {
+                tx.insert(outputs, 0, 5);
+                tx.insert(outputs, 1, "s");
+            });
+            assertThat(NotebookDoc.outputs(doc, "c").get()).containsExactly(null, "s");
+        }
+
+        @Test
+        void outputsByCellReadsEveryCellInOrderAndTheFirstOfAnId() {
+            Document doc = fresh("nb");
+            edit(doc, tx -> {
+                NotebookDoc.addCell(tx, 0, "a", "code", false);
+                NotebookDoc.addCell(tx, 1, "b", "markdown", false);
+                NotebookDoc.addCell(tx, 2, "a", "code", false);
+                NotebookDoc.appendOutput(tx, "a", "x");
+            });
+            assertThat(NotebookDoc.outputsByCell(doc)).containsExactly(
+                    java.util.Map.entry("a", List.of("x")), java.util.Map.entry("b", List.of()));
+        }
+
+        @Test
         void executionCountIsSetThenResetToNull() {
             Document doc = fresh("nb");
             edit(doc, tx -> NotebookDoc.addCell(tx, 0, "c", "code", false));

@@ -1,0 +1,100 @@
+package io.runtimed.outputs;
+
+import io.runtimed.protocol.NotebookBroadcast;
+import io.runtimed.sync.DocumentOwner;
+import io.runtimed.sync.notebook.NotebookDoc;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The document side of the pipeline (KERNELS.md §7.2 steps 3–4): every edit of a cell's
+ * {@code outputs} in one {@link DocumentOwner#change} each, then {@code documentChanged} (the room
+ * tells its peers; durability is the journal's, per change) and, for a written output, the
+ * {@code output} broadcast with exactly the string stored. Called under the router's lock only.
+ */
+final class CellOutputs {
+    /** Where {@link #upsert} put the output: its index, and whether it replaced the previous one. */
+    record Placed(int index, boolean replaced) {
+    }
+
+    private final DocumentOwner doc;
+    private final Runnable documentChanged;
+    private final Consumer<NotebookBroadcast> broadcasts;
+
+    CellOutputs(DocumentOwner doc, Runnable documentChanged, Consumer<NotebookBroadcast> broadcasts) {
+        this.doc = doc;
+        this.documentChanged = documentChanged;
+        this.broadcasts = broadcasts;
+    }
+
+    DocumentOwner document() {
+        return doc;
+    }
+
+    /** §7.2: appends {@code ref}; null when the cell is missing (then nothing happens). */
+    Placed append(String cellId, String outputType, String ref) {
+        return upsert(cellId, outputType, -1, null, ref);
+    }
+
+    /**
+     * §7.3 upsert: replaces the element at {@code index} when it is still the last output and still
+     * holds {@code expected}, else appends. Null when the cell is missing or has no outputs List.
+     */
+    Placed upsert(String cellId, String outputType, int index, String expected, String ref) {
+        Placed[] placed = new Placed[1];
+        boolean changed = doc.change(tx -> {
+            List<String> outputs = NotebookDoc.outputs(tx, cellId).orElse(null);
+            if (outputs == null) {
+                return;
+            }
+            int last = outputs.size() - 1;
+            if (expected != null && index >= 0 && index == last && expected.equals(outputs.get(index))) {
+                NotebookDoc.replaceOutput(tx, cellId, index, ref);
+                placed[0] = new Placed(index, true);
+            } else if (NotebookDoc.appendOutput(tx, cellId, ref)) {
+                placed[0] = new Placed(outputs.size(), false);
+            }
+        });
+        if (changed) {
+            documentChanged.run();
+        }
+        if (placed[0] != null) {
+            broadcasts.accept(new NotebookBroadcast.Output(cellId, outputType, ref));
+        }
+        return placed[0];
+    }
+
+    /** Outputs := [] (skipped when already empty or the cell is missing); true when it cleared. */
+    boolean clear(String cellId) {
+        boolean changed = doc.change(tx -> {
+            List<String> outputs = NotebookDoc.outputs(tx, cellId).orElse(null);
+            if (outputs != null && !outputs.isEmpty()) {
+                NotebookDoc.clearOutputs(tx, cellId);
+            }
+        });
+        if (changed) {
+            documentChanged.run();
+        }
+        return changed;
+    }
+
+    /** §6.5: outputs := new empty List and execution_count := "null" (nothing for an unknown cell). */
+    void clearWithCount(String cellId) {
+        boolean changed = doc.change(tx -> {
+            if (NotebookDoc.clearOutputs(tx, cellId)) {
+                NotebookDoc.setExecutionCount(tx, cellId, NotebookDoc.NO_EXECUTION_COUNT);
+            }
+        });
+        if (changed) {
+            documentChanged.run();
+        }
+    }
+
+    void broadcast(NotebookBroadcast b) {
+        broadcasts.accept(b);
+    }
+
+    void changed() {
+        documentChanged.run();
+    }
+}

@@ -1,0 +1,250 @@
+package io.runtimed.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runtimed.protocol.Json;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/** One real ipykernel shared by every test that leaves it running and idle. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RunningKernelIT {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private KernelFixture fixture;
+    private RecordingListener listener;
+    private RunningKernel kernel;
+
+    @BeforeAll
+    void launch() throws Exception {
+        fixture = new KernelFixture();
+        listener = new RecordingListener();
+        kernel = fixture.launch(listener);
+    }
+
+    @AfterAll
+    void shutDown() throws Exception {
+        if (kernel != null) {
+            kernel.shutdown();
+        }
+        fixture.close();
+    }
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Launch {
+        @Test
+        void theKernelAnsweredKernelInfo() {
+            ObjectNode info = kernel.kernelInfo();
+
+            assertThat(info.get("status").asText()).isEqualTo("ok");
+            assertThat(info.get("implementation").asText()).isEqualTo("ipython");
+            assertThat(info.path("language_info").path("name").asText()).isEqualTo("python");
+            assertThat(kernel.isAlive()).isTrue();
+        }
+
+        @Test
+        void theKernelLeadsItsOwnProcessGroup() {
+            long pid = kernel.pid();
+
+            assertThat(ProcessGroup.of(pid)).isEqualTo(pid);
+            assertThat(ProcessGroup.of(pid)).isNotEqualTo(ProcessGroup.of(ProcessHandle.current().pid()));
+            assertThat(ProcessHandle.of(pid).flatMap(h -> h.info().command()).orElseThrow())
+                    .isEqualTo(KernelRegistry.realPath("/usr/bin/python3"));
+        }
+
+        @Test
+        void theRegistryRecordsTheKernel() {
+            RegistryEntry entry = fixture.registry.read(kernel.id()).orElseThrow();
+
+            assertThat(entry.pid()).isEqualTo(kernel.pid());
+            assertThat(entry.pgid()).isEqualTo(kernel.pid());
+            assertThat(entry.connectionFile()).isEqualTo(kernel.connectionFile().toString());
+            assertThat(entry.notebookId()).isEqualTo("notebook-1");
+            assertThat(entry.executable()).isEqualTo(KernelRegistry.realPath("/usr/bin/python3"));
+        }
+
+        @Test
+        void theKernelLogsToItsOwnPrivateFile() throws Exception {
+            var log = fixture.registry.logFile(kernel.id());
+
+            assertThat(log).exists();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(log))).isEqualTo("rw-------");
+            assertThat(kernel.connectionFile()).exists();
+        }
+    }
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Execution {
+        @Test
+        void onePlusOneGivesInputResultIdleAndAReply() {
+            String msgId = kernel.execute("1+1", false, true);
+
+            listener.awaitIdle(msgId, WAIT);
+            KernelMessage reply = listener.awaitShellReply(msgId, WAIT);
+
+            List<String> types = listener.iopubFor(msgId).stream().map(KernelMessage::msgType).toList();
+            assertThat(types).containsSubsequence("execute_input", "execute_result", "status");
+            KernelMessage result = listener.awaitIopub(msgId, m -> m.msgType().equals("execute_result"), WAIT);
+            assertThat(result.content().path("data").path("text/plain").asText()).isEqualTo("2");
+            KernelMessage input = listener.awaitIopub(msgId, m -> m.msgType().equals("execute_input"), WAIT);
+            assertThat(input.content().get("code").asText()).isEqualTo("1+1");
+            assertThat(reply.msgType()).isEqualTo("execute_reply");
+            assertThat(reply.content().get("status").asText()).isEqualTo("ok");
+        }
+
+        @Test
+        void printArrivesAsAStdoutStream() {
+            String msgId = kernel.execute("print('hello')", false, true);
+
+            KernelMessage stream = listener.awaitIopub(msgId, m -> m.msgType().equals("stream"), WAIT);
+
+            assertThat(stream.content().get("name").asText()).isEqualTo("stdout");
+            assertThat(stream.content().get("text").asText()).isEqualTo("hello\n");
+        }
+
+        @Test
+        void listenerCallbacksRunOnTheKernelsEventThread() {
+            String msgId = kernel.execute("2+2", false, false);
+            listener.awaitShellReply(msgId, WAIT);
+
+            assertThat(listener.threads).allMatch(name -> name.matches("kernel-[0-9a-f]{8}-events"));
+        }
+
+        @Test
+        void completeRequestIsAnsweredThroughItsFuture() throws Exception {
+            ObjectNode content = Json.MAPPER.createObjectNode().put("code", "import o").put("cursor_pos", 8);
+
+            KernelMessage reply = kernel.request("complete_request", content).get(5, TimeUnit.SECONDS);
+
+            assertThat(reply.msgType()).isEqualTo("complete_reply");
+            assertThat(reply.content().get("matches")).anySatisfy(m -> assertThat(m.asText()).isEqualTo("os"));
+            assertThat(reply.content().get("cursor_start").asInt()).isEqualTo(7);
+        }
+
+        @Test
+        void historyRequestIsAnsweredThroughItsFuture() throws Exception {
+            String msgId = kernel.execute("x_for_history = 41", false, true);
+            listener.awaitShellReply(msgId, WAIT);
+            ObjectNode content = Json.MAPPER.createObjectNode().put("hist_access_type", "search")
+                    .put("pattern", "*").put("unique", true).put("n", 10).put("output", false).put("raw", true);
+
+            KernelMessage reply = kernel.request("history_request", content).get(5, TimeUnit.SECONDS);
+
+            assertThat(reply.msgType()).isEqualTo("history_reply");
+            assertThat(reply.content().get("history").toString()).contains("x_for_history = 41");
+        }
+
+        @Test
+        void aClientMessageGoesOutWithItsOwnHeader() {
+            String clientId = "client-" + UUID.randomUUID();
+            ObjectNode message = Json.MAPPER.createObjectNode();
+            message.putObject("header").put("msg_id", clientId).put("msg_type", "comm_info_request")
+                    .put("session", "client-session").put("username", "frontend")
+                    .put("date", "2026-01-01T00:00:00Z").put("version", "5.3");
+            message.putObject("content");
+
+            kernel.sendShell(message, List.of());
+            KernelMessage reply = listener.awaitShellReply(clientId, WAIT);
+
+            assertThat(reply.msgType()).isEqualTo("comm_info_reply");
+            assertThat(reply.parentHeader().get("session").asText()).isEqualTo("client-session");
+            assertThat(reply.parentHeader().get("username").asText()).isEqualTo("frontend");
+        }
+    }
+
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Interrupt {
+        @Test
+        void interruptStopsALongSleepAndTheKernelLivesOn() throws Exception {
+            String msgId = kernel.execute("import time; time.sleep(600)", false, true);
+            listener.awaitIopub(msgId, m -> m.msgType().equals("execute_input"), WAIT);
+
+            kernel.interrupt().get(5, TimeUnit.SECONDS);
+
+            KernelMessage error = listener.awaitIopub(msgId, m -> m.msgType().equals("error"), WAIT);
+            assertThat(error.content().get("ename").asText()).isEqualTo("KeyboardInterrupt");
+            listener.awaitIdle(msgId, WAIT);
+            String after = kernel.execute("40+2", false, true);
+            KernelMessage result = listener.awaitIopub(after, m -> m.msgType().equals("execute_result"), WAIT);
+            assertThat(result.content().path("data").path("text/plain").asText()).isEqualTo("42");
+            assertThat(kernel.isAlive()).isTrue();
+            assertThat(listener.deaths).isEmpty();
+        }
+    }
+
+    /**
+     * Not a pass/fail benchmark: prints the execute round trip through RunningKernel next to the
+     * same round trip on a bare DEALER socket, so the hand-off cost can be read off the report.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Latency {
+        private static final int ROUNDS = 50;
+
+        @Test
+        void executeRoundTripCostsLittleMoreThanABareSocket() throws Exception {
+            long[] ours = new long[ROUNDS];
+            for (int i = 0; i < ROUNDS + 10; i++) {
+                CompletableFuture<KernelMessage> reply = new CompletableFuture<>();
+                listener.replyHook = reply::complete;
+                long start = System.nanoTime();
+                kernel.execute("1+1", false, false);
+                reply.get(5, TimeUnit.SECONDS);
+                if (i >= 10) {
+                    ours[i - 10] = System.nanoTime() - start;
+                }
+            }
+            listener.replyHook = m -> { };
+
+            long[] bare = new long[ROUNDS];
+            WireCodec codec = new WireCodec(kernel.connectionInfo().key());
+            try (ZContext context = new ZContext(1)) {
+                ZMQ.Socket shell = context.createSocket(SocketType.DEALER);
+                shell.setIdentity("bare-bench".getBytes());
+                shell.connect(kernel.connectionInfo().endpoint(kernel.connectionInfo().shellPort()));
+                for (int i = 0; i < ROUNDS + 10; i++) {
+                    ObjectNode content = Json.MAPPER.createObjectNode().put("code", "1+1").put("silent", false)
+                            .put("store_history", false).put("allow_stdin", false).put("stop_on_error", true);
+                    content.putObject("user_expressions");
+                    long start = System.nanoTime();
+                    List<byte[]> frames = codec.encode(KernelMessage.request("execute_request", content, "bare"));
+                    for (int f = 0; f < frames.size(); f++) {
+                        shell.send(frames.get(f), f < frames.size() - 1 ? ZMQ.SNDMORE : 0);
+                    }
+                    byte[] frame = shell.recv(0);
+                    while (shell.hasReceiveMore()) {
+                        frame = shell.recv(0);
+                    }
+                    if (i >= 10) {
+                        bare[i - 10] = System.nanoTime() - start;
+                    }
+                }
+            }
+            Arrays.sort(ours);
+            Arrays.sort(bare);
+            double oursMs = ours[ROUNDS / 2] / 1e6;
+            double bareMs = bare[ROUNDS / 2] / 1e6;
+            System.out.printf("execute 1+1 round trip, median of %d: RunningKernel %.3f ms, bare DEALER %.3f ms (x%.2f)%n",
+                    ROUNDS, oursMs, bareMs, oursMs / bareMs);
+            assertThat(oursMs).isPositive();
+        }
+    }
+}
