@@ -232,11 +232,14 @@ public final class RoomRegistry implements AutoCloseable {
 
     private static RoomInfo info(Entry e) {
         NotebookRoom room = e.room;
-        if (room == null || room.kernel().isEmpty() || !room.kernel().get().hasKernel()) {
+        if (room == null || room.kernel().isEmpty()) {
             return new RoomInfo(e.notebookId, e.peers);
         }
+        if (!room.kernel().get().hasKernel()) {
+            return RoomInfo.withoutKernel(e.notebookId, e.peers);
+        }
         NotebookResponse.KernelInfo k = room.kernel().get().info();
-        return new RoomInfo(e.notebookId, e.peers, true, k.kernelType(), k.envSource(), k.status());
+        return RoomInfo.withKernel(e.notebookId, e.peers, k.kernelType(), k.envSource(), k.status());
     }
 
     /** The open room for an id, if any (for daemon-side reads; it may close right after). */
