@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * completes {@link #request} futures, one at a time and in arrival order, so that a slow listener
  * never stalls the sockets or the heartbeat.
  */
-public final class RunningKernel implements AutoCloseable, KernelIo.Inbound {
+public final class RunningKernel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunningKernel.class);
     static final long HEARTBEAT_INTERVAL_MILLIS = 1000;
     static final int HEARTBEAT_MAX_MISSES = 3;
@@ -65,7 +65,7 @@ public final class RunningKernel implements AutoCloseable, KernelIo.Inbound {
         this.registry = registry;
         this.listener = listener;
         String shortId = id.length() > 8 ? id.substring(0, 8) : id;
-        this.io = new KernelIo("kernel-" + shortId + "-io", connectionFile.info(), session, this,
+        this.io = new KernelIo("kernel-" + shortId + "-io", connectionFile.info(), session, new FromKernel(),
                 HEARTBEAT_INTERVAL_MILLIS, HEARTBEAT_MAX_MISSES);
         this.events = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "kernel-" + shortId + "-events");
@@ -283,11 +283,8 @@ public final class RunningKernel implements AutoCloseable, KernelIo.Inbound {
             return; // launching (the launcher sees the exit), stopping, or already dead
         }
         LOG.warn("kernel {} died: {}", id, reason);
-        if (process.isAlive()) {
-            group.signal(LibC.SIGKILL); // hung: it will not come back
-        } else {
-            group.signal(LibC.SIGKILL); // its children, if any
-        }
+        // a hung kernel will not come back; an exited one may have left children in its group
+        group.signal(LibC.SIGKILL);
         release(reason, State.DEAD);
         // after release, so the owner that reacts (relaunch, notebook status) finds the files gone
         dispatch(() -> listener.onDeath(reason));
@@ -356,44 +353,45 @@ public final class RunningKernel implements AutoCloseable, KernelIo.Inbound {
         }
     }
 
-    // KernelIo.Inbound: on the I/O thread, so only hand on
-
-    @Override
-    public void iopub(KernelMessage message) {
-        dispatch(() -> listener.onIopub(message));
-    }
-
-    @Override
-    public void shell(KernelMessage message) {
-        CompletableFuture<KernelMessage> reply = awaited(message);
-        if (reply != null) {
-            dispatch(() -> reply.complete(message));
-        } else {
-            dispatch(() -> listener.onShellReply(message));
+    /** What the I/O thread hands over: it runs on that thread, so it only dispatches. */
+    private final class FromKernel implements KernelIo.Inbound {
+        @Override
+        public void iopub(KernelMessage message) {
+            dispatch(() -> listener.onIopub(message));
         }
-    }
 
-    @Override
-    public void control(KernelMessage message) {
-        CompletableFuture<KernelMessage> reply = awaited(message);
-        if (reply != null) {
-            dispatch(() -> reply.complete(message));
+        @Override
+        public void shell(KernelMessage message) {
+            CompletableFuture<KernelMessage> reply = awaited(message);
+            if (reply != null) {
+                dispatch(() -> reply.complete(message));
+            } else {
+                dispatch(() -> listener.onShellReply(message));
+            }
+        }
+
+        @Override
+        public void control(KernelMessage message) {
+            CompletableFuture<KernelMessage> reply = awaited(message);
+            if (reply != null) {
+                dispatch(() -> reply.complete(message));
+            }
+        }
+
+        @Override
+        public void heartbeatLost(int misses) {
+            died("kernel stopped answering heartbeats (" + misses + " missed)");
+        }
+
+        @Override
+        public void ioFailed(String reason) {
+            died(reason);
         }
     }
 
     private CompletableFuture<KernelMessage> awaited(KernelMessage message) {
         String parent = message.parentMsgId();
         return parent == null ? null : pending.remove(parent);
-    }
-
-    @Override
-    public void heartbeatLost(int misses) {
-        died("kernel stopped answering heartbeats (" + misses + " missed)");
-    }
-
-    @Override
-    public void ioFailed(String reason) {
-        died(reason);
     }
 
     /** Waits for the kernel_info reply for the launcher: the reply, or an exception saying why not. */
