@@ -118,7 +118,7 @@ public final class Daemon implements AutoCloseable {
             warming = EnvWarmer.startForUser(pools, config.pool(), settings::settingsTreeOrDefaults);
             BlobStore blobs = BlobStore.openForDaemon(config.blobDir());
             CompletableFuture<OptionalInt> blobPortKnown = new CompletableFuture<>();
-            kernels = startKernels(config, pools, blobs);
+            kernels = startKernels(config, pools, blobs, settings);
             // KERNELS.md §4.5 (ours): kernels a killed daemon left behind go before any of ours starts
             // (an empty registry costs one directory listing)
             reapOrphans(kernels);
@@ -168,17 +168,17 @@ public final class Daemon implements AutoCloseable {
     }
 
     /** The kernels' parts: registry, launcher, starter, the running-kernel pool (none when its size is 0). */
-    private static Kernels startKernels(DaemonConfig config, EnvPools pools, BlobStore blobs) {
+    private static Kernels startKernels(DaemonConfig config, EnvPools pools, BlobStore blobs,
+                                        SettingsRoomOpener settings) {
         KernelOptions options = config.kernels();
         KernelRegistry registry = new KernelRegistry(config.kernelsDir());
         KernelStarter starter = new KernelStarter(pools, new KernelLauncher(options.connectionDir(), registry));
-        KernelPool pool = null;
-        if (options.poolSize() > 0) {
-            Path idle = Path.of(System.getProperty("java.io.tmpdir"));
-            pool = new KernelPool(starter, idle, options::poolSize, options::preimports);
-            pools.pool(EnvType.UV).onAdded(pool::poke);
-        }
-        return new Kernels(starter, pool, registry, blobs, options::keepAlive);
+        // settings are read when used, so the pool follows a window's change of kernels.pool_size
+        Path idle = Path.of(System.getProperty("java.io.tmpdir"));
+        KernelPool pool = new KernelPool(starter, idle, () -> options.poolSize(settings.settingsTreeOrDefaults()),
+                () -> options.preimports(settings.settingsTreeOrDefaults()));
+        pools.pool(EnvType.UV).onAdded(pool::poke);
+        return new Kernels(starter, pool, registry, blobs, () -> options.keepAlive(settings.settingsTreeOrDefaults()));
     }
 
     private static void reapOrphans(Kernels kernels) {
@@ -221,6 +221,11 @@ public final class Daemon implements AutoCloseable {
     /** The settings document (for in-process embedding and tests), once it has opened. */
     public SettingsRoom settings() throws IOException {
         return settings.await();
+    }
+
+    /** The kernels' parts: the running-kernel pool, the registry (for in-process embedding and tests). */
+    public Kernels kernels() {
+        return kernels;
     }
 
     /** The open notebook rooms (for in-process embedding and tests). */

@@ -45,6 +45,8 @@ public final class KernelPool implements AutoCloseable {
     private final ArrayDeque<StartedKernel> spares = new ArrayDeque<>();
     private boolean closed;
     private boolean poked;
+    /** The filler is starting a kernel now. */
+    private boolean starting;
     private Thread filler;
 
     public KernelPool(KernelStarter starter, Path idleDirectory, IntSupplier size, Supplier<List<String>> preimports) {
@@ -80,6 +82,16 @@ public final class KernelPool implements AutoCloseable {
         lock.lock();
         try {
             return spares.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The process ids of the kernels ready now, oldest first. */
+    public List<Long> readyPids() {
+        lock.lock();
+        try {
+            return spares.stream().map(s -> s.kernel().pid()).toList();
         } finally {
             lock.unlock();
         }
@@ -136,6 +148,7 @@ public final class KernelPool implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            setStarting(true);
             try {
                 StartedKernel spare = starter.start(EnvType.UV, idleDirectory, null);
                 spare.events().attach(new SpareWatch(spare));
@@ -146,10 +159,14 @@ public final class KernelPool implements AutoCloseable {
                 }
                 LOG.info("kernel {} ready in the pool", spare.kernel().id());
             } catch (PoolEmptyException e) {
+                setStarting(false);
                 waitForPoke(null); // an environment joining its pool pokes us
             } catch (KernelLaunchException | RuntimeException e) {
+                setStarting(false);
                 LOG.warn("could not start a kernel for the pool: {}", e.getMessage());
                 waitForPoke(RETRY_AFTER_FAILURE);
+            } finally {
+                setStarting(false);
             }
         }
     }
@@ -178,6 +195,42 @@ public final class KernelPool implements AutoCloseable {
         }
     }
 
+    private void setStarting(boolean now) {
+        lock.lock();
+        try {
+            starting = now;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * When none is ready but one is being started (its environment already taken, so starting
+     * another would find the environment pool empty): waits up to {@code timeout} for it.
+     */
+    Optional<StartedKernel> awaitStarting(EnvType type, Path workingDirectory, Duration timeout) {
+        if (type != EnvType.UV) {
+            return Optional.empty();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (spares.isEmpty() && starting && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                wake.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+        return take(type, workingDirectory);
+    }
+
     private boolean offer(StartedKernel spare) {
         lock.lock();
         try {
@@ -185,6 +238,7 @@ public final class KernelPool implements AutoCloseable {
                 return false;
             }
             spares.addLast(spare);
+            wake.signalAll();
             return true;
         } finally {
             lock.unlock();

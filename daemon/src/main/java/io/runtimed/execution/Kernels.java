@@ -2,6 +2,7 @@ package io.runtimed.execution;
 
 import io.runtimed.blob.BlobStore;
 import io.runtimed.kernel.KernelLaunchException;
+import io.runtimed.kernel.KernelLauncher;
 import io.runtimed.kernel.KernelRegistry;
 import io.runtimed.outputs.OutputBlobs;
 import io.runtimed.outputs.OutputRouter;
@@ -46,7 +47,14 @@ public final class Kernels implements AutoCloseable {
             return running.get();
         }
         LOG.info("no running kernel ready; starting one for {}", notebookId);
-        return starter.start(type, workingDirectory, notebookId);
+        try {
+            return starter.start(type, workingDirectory, notebookId);
+        } catch (PoolEmptyException e) {
+            // the environment may be in the kernel pool's start under way: take that kernel
+            Optional<StartedKernel> pooled = pool == null ? Optional.empty()
+                    : pool.awaitStarting(type, workingDirectory, KernelLauncher.DEFAULT_TIMEOUT);
+            return pooled.orElseThrow(() -> e);
+        }
     }
 
     /** Every room's outputs go through one blob store and one stream-flush thread. */

@@ -1,5 +1,6 @@
 package io.runtimed.pool;
 
+import io.runtimed.execution.KernelOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,7 +43,8 @@ class PoolsFollowSettingsTest {
         PoolOptions options = new PoolOptions(uv, null, null, false, null, null, 1, Duration.ofSeconds(1),
                 Duration.ofSeconds(5));
         DaemonConfig config = DaemonConfig.builder(new RuntPaths(BaseDirs.under(tmp))).poolSizes(1, 0)
-                .handshakeTimeout(Duration.ofSeconds(5)).pool(options).build();
+                .handshakeTimeout(Duration.ofSeconds(5)).pool(options)
+                .kernels(KernelOptions.defaults(tmp).withPoolSize(0)).build();
         Path socket = config.socket();
         daemon = Daemon.start(config);
         PoolClient pool = new PoolClient(socket);

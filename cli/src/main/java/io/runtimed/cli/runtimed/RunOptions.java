@@ -5,7 +5,6 @@ import io.runtimed.paths.RuntPaths;
 import io.runtimed.pool.PoolOptions;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -62,17 +61,20 @@ final class RunOptions {
             description = "ready environments older than this are deleted, not handed out (default: ${DEFAULT-VALUE}, two days)")
     long maxEnvAgeSeconds = 172_800;
 
-    @Option(names = "--kernel-pool-size", paramLabel = "N", defaultValue = "1",
-            description = "running kernels kept ready for new notebooks; 0 turns the pool off (default: ${DEFAULT-VALUE})")
-    int kernelPoolSize = 1;
+    @Option(names = "--kernel-pool-size", paramLabel = "N",
+            description = "running kernels kept ready for new notebooks; 0 turns the pool off "
+                    + "(settings: kernels.pool_size; default: 1)")
+    Integer kernelPoolSize;
 
-    @Option(names = "--kernel-keep-alive-ms", paramLabel = "MS", defaultValue = "30000",
-            description = "how long a notebook's kernel outlives its last window (default: ${DEFAULT-VALUE})")
-    long kernelKeepAliveMs = 30_000;
+    @Option(names = "--kernel-keep-alive-ms", paramLabel = "MS",
+            description = "how long a notebook's kernel outlives its last window "
+                    + "(settings: kernels.keep_alive_secs; default: 30 s)")
+    Long kernelKeepAliveMs;
 
     @Option(names = "--kernel-preimport", paramLabel = "MODULE", split = ",",
-            description = "modules every pooled kernel imports before it is handed out (comma-separated)")
-    List<String> kernelPreimports = new ArrayList<>();
+            description = "modules every pooled kernel imports before it is handed out, comma-separated "
+                    + "(settings: kernels.preimport)")
+    List<String> kernelPreimports;
 
     /** The daemon configuration these options describe, or an error message for a bad value. */
     DaemonConfig toConfig(RuntPaths paths) {
@@ -85,7 +87,7 @@ final class RunOptions {
         if (buildThreads < 1 || buildRetryMs < 1 || maxEnvAgeSeconds < 1) {
             throw new IllegalArgumentException("--build-threads, --build-retry-ms and --max-env-age-s must be positive");
         }
-        if (kernelPoolSize < 0 || kernelKeepAliveMs < 0) {
+        if ((kernelPoolSize != null && kernelPoolSize < 0) || (kernelKeepAliveMs != null && kernelKeepAliveMs < 0)) {
             throw new IllegalArgumentException("--kernel-pool-size and --kernel-keep-alive-ms must not be negative");
         }
         DaemonConfig.Builder config = DaemonConfig.builder(paths).poolSizes(uvPoolSize, condaPoolSize)
@@ -103,7 +105,8 @@ final class RunOptions {
             config.blobDir(blobStoreDir.toAbsolutePath());
         }
         config.kernels(config.kernels().withPoolSize(kernelPoolSize)
-                .withKeepAlive(Duration.ofMillis(kernelKeepAliveMs)).withPreimports(kernelPreimports));
+                .withKeepAlive(kernelKeepAliveMs == null ? null : Duration.ofMillis(kernelKeepAliveMs))
+                .withPreimports(kernelPreimports));
         return config.build();
     }
 
