@@ -1,5 +1,6 @@
 package io.runtimed.outputs;
 
+import io.runtimed.sync.notebook.NotebookDoc;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -235,6 +236,11 @@ final class StreamBuffers {
     /** Writes the stream's text now: a new manifest, upserted into the cell's outputs. */
     private void write(Cell cell, Stream s) {
         cancel(s);
+        if (outputs.document().read(r -> NotebookDoc.outputs(r, s.cellId)).isEmpty()) {
+            // the cell is gone (deleted meanwhile): no blobs for text nobody will see
+            s.dirty = false;
+            return;
+        }
         String text = s.terminal.text();
         var nb = NbformatOutputs.stream(s.name, text);
         OutputBlobs.Session session = blobs.session(true);

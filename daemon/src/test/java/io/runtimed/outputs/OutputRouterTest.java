@@ -202,6 +202,41 @@ class OutputRouterTest {
             assertThat(onDisk).as("superseded intermediate blobs are deleted").isLessThan(textBytes + 4096);
         }
 
+        @Test
+        void textBeyondOneMebibyteIsCutWithANote() throws Exception {
+            String line = "z".repeat(1023) + "\n";
+            for (int i = 0; i < 1100; i++) {
+                out("c1", RUN1, line);
+            }
+            router.finishCell("c1");
+            String text = texts("c1").get(0);
+            assertThat(text).endsWith(StreamTerminal.TRUNCATION_NOTE).hasSize((1 << 20) + StreamTerminal.TRUNCATION_NOTE.length());
+        }
+
+        @Test
+        void requestThreadsMayCallWhileTheIopubThreadStreams() throws Exception {
+            StringBuilder expected = new StringBuilder();
+            for (int i = 0; i < 20_000; i++) {
+                expected.append(i).append('\n');
+            }
+            Thread iopub = new Thread(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    out("c1", RUN1, i + "\n");
+                }
+                router.finishCell("c1");
+            }, "iopub-test");
+            iopub.start();
+            while (iopub.isAlive()) {
+                router.clearOutputs("c2");
+                router.comms();
+                router.clientMessage(json("{\"header\":{\"msg_type\":\"comm_msg\"},\"content\":{\"comm_id\":\"x\","
+                        + "\"data\":{\"method\":\"update\",\"state\":{}}}}"));
+            }
+            iopub.join();
+            assertThat(texts("c1")).containsExactly(expected.toString());
+            assertThat(outputs("c2")).isEmpty();
+        }
+
         long blobFileBytes() throws IOException {
             try (Stream<Path> files = Files.walk(store.root())) {
                 return files.filter(Files::isRegularFile).filter(p -> !p.toString().endsWith(".meta"))
@@ -298,6 +333,10 @@ class OutputRouterTest {
             assertThat(outputs("c2").get(0)).as("a raw entry stays raw JSON").isEqualTo(
                     "{\"output_type\":\"display_data\",\"data\":{\"text/plain\":\"new\"},\"metadata\":{},"
                             + "\"transient\":{\"display_id\":\"d\"}}");
+            assertThat(router.manifestsReadForDisplayUpdates()).isEqualTo(1);
+            router.onIopub(Msgs.updateDisplay(RUN1, "{\"text/plain\":\"newer\"}", "{}", "d"), null);
+            assertThat(resolved("c1").get(0).path("data").path("text/plain").asText()).isEqualTo("newer");
+            assertThat(router.manifestsReadForDisplayUpdates()).as("a foreign manifest is read once").isEqualTo(1);
         }
 
         @Test
@@ -307,7 +346,7 @@ class OutputRouterTest {
             router.finishCell("c1");
             router.onIopub(Msgs.updateDisplay(RUN1, "{\"text/plain\":\"y\"}", "{}", "d"), "c1");
             router.onIopub(Msgs.updateDisplay(RUN1, "{\"text/plain\":\"z\"}", "{}", "d"), "c1");
-            assertThat(routerDisplays().resolvedFromStore()).isZero();
+            assertThat(router.manifestsReadForDisplayUpdates()).isZero();
         }
 
         @Test
@@ -317,15 +356,6 @@ class OutputRouterTest {
             assertThat(documentChanges).hasValue(0);
         }
 
-        io.runtimed.outputs.DisplayUpdates routerDisplays() {
-            try {
-                var f = OutputRouter.class.getDeclaredField("displays");
-                f.setAccessible(true);
-                return (io.runtimed.outputs.DisplayUpdates) f.get(router);
-            } catch (ReflectiveOperationException e) {
-                throw new AssertionError(e);
-            }
-        }
     }
 
     @Nested
