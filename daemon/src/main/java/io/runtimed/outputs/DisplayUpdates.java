@@ -1,5 +1,6 @@
 package io.runtimed.outputs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.protocol.Json;
@@ -125,7 +126,8 @@ final class DisplayUpdates {
             String newRef = OutputJson.compact(nb);
             record(newRef, nb);
             return newRef;
-        } catch (Exception e) {
+        } catch (JsonProcessingException | ClassCastException e) {
+            // not an object after all: left as it is
             return ref;
         }
     }

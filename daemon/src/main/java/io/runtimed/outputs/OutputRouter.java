@@ -381,6 +381,16 @@ public final class OutputRouter implements AutoCloseable {
         }
     }
 
+    /** How many manifests display updates had to read from the blob store (those this router did not write). */
+    int manifestsReadForDisplayUpdates() {
+        lock.lock();
+        try {
+            return displays.resolvedFromStore();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Writes what is buffered and stops: later calls do nothing. */
     @Override
     public void close() {

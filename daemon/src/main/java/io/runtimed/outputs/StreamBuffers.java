@@ -1,5 +1,6 @@
 package io.runtimed.outputs;
 
+import io.runtimed.sync.notebook.NotebookDoc;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,21 +22,26 @@ import java.util.function.LongSupplier;
  * or output came in between) starts a fresh terminal, so no text is ever written twice; and a chunk
  * first writes out what the cell's other stream still holds, so the outputs keep the kernel's order.
  *
- * <p><b>Flush policy.</b> Chunks are buffered in memory. A stream's first text is written at once;
- * after that at most once per {@link #INTERVAL_NANOS} (a task on the given scheduler), and always
- * right away when the router ends the cell's streams (another output of the cell, clear, finish,
- * reset, close). To bound the disk, an intermediate write of a longer text also waits for growth:
- * above {@link #SMALL_CHARS} the text must have doubled since the last write, above
- * {@link #LARGE_CHARS} grown fourfold (geometric, so the intermediate bytes sum to a fraction of the
- * final size). Each write's blobs are provisional ({@link OutputBlobs}) until the stream ends, and
- * the ones a newer write superseded are deleted.
+ * <p><b>Flush policy.</b> Chunks are buffered in memory and written (a new manifest, replacing the
+ * previous one in the document) when {@link #due} says: a stream's first text at once; while the
+ * text is at most {@link #SMALL_CHARS} at most once per {@link #INTERVAL_NANOS} (a task on the given
+ * scheduler); above that only when the text reaches the next size milestone (8, 16, 32, 64, 256 KiB,
+ * 1 MiB: geometric, so the intermediate writes of one output sum to less than 4/3 of the last
+ * milestone it reached), or after {@link #SLOW_NANOS} without a write (slow output still shows).
+ * Milestone writes do not wait for the interval: there are at most six per output.
+ * And always at once when the router ends the cell's streams (another output of the cell, clear,
+ * finish, reset, close). Each write's blobs are provisional ({@link OutputBlobs}) until the stream
+ * ends, and the ones a newer write superseded are deleted.
  *
  * <p>Everything runs under the router's lock; the scheduled flush takes that lock too.
  */
 final class StreamBuffers {
     static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     static final int SMALL_CHARS = 8 * 1024;
-    static final int LARGE_CHARS = 64 * 1024;
+    /** Above {@link #SMALL_CHARS}: sizes at which an intermediate write happens (doubling, then 4x). */
+    static final int[] MILESTONES = {8 << 10, 16 << 10, 32 << 10, 64 << 10, 256 << 10, 1 << 20};
+    /** Above {@link #SMALL_CHARS}, between milestones: output that grows slowly is still shown this often. */
+    static final long SLOW_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** One growing stream output. */
     static final class Stream {
@@ -50,6 +56,7 @@ final class StreamBuffers {
         long lastWriteNanos;
         int lastWrittenChars;
         ScheduledFuture<?> scheduled;
+        long scheduledAt;
 
         Stream(String cellId, String name) {
             this.cellId = cellId;
@@ -171,16 +178,18 @@ final class StreamBuffers {
     }
 
     private void maybeWrite(Cell cell, Stream s) {
-        if (s.scheduled != null || !growthAllows(s)) {
-            return;
-        }
         long now = nanoTime.getAsLong();
-        long wait = s.everWritten ? s.lastWriteNanos + INTERVAL_NANOS - now : 0;
-        if (wait <= 0) {
+        long due = due(s, now);
+        if (due - now <= 0) {
             write(cell, s);
             return;
         }
-        s.scheduled = scheduler.schedule(() -> scheduledFlush(s), wait, TimeUnit.NANOSECONDS);
+        if (s.scheduled != null && s.scheduledAt - due <= 0) {
+            return;
+        }
+        cancel(s);
+        s.scheduledAt = due;
+        s.scheduled = scheduler.schedule(() -> scheduledFlush(s), due - now, TimeUnit.NANOSECONDS);
     }
 
     private void scheduledFlush(Stream s) {
@@ -188,33 +197,50 @@ final class StreamBuffers {
         try {
             s.scheduled = null;
             Cell cell = cells.get(s.cellId);
-            if (closed || cell == null || cell.streams.get(s.name) != s || !s.dirty || !growthAllows(s)) {
+            if (closed || cell == null || cell.streams.get(s.name) != s || !s.dirty) {
                 return;
             }
-            write(cell, s);
+            maybeWrite(cell, s);
         } finally {
             lock.unlock();
         }
     }
 
-    /** §8.2 "(ours)": an intermediate write of a long text waits until it grew geometrically. */
-    private static boolean growthAllows(Stream s) {
+    /**
+     * When the stream's buffered text may be written ({@link System#nanoTime} scale): the first
+     * text at once; up to {@link #SMALL_CHARS} every {@link #INTERVAL_NANOS}; above that when the
+     * text reaches the next of {@link #MILESTONES} (at once: at most six such writes per output,
+     * and they sum to less than 4/3 of the last milestone reached, so the blob bytes of an output
+     * that grows fast stay within about 2x its final size, 2.33x in the worst case just above a
+     * milestone), or else after {@link #SLOW_NANOS} so that slow output still shows.
+     */
+    private long due(Stream s, long now) {
         if (!s.everWritten) {
-            return true;
+            return now;
         }
         int chars = s.terminal.length();
         if (chars <= SMALL_CHARS) {
-            return true;
+            return s.lastWriteNanos + INTERVAL_NANOS;
         }
-        if (chars <= LARGE_CHARS) {
-            return chars >= 2L * s.lastWrittenChars;
+        for (int milestone : MILESTONES) {
+            if (milestone > s.lastWrittenChars) {
+                if (chars >= milestone) {
+                    return now;
+                }
+                break;
+            }
         }
-        return chars >= 4L * s.lastWrittenChars;
+        return s.lastWriteNanos + SLOW_NANOS;
     }
 
     /** Writes the stream's text now: a new manifest, upserted into the cell's outputs. */
     private void write(Cell cell, Stream s) {
         cancel(s);
+        if (outputs.document().read(r -> NotebookDoc.outputs(r, s.cellId)).isEmpty()) {
+            // the cell is gone (deleted meanwhile): no blobs for text nobody will see
+            s.dirty = false;
+            return;
+        }
         String text = s.terminal.text();
         var nb = NbformatOutputs.stream(s.name, text);
         OutputBlobs.Session session = blobs.session(true);

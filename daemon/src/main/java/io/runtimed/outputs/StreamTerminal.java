@@ -172,7 +172,15 @@ final class StreamTerminal {
         line.setLength(cellsEnd);
         int start = starts[col];
         int end = col + 1 < cells ? starts[col + 1] : cellsEnd;
-        String replacement = pending.isEmpty() ? s.substring(at, at + width) : pending + s.substring(at, at + width);
+        // the new character's own escapes win; without any it keeps the old cell's (a colour set
+        // before the overwritten character still holds for it, as on a terminal)
+        String prefix = pending;
+        if (prefix.isEmpty()) {
+            int oldWidth = end - start >= 2 && Character.isLowSurrogate(line.charAt(end - 1))
+                    && Character.isHighSurrogate(line.charAt(end - 2)) ? 2 : 1;
+            prefix = line.substring(start, end - oldWidth);
+        }
+        String replacement = prefix.isEmpty() ? s.substring(at, at + width) : prefix + s.substring(at, at + width);
         line.replace(start, end, replacement);
         int delta = replacement.length() - (end - start);
         if (delta != 0) {
