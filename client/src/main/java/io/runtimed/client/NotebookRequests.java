@@ -39,12 +39,17 @@ import org.slf4j.LoggerFactory;
  * <p><b>Broadcasts.</b> The reader thread only queues each {@code 0x03} payload; one
  * {@code notebook-broadcasts-N} thread parses them and calls the listeners, in arrival order, so a
  * slow listener never stalls the document sync. Payloads this client cannot parse (e.g.
- * {@code env_progress}, not modelled yet) are skipped.
+ * {@code env_progress}, not modelled yet) are skipped. Broadcasts that arrive before the first
+ * listener is added (the {@code comm_sync} a peer gets while it joins, §1.2) are kept for it, as
+ * the reference queues them during the initial sync (§1.5); at most {@link #EARLY_BACKLOG} of the
+ * newest, so a client that never listens holds little.
  */
 final class NotebookRequests implements SyncReplica.TypedFrameSink {
     private static final Logger LOG = LoggerFactory.getLogger(NotebookRequests.class);
     private static final AtomicLong IDS = new AtomicLong();
     private static final Object STOP = new Object();
+    /** Broadcasts kept for the first listener. */
+    static final int EARLY_BACKLOG = 1024;
 
     /** How a request frame reaches the daemon (the replica's {@code sendTyped}). */
     interface Sender {
@@ -59,6 +64,8 @@ final class NotebookRequests implements SyncReplica.TypedFrameSink {
     private final BlockingQueue<Object> broadcasts = new LinkedBlockingQueue<>();
     private final List<Consumer<NotebookBroadcast>> listeners = new CopyOnWriteArrayList<>();
     private final Thread dispatcher;
+    /** Opened by the first listener (or the end of the connection): the dispatcher starts delivering. */
+    private final java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
     private volatile Sender sender;
     private volatile DaemonClientException closedBy;
 
@@ -114,6 +121,7 @@ final class NotebookRequests implements SyncReplica.TypedFrameSink {
 
     AutoCloseable addBroadcastListener(Consumer<NotebookBroadcast> listener) {
         listeners.add(listener);
+        listening.countDown();
         return () -> listeners.remove(listener);
     }
 
@@ -136,6 +144,9 @@ final class NotebookRequests implements SyncReplica.TypedFrameSink {
 
     @Override
     public void broadcast(byte[] json) {
+        if (listening.getCount() > 0 && broadcasts.size() >= EARLY_BACKLOG) {
+            broadcasts.poll(); // nobody listens yet: keep the newest
+        }
         broadcasts.add(json);
     }
 
@@ -154,11 +165,17 @@ final class NotebookRequests implements SyncReplica.TypedFrameSink {
             p.answer().completeExceptionally(why);
         }
         broadcasts.add(STOP);
+        listening.countDown();
     }
 
     // ---- the dispatcher thread ----
 
     private void dispatch() {
+        try {
+            listening.await();
+        } catch (InterruptedException e) {
+            return;
+        }
         while (true) {
             Object next;
             try {

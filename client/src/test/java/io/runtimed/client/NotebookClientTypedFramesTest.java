@@ -245,6 +245,30 @@ class NotebookClientTypedFramesTest {
                 assertThat(threads).allMatch(n -> n.startsWith("notebook-broadcasts-"));
             }
         }
+
+        @Test
+        void thoseThatCameWhileJoiningAreKeptForTheFirstListener() throws Exception {
+            Path socket = daemonThatGreetsWith(new NotebookBroadcast.CommSync(List.of()));
+            try (NotebookClient c = join(socket)) {
+                List<NotebookBroadcast> got = new CopyOnWriteArrayList<>();
+                c.kernel().queueState(); // the broadcast is on its way before the answer
+                c.addBroadcastListener(got::add);
+                await().atMost(WAIT).until(() -> got.size() == 1);
+                assertThat(got).containsExactly(new NotebookBroadcast.CommSync(List.of()));
+            }
+        }
+    }
+
+    /** A v2 daemon that sends {@code greeting} before its first answer, before anyone listens. */
+    private Path daemonThatGreetsWith(NotebookBroadcast greeting) throws IOException {
+        boolean[] sent = new boolean[1];
+        return daemon(true, (request, frames) -> {
+            if (!sent[0]) {
+                sent[0] = true;
+                frames.writeFrame(NotebookFrames.broadcast(greeting));
+            }
+            IDLE_ROOM.onRequest(request, frames);
+        });
     }
 
     @Nested
