@@ -1,10 +1,10 @@
 package io.runtimed.it;
 
-import static io.runtimed.it.KernelRooms.WAIT;
+import static io.runtimed.it.KernelFixture.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.runtimed.it.KernelRooms.Window;
+import io.runtimed.it.KernelFixture.Window;
 import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.RuntHome;
 import java.util.List;
@@ -32,8 +32,8 @@ class KernelProcessesIT {
     @BeforeAll
     void start() throws Exception {
         home = RuntHome.temporary("kernel-procs-it");
-        daemon = KernelRooms.daemon(home, 1).start();
-        KernelRooms.assumeDaemonRunsKernels(daemon);
+        daemon = KernelFixture.daemon(home, 1).start();
+        KernelFixture.assumeDaemonRunsKernels(daemon);
     }
 
     @AfterAll
@@ -46,9 +46,9 @@ class KernelProcessesIT {
 
     /** Launches a kernel in a fresh room and returns its process ids (the window stays open). */
     private List<Long> launchKernel(Window w) throws Exception {
-        KernelRooms.awaitPool(daemon);
+        KernelFixture.awaitPool(daemon);
         List<Long> before = pids();
-        KernelRooms.launch(w);
+        KernelFixture.launch(w);
         w.run("1+1");
         List<Long> now = pids();
         now.removeAll(before);
@@ -57,7 +57,7 @@ class KernelProcessesIT {
     }
 
     private List<Long> pids() {
-        return KernelRooms.kernelProcesses(home).stream().map(ProcessHandle::pid).collect(Collectors.toList());
+        return KernelFixture.kernelProcesses(home).stream().map(ProcessHandle::pid).collect(Collectors.toList());
     }
 
     private static boolean anyAlive(List<Long> pids) {
@@ -73,7 +73,7 @@ class KernelProcessesIT {
             assertThat(daemon.stop()).as("daemon exit code").isZero();
         }
         await("kernel processes gone with the daemon").atMost(WAIT).until(() -> !anyAlive(kernel));
-        assertThat(KernelRooms.kernelProcesses(home)).isEmpty();
+        assertThat(KernelFixture.kernelProcesses(home)).isEmpty();
     }
 
     @Test

@@ -1,15 +1,15 @@
 package io.runtimed.it;
 
-import static io.runtimed.it.KernelRooms.BUILD;
-import static io.runtimed.it.KernelRooms.KEEP_ALIVE;
-import static io.runtimed.it.KernelRooms.WAIT;
-import static io.runtimed.it.KernelRooms.plain;
+import static io.runtimed.it.KernelFixture.BUILD;
+import static io.runtimed.it.KernelFixture.KEEP_ALIVE;
+import static io.runtimed.it.KernelFixture.WAIT;
+import static io.runtimed.it.KernelFixture.plain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.client.NotebookClient;
-import io.runtimed.it.KernelRooms.Window;
+import io.runtimed.it.KernelFixture.Window;
 import io.runtimed.protocol.CommSnapshot;
 import io.runtimed.protocol.Json;
 import io.runtimed.protocol.NotebookBroadcast;
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestInstance;
  * tests that kill or evict a kernel use rooms of their own.
  *
  * <p>Needs the daemon side of kernels (launch, queue, outputs, broadcasts); until it is merged
- * every test here is skipped by {@link KernelRooms#assumeDaemonRunsKernels}.
+ * every test here is skipped by {@link KernelFixture#assumeDaemonRunsKernels}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KernelsIT {
@@ -49,11 +49,11 @@ class KernelsIT {
     @BeforeAll
     void startDaemonAndTheSharedKernel() throws Exception {
         home = RuntHome.temporary("kernels-it");
-        daemon = KernelRooms.daemon(home, 2).start();
-        KernelRooms.assumeDaemonRunsKernels(daemon);
-        KernelRooms.awaitPool(daemon);
+        daemon = KernelFixture.daemon(home, 2).start();
+        KernelFixture.assumeDaemonRunsKernels(daemon);
+        KernelFixture.awaitPool(daemon);
         anchor = Window.join(daemon, SHARED);
-        assertThat(KernelRooms.launch(anchor)).isInstanceOf(NotebookResponse.KernelLaunched.class);
+        assertThat(KernelFixture.launch(anchor)).isInstanceOf(NotebookResponse.KernelLaunched.class);
     }
 
     @AfterAll
@@ -138,7 +138,7 @@ class KernelsIT {
             try (Window other = Window.join(daemon, SHARED)) {
                 for (Window w : List.of(anchor, other)) {
                     await("every display " + id + " updated").atMost(WAIT).until(() ->
-                            w.outputs(cell).stream().map(KernelRooms::plain).toList().equals(List.of("b", "b")));
+                            w.outputs(cell).stream().map(KernelFixture::plain).toList().equals(List.of("b", "b")));
                 }
             }
             assertThat(anchor.heard).anyMatch(b -> b instanceof NotebookBroadcast.DisplayUpdate u && u.displayId().equals(id));
@@ -172,9 +172,9 @@ class KernelsIT {
 
         @Test
         void aKernelThatExitsIsReportedDeadAndTheQueueEmpties() throws Exception {
-            KernelRooms.awaitPool(daemon);
+            KernelFixture.awaitPool(daemon);
             try (Window w = Window.join(daemon, "dying-" + UUID.randomUUID())) {
-                KernelRooms.launch(w);
+                KernelFixture.launch(w);
                 String exits = w.addCode("import time, os\ntime.sleep(1)\nos._exit(1)");
                 String waits = w.addCode("1+1");
                 w.execute(exits);
@@ -219,10 +219,10 @@ class KernelsIT {
         @Test
         void variablesSurviveALeaveWithinTheKeepAliveAndTheKernelGoesAfterIt() throws Exception {
             String room = "keep-" + UUID.randomUUID();
-            KernelRooms.awaitPool(daemon);
+            KernelFixture.awaitPool(daemon);
             Set<Long> before = pids();
             try (Window w = Window.join(daemon, room)) {
-                KernelRooms.launch(w);
+                KernelFixture.launch(w);
                 w.run("x = 41");
             }
             Set<Long> ours = pids();
@@ -240,7 +240,7 @@ class KernelsIT {
         }
 
         private Set<Long> pids() {
-            return KernelRooms.kernelProcesses(home).stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+            return KernelFixture.kernelProcesses(home).stream().map(ProcessHandle::pid).collect(Collectors.toSet());
         }
     }
 

@@ -77,8 +77,9 @@ final class KernelCommand {
                        description = "python, deno or auto (from the notebook's metadata; default: ${DEFAULT-VALUE})")
                String kernelType,
                @Option(names = "--env-source", defaultValue = "auto", paramLabel = "SOURCE",
-                       description = "uv:prewarmed, conda:prewarmed, uv:inline, uv:pyproject, … or auto "
-                               + "(default: ${DEFAULT-VALUE})") String envSource,
+                       description = "where the kernel's environment comes from, e.g. uv:prewarmed, "
+                               + "conda:prewarmed, uv:inline; auto decides from the notebook (default: ${DEFAULT-VALUE})")
+               String envSource,
                @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
                        description = "how long to wait for the kernel; building an environment can take "
                                + "minutes (default: ${DEFAULT-VALUE})") long timeoutSeconds,

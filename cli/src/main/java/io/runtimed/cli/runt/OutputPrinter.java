@@ -89,7 +89,7 @@ final class OutputPrinter {
         switch (type) {
             case "stream" -> {
                 String name = o.path("name").asText("stdout");
-                String text = o.path("text").asText("");
+                String text = multiline(o.path("text"));
                 write(name.equals("stderr"), text);
                 return new Printed(ref, name, text);
             }
@@ -113,7 +113,7 @@ final class OutputPrinter {
     private Printed replace(Printed before, ObjectNode now, String ref) {
         if (before.stream() != null && "stream".equals(now.path("output_type").asText())
                 && before.stream().equals(now.path("name").asText("stdout"))) {
-            String text = now.path("text").asText("");
+            String text = multiline(now.path("text"));
             boolean toErr = before.stream().equals("stderr");
             String old = before.text();
             int common = commonPrefix(old, text);
@@ -146,16 +146,21 @@ final class OutputPrinter {
         }
     }
 
-    /** A bundle's {@code text/plain} (a string or nbformat's list of lines), else its media types. */
-    static String plainText(JsonNode data) {
-        JsonNode plain = data.get("text/plain");
-        if (plain != null && plain.isArray()) {
+    /** nbformat's multiline text: a string, or a list of lines to concatenate. */
+    static String multiline(JsonNode text) {
+        if (text.isArray()) {
             StringBuilder b = new StringBuilder();
-            plain.forEach(l -> b.append(l.asText()));
+            text.forEach(l -> b.append(l.asText()));
             return b.toString();
         }
+        return text.asText("");
+    }
+
+    /** A bundle's {@code text/plain}, else its media types. */
+    static String plainText(JsonNode data) {
+        JsonNode plain = data.get("text/plain");
         if (plain != null) {
-            return plain.asText();
+            return multiline(plain);
         }
         List<String> mimes = new ArrayList<>();
         Iterator<String> it = data.fieldNames();

@@ -83,6 +83,14 @@ class KernelCommandsTest {
         }
 
         @Test
+        void inlineOutputsMayHoldTheirTextAsAListOfLines() throws Exception {
+            Screen s = new Screen(false);
+            s.put(0, "{\"output_type\":\"stream\",\"name\":\"stdout\",\"text\":[\"a\\n\",\"b\\n\"]}");
+            s.put(1, "{\"output_type\":\"display_data\",\"data\":{\"text/plain\":[\"x\",\"y\"]},\"metadata\":{}}");
+            assertThat(s.out.toString()).isEqualTo("a\nb\nxy\n");
+        }
+
+        @Test
         void outputsNotAnnouncedForThisRunAreNotPrinted() throws Exception {
             Screen s = new Screen(false);
             String old = stream("stdout", "previous run\\n");

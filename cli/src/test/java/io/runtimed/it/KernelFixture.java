@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Assumptions;
  * {@code --system-site-packages}, so ipykernel and ipywidgets import offline), windows that record
  * the room's broadcasts, and the kernel processes of a home.
  */
-final class KernelRooms {
+final class KernelFixture {
     /** A pool build (venv with system site packages) and a kernel start, on a loaded machine. */
     static final Duration BUILD = Duration.ofSeconds(120);
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -39,7 +39,7 @@ final class KernelRooms {
      */
     static final Duration KEEP_ALIVE = Duration.ofSeconds(3);
 
-    private KernelRooms() {
+    private KernelFixture() {
     }
 
     /**
