@@ -48,7 +48,7 @@ class NotebookCliIT {
                 assertThat(c.awaitSynced(WAIT)).isTrue();
 
                 Cli.Result list = Cli.runt(home, "notebook", "list");
-                assertThat(list.stdoutLines()).containsExactly("PEERS  NOTEBOOK", "    1  " + id);
+                assertThat(list.stdoutLines()).containsExactly("PEERS  KERNEL  NOTEBOOK", "    1  -       " + id);
                 JsonNode rooms = Json.MAPPER.readTree(Cli.runt(home, "notebook", "list", "--json").stdout());
                 assertThat(rooms.get(0).get("notebook_id").asText()).isEqualTo(id);
 

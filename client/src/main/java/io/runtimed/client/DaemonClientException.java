@@ -14,7 +14,11 @@ public final class DaemonClientException extends IOException {
         /** The connection broke or the daemon answered something unexpected. */
         PROTOCOL,
         /** The daemon answered with an error message. */
-        DAEMON_ERROR
+        DAEMON_ERROR,
+        /** A request got no answer in time (KERNELS.md §1.5: the reference's {@code Timeout}). */
+        TIMEOUT,
+        /** The daemon does not offer what was asked, e.g. kernel requests on a v1 connection. */
+        UNSUPPORTED
     }
 
     private final Kind kind;

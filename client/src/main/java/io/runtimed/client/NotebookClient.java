@@ -3,6 +3,7 @@ package io.runtimed.client;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.Handshake;
+import io.runtimed.protocol.NotebookBroadcast;
 import io.runtimed.sync.notebook.NotebookCell;
 import io.runtimed.sync.notebook.NotebookDoc;
 import io.runtimed.sync.notebook.NotebookSnapshot;
@@ -25,6 +26,13 @@ import org.automerge.Transaction;
  * then waits up to 500 ms for the daemon's next frame. {@link #awaitSynced} waits until heads the
  * daemon announced contain every local change (it persists before it announces them). Thread-safe.
  * Close it ("leave"): the replica holds native memory that only {@link #close()} frees.
+ *
+ * <p><b>Kernels (KERNELS.md §1–§3).</b> Joining asks for typed frames ({@code "protocol":"v2"}, as
+ * the reference client always does) and tells the daemon's version from its first frame. With a
+ * v2 daemon, {@link #kernel()} sends requests and {@link #addBroadcastListener} hears the room's
+ * broadcasts; a v1 daemon syncs the document as before and the kernel API throws
+ * {@code UNSUPPORTED}. Outputs are read from the document ({@link #outputs}) and resolved through
+ * the blob store ({@link #resolvedOutputs}).
  */
 public final class NotebookClient implements AutoCloseable {
     /** PROTOCOL.md §7. */
@@ -36,14 +44,30 @@ public final class NotebookClient implements AutoCloseable {
     /** The reference waits forever for the daemon's first frame; a wedged daemon is reported instead. */
     public static final Duration FIRST_MESSAGE_TIMEOUT = SyncReplica.FIRST_MESSAGE_TIMEOUT;
 
+    /** Which framing to ask for in the handshake (KERNELS.md §1.1). */
+    public enum Protocol {
+        /** Plain Automerge frames (PROTOCOL.md §6): no requests, no broadcasts. */
+        V1,
+        /** Typed frames; a v1 daemon still answers with plain frames, and the client follows it. */
+        V2
+    }
+
     private final String notebookId;
+    private final Path socket;
     private final SyncReplica<NotebookSnapshot> replica;
     private final Duration ackWait;
+    private final NotebookRequests requests;
+    private final NotebookKernel kernel;
+    private volatile OutputResolver resolver;
 
-    private NotebookClient(String notebookId, SyncReplica<NotebookSnapshot> replica, Duration ackWait) {
+    private NotebookClient(String notebookId, Path socket, SyncReplica<NotebookSnapshot> replica, Duration ackWait,
+                           NotebookRequests requests) {
         this.notebookId = notebookId;
+        this.socket = socket;
         this.replica = replica;
         this.ackWait = ackWait;
+        this.requests = requests;
+        this.kernel = new NotebookKernel(requests, replica.typedFrames(), NotebookKernel.REQUEST_TIMEOUT);
     }
 
     /** Joins the room of {@code notebookId} on the default socket. */
@@ -62,13 +86,70 @@ public final class NotebookClient implements AutoCloseable {
      */
     public static NotebookClient join(Path socket, String notebookId, Duration connectTimeout, Duration ackWait)
             throws DaemonClientException {
-        SyncReplica<NotebookSnapshot> replica = SyncReplica.open("notebook", socket,
-                new Handshake.NotebookSync(notebookId), connectTimeout, NotebookDoc::snapshot);
-        return new NotebookClient(notebookId, replica, ackWait);
+        return join(socket, notebookId, connectTimeout, ackWait, Protocol.V2);
+    }
+
+    /** {@link #join(Path, String, Duration, Duration)} asking for {@code protocol}, e.g. V1 as older apps do. */
+    public static NotebookClient join(Path socket, String notebookId, Duration connectTimeout, Duration ackWait,
+                                      Protocol protocol) throws DaemonClientException {
+        Handshake.NotebookSync handshake = protocol == Protocol.V2
+                ? Handshake.NotebookSync.typedFrames(notebookId)
+                : new Handshake.NotebookSync(notebookId);
+        NotebookRequests requests = new NotebookRequests();
+        SyncReplica<NotebookSnapshot> replica;
+        try {
+            replica = SyncReplica.open("notebook", socket, handshake, connectTimeout, NotebookDoc::snapshot, requests);
+        } catch (DaemonClientException | RuntimeException e) {
+            requests.disconnected(new DaemonClientException(DaemonClientException.Kind.PROTOCOL, "Disconnected", e));
+            throw e;
+        }
+        requests.attach(replica::sendTyped);
+        return new NotebookClient(notebookId, socket, replica, ackWait, requests);
     }
 
     public String notebookId() {
         return notebookId;
+    }
+
+    /** What the daemon speaks on this connection: V2 only if it sent the capabilities frame. */
+    public Protocol protocol() {
+        return replica.typedFrames() ? Protocol.V2 : Protocol.V1;
+    }
+
+    // ---- kernels (KERNELS.md §2, §3) ----
+
+    /** The kernel requests of this connection, with the 30 s request timeout. */
+    public NotebookKernel kernel() {
+        return kernel;
+    }
+
+    /**
+     * Calls {@code listener} with every broadcast of the room, in arrival order, on this client's
+     * {@code notebook-broadcasts-N} thread (never the socket reader). Broadcasts are advisory
+     * (§3): the document is the truth. Close the result to stop.
+     */
+    public AutoCloseable addBroadcastListener(Consumer<NotebookBroadcast> listener) {
+        return requests.addBroadcastListener(listener);
+    }
+
+    /** The cell's {@code outputs} as the document holds them: manifest hashes or nbformat JSON (§8.3). */
+    public List<String> outputs(String cellId) throws DaemonClientException {
+        return getCell(cellId).map(NotebookCell::outputs).orElseThrow(
+                () -> new DaemonClientException(DaemonClientException.Kind.PROTOCOL, "Cell not found: " + cellId));
+    }
+
+    /** The cell's outputs as nbformat objects, manifests fetched from the blob store over HTTP. */
+    public List<ObjectNode> resolvedOutputs(String cellId) throws DaemonClientException {
+        return outputResolver().resolveAll(outputs(cellId));
+    }
+
+    /** The resolver {@link #resolvedOutputs} uses: the daemon's blob store, with a cache. */
+    public OutputResolver outputResolver() {
+        OutputResolver r = resolver;
+        if (r == null) {
+            resolver = r = new OutputResolver(new BlobClient(socket));
+        }
+        return r;
     }
 
     // ---- reading (§2) ----

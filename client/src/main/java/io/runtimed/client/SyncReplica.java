@@ -3,6 +3,8 @@ package io.runtimed.client;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Frames;
 import io.runtimed.protocol.Handshake;
+import io.runtimed.protocol.MalformedMessageException;
+import io.runtimed.protocol.NotebookFrames;
 import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.SyncMessageException;
@@ -45,6 +47,12 @@ import org.slf4j.LoggerFactory;
  * counts as stored once the last heads the daemon announced contain it: {@link #awaitStored}
  * waits until the replica holds nothing beyond them.
  *
+ * <p><b>Typed frames.</b> Opened with a {@link TypedFrameSink}, the replica tells the daemon's
+ * version from its first frame (KERNELS.md §1.2): the capabilities frame {@code {"protocol":"v2"}}
+ * means every later frame carries a type byte; sync messages then travel in {@code 0x00} frames
+ * both ways, and responses and broadcasts go to the sink. Any other first frame is a v1 daemon's
+ * first sync message, and the connection stays plain.
+ *
  * <p>Locks, always taken in this order: {@code sending} → {@code events}, {@code sending} →
  * replica, {@code events} → replica.
  *
@@ -75,6 +83,12 @@ final class SyncReplica<S> implements AutoCloseable {
     private final Condition arrived = events.newCondition();
     private final List<Consumer<S>> listeners = new CopyOnWriteArrayList<>();
     private final Thread reader;
+    /** Null for a connection that never speaks typed frames (settings). */
+    private final TypedFrameSink sink;
+    /** Set by the reader from the first frame, before any sync message is applied or sent. */
+    private volatile boolean typed;
+    /** Reader thread only. */
+    private boolean firstFrameSeen;
     // guarded by events
     private long framesReceived;
     private long changesReceived;
@@ -83,8 +97,24 @@ final class SyncReplica<S> implements AutoCloseable {
     private DaemonClientException failure;
     private boolean closed;
 
-    private SyncReplica(String kind, FrameChannel frames, Function<Read, S> snapshot) {
+    /**
+     * Where a typed-frame connection's non-sync frames go. Called on the reader thread, in arrival
+     * order; implementations hand the bytes on and never block.
+     */
+    interface TypedFrameSink {
+        /** The JSON payload of a {@code 0x02} frame. */
+        void response(byte[] json);
+
+        /** The JSON payload of a {@code 0x03} frame. */
+        void broadcast(byte[] json);
+
+        /** The connection broke or was closed; called once, after which no frame comes. */
+        void disconnected(DaemonClientException why);
+    }
+
+    private SyncReplica(String kind, FrameChannel frames, Function<Read, S> snapshot, TypedFrameSink sink) {
         this.kind = kind;
+        this.sink = sink;
         this.frames = frames;
         this.snapshot = snapshot;
         this.replica = new DocumentOwner(kind + " replica", NativeHandles.newDocument());
@@ -102,10 +132,24 @@ final class SyncReplica<S> implements AutoCloseable {
         return start(kind, DaemonSocket.open(socket, handshake, connectTimeout), snapshot);
     }
 
+    /**
+     * {@link #open} for a handshake that asks for typed frames: the first frame decides
+     * ({@link #typedFrames()}), and responses and broadcasts go to {@code sink}.
+     */
+    static <S> SyncReplica<S> open(String kind, Path socket, Handshake handshake, Duration connectTimeout,
+                                   Function<Read, S> snapshot, TypedFrameSink sink) throws DaemonClientException {
+        return start(kind, DaemonSocket.open(socket, handshake, connectTimeout), snapshot, sink);
+    }
+
     /** {@link #open} over a connection whose handshake was sent already. */
     static <S> SyncReplica<S> start(String kind, FrameChannel frames, Function<Read, S> snapshot)
             throws DaemonClientException {
-        SyncReplica<S> r = new SyncReplica<>(kind, frames, snapshot);
+        return start(kind, frames, snapshot, null);
+    }
+
+    private static <S> SyncReplica<S> start(String kind, FrameChannel frames, Function<Read, S> snapshot,
+                                            TypedFrameSink sink) throws DaemonClientException {
+        SyncReplica<S> r = new SyncReplica<>(kind, frames, snapshot, sink);
         try {
             r.reader.start();
             r.initialSync();
@@ -337,6 +381,33 @@ final class SyncReplica<S> implements AutoCloseable {
                     fail(new DaemonClientException(DaemonClientException.Kind.PROTOCOL, "Disconnected"));
                     return;
                 }
+                if (!firstFrameSeen) {
+                    firstFrameSeen = true;
+                    // KERNELS.md §1.2: a v2 daemon's plain first frame; a v1 daemon's is a sync message
+                    if (sink != null && NotebookFrames.isCapabilities(frame)) {
+                        typed = true;
+                        continue;
+                    }
+                }
+                if (typed) {
+                    NotebookFrames.Typed t = NotebookFrames.decode(frame);
+                    switch (t.type()) {
+                        case AUTOMERGE_SYNC -> frame = t.payload();
+                        case RESPONSE -> {
+                            sink.response(t.payload());
+                            continue;
+                        }
+                        case BROADCAST -> {
+                            sink.broadcast(t.payload());
+                            continue;
+                        }
+                        case REQUEST -> {
+                            // §1.4: the daemon logs and ignores a frame of the wrong direction; so do we
+                            LOG.debug("{}: ignoring a request frame from the daemon", kind);
+                            continue;
+                        }
+                    }
+                }
                 boolean changed = replica.receive(state, frame);
                 // §6.2 step 7: answer every frame; this also sends local changes Automerge held back
                 sendPending();
@@ -377,6 +448,10 @@ final class SyncReplica<S> implements AutoCloseable {
         } catch (SyncMessageException e) {
             fail(new DaemonClientException(DaemonClientException.Kind.PROTOCOL,
                     "Sync protocol error: " + e.getMessage(), e));
+        } catch (MalformedMessageException e) {
+            // §1.3: an empty frame or an unknown type byte ends the connection
+            fail(new DaemonClientException(DaemonClientException.Kind.PROTOCOL,
+                    "Protocol error: " + e.getMessage(), e));
         } catch (DaemonClientException e) {
             fail(e); // sendPending recorded it already
         } catch (ClosedChannelException e) {
@@ -398,7 +473,7 @@ final class SyncReplica<S> implements AutoCloseable {
             if (message.isEmpty()) {
                 return false;
             }
-            frames.writeFrame(message.get(), WRITE_TIMEOUT);
+            frames.writeFrame(typed ? NotebookFrames.sync(message.get()) : message.get(), WRITE_TIMEOUT);
             return true;
         } catch (IOException e) {
             DaemonClientException failed = new DaemonClientException(DaemonClientException.Kind.PROTOCOL,
@@ -410,15 +485,46 @@ final class SyncReplica<S> implements AutoCloseable {
         }
     }
 
+    /** Whether the daemon answered with the capabilities frame, so requests and broadcasts work. */
+    boolean typedFrames() {
+        return typed;
+    }
+
+    /**
+     * Writes one already-typed frame (a {@code 0x01} request) between sync messages, never inside
+     * one.
+     *
+     * @throws DaemonClientException when the connection is broken or closed, or breaks while sending
+     */
+    void sendTyped(byte[] frame) throws DaemonClientException {
+        throwIfFailedNow();
+        sending.lock();
+        try {
+            frames.writeFrame(frame, WRITE_TIMEOUT);
+        } catch (IOException e) {
+            DaemonClientException failed = new DaemonClientException(DaemonClientException.Kind.PROTOCOL,
+                    "Disconnected: " + e.getMessage(), e);
+            fail(failed);
+            throw failed;
+        } finally {
+            sending.unlock();
+        }
+    }
+
     private void fail(DaemonClientException e) {
+        boolean first;
         events.lock();
         try {
-            if (failure == null) {
+            first = failure == null;
+            if (first) {
                 failure = e;
             }
             arrived.signalAll();
         } finally {
             events.unlock();
+        }
+        if (first && sink != null) {
+            sink.disconnected(e);
         }
     }
 
@@ -453,6 +559,10 @@ final class SyncReplica<S> implements AutoCloseable {
             arrived.signalAll();
         } finally {
             events.unlock();
+        }
+        if (sink != null) {
+            sink.disconnected(new DaemonClientException(DaemonClientException.Kind.PROTOCOL,
+                    "Disconnected: client closed"));
         }
         try {
             frames.close();

@@ -29,6 +29,27 @@ class ListRoomsJsonTest {
     }
 
     @Test
+    void aDaemonWithKernelsAddsHasKernelAndOnlyWhileOneRunsItsTypeSourceAndStatus() throws Exception {
+        PoolResponse rooms = new PoolResponse.Rooms(List.of(
+                RoomInfo.withKernel("/a/nb.ipynb", 1, "python", "uv:prewarmed", "idle"),
+                RoomInfo.withoutKernel("u-1", 2)));
+        String json = "{\"type\":\"rooms\",\"rooms\":[{\"notebook_id\":\"/a/nb.ipynb\",\"peers\":1,"
+                + "\"has_kernel\":true,\"kernel_type\":\"python\",\"env_source\":\"uv:prewarmed\","
+                + "\"kernel_status\":\"idle\"},{\"notebook_id\":\"u-1\",\"peers\":2,\"has_kernel\":false}]}";
+        assertThat(compact(rooms)).isEqualTo(json);
+        assertThat(Json.parse(json.getBytes(StandardCharsets.UTF_8), PoolResponse.class)).isEqualTo(rooms);
+    }
+
+    @Test
+    void anOlderDaemonsRoomReadsWithTheKernelFieldsAbsent() throws Exception {
+        RoomInfo old = Json.parse("{\"notebook_id\":\"nb\",\"peers\":3}".getBytes(StandardCharsets.UTF_8),
+                RoomInfo.class);
+        assertThat(old).isEqualTo(new RoomInfo("nb", 3));
+        assertThat(old.hasKernel()).isNull();
+        assertThat(old.kernelRunning()).isFalse();
+    }
+
+    @Test
     void noRoomsIsAnEmptyList() {
         assertThat(compact(new PoolResponse.Rooms(List.of()))).isEqualTo("{\"type\":\"rooms\",\"rooms\":[]}");
     }

@@ -110,7 +110,8 @@ final class NotebookCommand {
         out.flush();
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the open notebook rooms and their peers.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the open notebook rooms, their peers and their kernels.")
     int list(@Option(names = "--json", description = "print JSON") boolean json) {
         List<RoomInfo> rooms;
         try {
@@ -126,10 +127,25 @@ final class NotebookCommand {
         } else if (rooms.isEmpty()) {
             out().println("No open notebooks");
         } else {
-            out().println("PEERS  NOTEBOOK");
-            rooms.forEach(r -> out().printf("%5d  %s%n", r.peers(), r.notebookId()));
+            List<String> kernels = rooms.stream().map(NotebookCommand::kernelColumn).toList();
+            int width = Math.max("KERNEL".length(), kernels.stream().mapToInt(String::length).max().orElse(0));
+            out().printf("PEERS  %-" + width + "s  NOTEBOOK%n", "KERNEL");
+            for (int i = 0; i < rooms.size(); i++) {
+                out().printf("%5d  %-" + width + "s  %s%n", rooms.get(i).peers(), kernels.get(i), rooms.get(i).notebookId());
+            }
         }
         out().flush();
         return 0;
+    }
+
+    /** KERNELS.md §11.1: {@code python idle (uv:prewarmed)}; {@code -} without a kernel or from an older daemon. */
+    static String kernelColumn(RoomInfo r) {
+        if (!r.kernelRunning()) {
+            return "-";
+        }
+        String type = r.kernelType() == null ? "kernel" : r.kernelType();
+        String status = r.kernelStatus() == null ? "" : " " + r.kernelStatus();
+        String source = r.envSource() == null ? "" : " (" + r.envSource() + ")";
+        return type + status + source;
     }
 }

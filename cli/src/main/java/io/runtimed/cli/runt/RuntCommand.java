@@ -6,9 +6,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** CLI.md: {@code runt}; its {@code pool} and {@code settings} commands talk to runtimed. */
+/**
+ * CLI.md: {@code runt}; its {@code pool}, {@code settings}, {@code notebook}, {@code kernel} and
+ * {@code exec} commands talk to runtimed.
+ */
 @Command(name = "runt", mixinStandardHelpOptions = true, versionProvider = VersionProvider.Runt.class,
-        description = "Notebook runtime tools.", subcommands = {PoolCommand.class, SettingsCommand.class, NotebookCommand.class})
+        description = "Notebook runtime tools.", subcommands = {PoolCommand.class, SettingsCommand.class, NotebookCommand.class,
+                KernelCommand.class, ExecCommand.class})
 public final class RuntCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
