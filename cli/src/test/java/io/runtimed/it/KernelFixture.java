@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the kernel ITs share: a daemon whose uv pool holds real venvs (Debian's python3 with
@@ -32,23 +31,15 @@ final class KernelFixture {
     /** A pool build (venv with system site packages) and a kernel start, on a loaded machine. */
     static final Duration BUILD = Duration.ofSeconds(120);
     static final Duration WAIT = Duration.ofSeconds(30);
-    /**
-     * INTEGRATOR: the room keep-alive the ITs run with (KERNELS.md §4.4 says 30 s; too slow for the
-     * suite). How the daemon is told is not decided yet; {@link #keepAlive} is the one place to
-     * wire it.
-     */
+    /** The room keep-alive the ITs run with (KERNELS.md §4.4 says 30 s; too slow for the suite). */
     static final Duration KEEP_ALIVE = Duration.ofSeconds(3);
 
     private KernelFixture() {
     }
 
-    /**
-     * INTEGRATOR: sets the daemon's room keep-alive. Neither the flag nor the variable exists yet;
-     * this sets an environment variable under a guessed name. Replace it with the real option (e.g.
-     * {@code builder.args("--room-keep-alive-ms", …)}) when the daemon side lands.
-     */
+    /** {@code --kernel-keep-alive-ms}: how long a room keeps its kernel after its last window left. */
     static DaemonProcess.Builder keepAlive(DaemonProcess.Builder builder, Duration keepAlive) {
-        return builder.env("RUNTIMED_ROOM_KEEP_ALIVE_MS", Long.toString(keepAlive.toMillis()));
+        return builder.kernelKeepAlive(keepAlive);
     }
 
     /**
@@ -71,24 +62,6 @@ final class KernelFixture {
         await("a uv environment in the pool").atMost(BUILD)
                 .until(() -> d.client().status().uvAvailable() >= 1 || d.client().status().uvError() != null);
         assertThat(d.client().status().uvError()).as("uv pool build error").isNull();
-    }
-
-    /**
-     * Skips the calling tests while the daemon side of kernels is not merged. Without side effects:
-     * {@code execute_cell} of a cell the document lacks is answered with the cell-not-found error
-     * before the kernel is even looked at (§2); today's stub answers {@code no_kernel}.
-     * INTEGRATOR: remove once the kernel side is on main; {@code -Dkernels.it.force=true} runs
-     * the tests anyway.
-     */
-    static void assumeDaemonRunsKernels(DaemonProcess d) throws DaemonClientException {
-        if (Boolean.getBoolean("kernels.it.force")) {
-            return;
-        }
-        try (NotebookClient probe = NotebookClient.join(d.socket(), "probe-" + UUID.randomUUID())) {
-            NotebookResponse r = probe.kernel().executeCell("no-such-cell");
-            Assumptions.assumeFalse(r instanceof NotebookResponse.NoKernel,
-                    "the daemon answers execute_cell of a missing cell with no_kernel: its kernel side is not merged yet");
-        }
     }
 
     /** Launches the room's kernel from the pool and checks the answer. */

@@ -33,7 +33,6 @@ class KernelProcessesIT {
     void start() throws Exception {
         home = RuntHome.temporary("kernel-procs-it");
         daemon = KernelFixture.daemon(home, 1).start();
-        KernelFixture.assumeDaemonRunsKernels(daemon);
     }
 
     @AfterAll

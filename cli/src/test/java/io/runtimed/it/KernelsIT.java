@@ -34,9 +34,7 @@ import org.junit.jupiter.api.TestInstance;
  * process with a real ipykernel. One daemon and one kernel serve the whole class: the room
  * {@link #SHARED} keeps an anchor window open so its kernel lives from the first test to the last;
  * tests that kill or evict a kernel use rooms of their own.
- *
- * <p>Needs the daemon side of kernels (launch, queue, outputs, broadcasts); until it is merged
- * every test here is skipped by {@link KernelFixture#assumeDaemonRunsKernels}.
+
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KernelsIT {
@@ -50,7 +48,6 @@ class KernelsIT {
     void startDaemonAndTheSharedKernel() throws Exception {
         home = RuntHome.temporary("kernels-it");
         daemon = KernelFixture.daemon(home, 2).start();
-        KernelFixture.assumeDaemonRunsKernels(daemon);
         KernelFixture.awaitPool(daemon);
         anchor = Window.join(daemon, SHARED);
         assertThat(KernelFixture.launch(anchor)).isInstanceOf(NotebookResponse.KernelLaunched.class);
@@ -131,7 +128,7 @@ class KernelsIT {
             String id = "d-" + UUID.randomUUID();
             String cell = anchor.run("from IPython.display import display\n"
                     + "display({'text/plain': 'a'}, raw=True, display_id='" + id + "')\n"
-                    + "display({'text/plain': 'a'}, raw=True, display_id='" + id + "')");
+                    + "display({'text/plain': 'a'}, raw=True, display_id='" + id + "');");
             await().atMost(WAIT).until(() -> anchor.client.outputs(cell).size() == 2);
             anchor.run("from IPython.display import update_display\n"
                     + "update_display({'text/plain': 'b'}, raw=True, display_id='" + id + "')");

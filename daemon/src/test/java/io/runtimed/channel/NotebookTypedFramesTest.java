@@ -85,6 +85,7 @@ class NotebookTypedFramesTest {
             peer.request("{\"action\":\"get_queue_state\"}");
             List<String> answers = peer.awaitResponses(4, WAIT);
             assertThat(answers).hasSize(4);
+            assertThat(peer.await(d -> NotebookDoc.notebookId(d).isPresent(), WAIT)).isTrue();
             assertThat(answers.subList(0, 3)).allSatisfy(a ->
                     assertThat(a).startsWith("{\"result\":\"error\",\"error\":\"invalid request: "));
             assertThat(answers.get(3)).isEqualTo("{\"result\":\"queue_state\",\"executing\":null,\"queued\":[]}");
@@ -115,6 +116,7 @@ class NotebookTypedFramesTest {
             unknown.sendRaw(new byte[] {0x09, 1, 2});
             assertThat(empty.awaitDisconnect(WAIT)).isTrue();
             assertThat(unknown.awaitDisconnect(WAIT)).isTrue();
+            assertThat(good.await(d -> NotebookDoc.notebookId(d).isPresent(), WAIT)).isTrue();
             good.change(tx -> NotebookDoc.addCell(tx, 0, "c1", "code", false));
             good.request("{\"action\":\"get_queue_state\"}");
             assertThat(good.awaitResponses(1, WAIT)).hasSize(1);

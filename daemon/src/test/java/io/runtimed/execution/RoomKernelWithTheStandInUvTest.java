@@ -249,4 +249,23 @@ class RoomKernelWithTheStandInUvTest {
             peer.awaitResponses(3, WAIT);
         }
     }
+
+    @Test
+    void updateDisplayUpdatesEveryOutputWithItsId() throws Exception {
+        try (RawSyncPeer peer = RawSyncPeer.connectTypedNotebook(socket, notebook(), "a")) {
+            assertThat(launch(peer, 0)).startsWith("{\"result\":\"kernel_launched\"");
+            addCode(peer, 0, "show", "from IPython.display import display\n"
+                    + "display({'text/plain': 'a'}, raw=True, display_id='d1')\n"
+                    + "display({'text/plain': 'a'}, raw=True, display_id='d1');");
+            peer.request("{\"action\":\"execute_cell\",\"cell_id\":\"show\"}");
+            assertThat(peer.await(d -> NotebookDoc.cell(d, "show").map(c -> c.outputs().size() == 2).orElse(false), WAIT))
+                    .isTrue();
+            addCode(peer, 1, "update", "from IPython.display import update_display\n"
+                    + "update_display({'text/plain': 'b'}, raw=True, display_id='d1')");
+            peer.request("{\"action\":\"execute_cell\",\"cell_id\":\"update\"}");
+            peer.awaitBroadcast("{\"event\":\"display_update\",\"display_id\":\"d1\"", WAIT);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(outputs(peer, "show"))
+                    .extracting(o -> o.path("data").path("text/plain").asText()).containsExactly("b", "b"));
+        }
+    }
 }
