@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -30,6 +31,7 @@ public final class KernelLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(KernelLauncher.class);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     static final String SETSID = "/usr/bin/setsid";
+    private static final Duration IOPUB_PROBE = Duration.ofMillis(200);
     /** What a kernel's log shows when one of its ports was taken between reservation and bind. */
     private static final String BIND_FAILURE = "Address already in use";
 
@@ -47,6 +49,29 @@ public final class KernelLauncher {
         this.connectionDir = connectionDir;
         this.registry = registry;
         this.ports = ports;
+    }
+
+    /**
+     * ZeroMQ's slow joiner: the iopub subscription reaches the kernel some time after the SUB socket
+     * connects, and whatever the kernel publishes before that is lost, so a kernel_info_reply on shell
+     * does not prove that iopub works. Until an iopub message arrives (every kernel_info_request
+     * makes the kernel publish busy and idle), ask again; only then is the kernel handed out, so the
+     * first cell's status messages are never lost (jupyter_client's wait_for_ready does the same).
+     */
+    private static void awaitIopub(RunningKernel kernel, Duration timeout)
+            throws TimeoutException, InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                kernel.iopubHeard().get(IOPUB_PROBE.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException e) {
+                if (System.nanoTime() > deadline || !kernel.process().isAlive()) {
+                    throw e;
+                }
+                kernel.requestKernelInfo();
+            }
+        }
     }
 
     public static String newKernelId() {
@@ -119,6 +144,7 @@ public final class KernelLauncher {
                 throw new KernelLaunchException("Kernel did not respond: kernel process exited with code " + code
                         + lastLine(log));
             }
+            awaitIopub(kernel, timeout);
             kernel.ready(info);
             return kernel;
         } catch (TimeoutException e) {

@@ -51,6 +51,8 @@ public final class RunningKernel implements AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.LAUNCHING);
     /** Completes when everything of the kernel is released, by whichever path got there. */
     private final CompletableFuture<Void> released = new CompletableFuture<>();
+    /** Completed by the first iopub message: the SUB socket's subscription has reached the kernel. */
+    private final CompletableFuture<Void> iopubHeard = new CompletableFuture<>();
     private volatile ObjectNode kernelInfo;
     private volatile Thread eventThread;
 
@@ -357,6 +359,7 @@ public final class RunningKernel implements AutoCloseable {
     private final class FromKernel implements KernelIo.Inbound {
         @Override
         public void iopub(KernelMessage message) {
+            iopubHeard.complete(null);
             dispatch(() -> listener.onIopub(message));
         }
 
@@ -402,6 +405,10 @@ public final class RunningKernel implements AutoCloseable {
             return null; // exited first
         }
         return reply.get().content();
+    }
+
+    CompletableFuture<Void> iopubHeard() {
+        return iopubHeard;
     }
 
     CompletableFuture<KernelMessage> requestKernelInfo() {
