@@ -297,20 +297,12 @@ public final class KernelPool implements AutoCloseable {
         }
     }
 
-    /** A spare that dies in the pool is dropped and replaced. */
+    /** A spare that dies in the pool is dropped and replaced (its other events are nobody's). */
     private final class SpareWatch implements KernelListener {
         private final StartedKernel spare;
 
         SpareWatch(StartedKernel spare) {
             this.spare = spare;
-        }
-
-        @Override
-        public void onIopub(KernelMessage message) {
-        }
-
-        @Override
-        public void onShellReply(KernelMessage message) {
         }
 
         @Override

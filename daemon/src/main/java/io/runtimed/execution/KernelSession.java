@@ -149,13 +149,7 @@ final class KernelSession implements KernelListener {
 
     @Override
     public void onIopub(KernelMessage m) {
-        String cellId;
-        lock.lock();
-        try {
-            cellId = m.parentMsgId() == null ? null : cellByMsgId.get(m.parentMsgId());
-        } finally {
-            lock.unlock();
-        }
+        String cellId = cellOf(m);
         switch (m.msgType()) {
             case "status" -> {
                 String state = m.content().path("execution_state").asText("unknown");
@@ -218,15 +212,23 @@ final class KernelSession implements KernelListener {
         if (!"execute_reply".equals(m.msgType())) {
             return;
         }
-        String cellId;
-        lock.lock();
-        try {
-            cellId = m.parentMsgId() == null ? null : cellByMsgId.get(m.parentMsgId());
-        } finally {
-            lock.unlock();
-        }
+        String cellId = cellOf(m);
         if (cellId != null) {
             outputs.onExecuteReply(cellId, m);
+        }
+    }
+
+    /** The cell whose request {@code m} answers, or null (another request, or an older run of the cell). */
+    private String cellOf(KernelMessage m) {
+        String parent = m.parentMsgId();
+        if (parent == null) {
+            return null;
+        }
+        lock.lock();
+        try {
+            return cellByMsgId.get(parent);
+        } finally {
+            lock.unlock();
         }
     }
 

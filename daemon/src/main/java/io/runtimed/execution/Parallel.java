@@ -6,14 +6,14 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /** Runs a slow stop (kernel shutdowns take up to 5 s each) for many items at once, and waits. */
-final class Parallel {
+public final class Parallel {
     private Parallel() {
     }
 
-    static <T> void run(Collection<T> items, Consumer<T> work) {
+    public static <T> void run(Collection<T> items, Consumer<T> work) {
         List<Thread> threads = new ArrayList<>();
         for (T item : items) {
-            Thread t = new Thread(() -> work.accept(item), "kernel-stop");
+            Thread t = new Thread(() -> work.accept(item), "parallel-stop");
             t.setDaemon(true);
             t.start();
             threads.add(t);

@@ -68,8 +68,10 @@ class KernelPoolWithTheStandInUvTest {
         try (RawSyncPeer peer = RawSyncPeer.connectTypedNotebook(socket, notebookId, notebookId)) {
             peer.request("{\"action\":\"launch_kernel\",\"kernel_type\":\"auto\",\"env_source\":\"auto\",\"notebook_path\":null}");
             assertThat(peer.awaitResponses(1, WAIT).get(0)).startsWith("{\"result\":\"kernel_launched\"");
+            // edit the daemon's document, never a cells list of our own (it would lose to the daemon's)
+            assertThat(peer.await(d -> NotebookDoc.notebookId(d).isPresent(), WAIT)).isTrue();
             peer.change(tx -> {
-                NotebookDoc.addCell(tx, 0, "c", "code", true);
+                NotebookDoc.addCell(tx, 0, "c", "code", false);
                 NotebookDoc.updateSource(tx, "c", code);
             });
             await().atMost(WAIT).until(() -> daemon.notebooks().snapshot(notebookId)

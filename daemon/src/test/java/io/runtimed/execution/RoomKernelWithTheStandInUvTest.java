@@ -79,8 +79,10 @@ class RoomKernelWithTheStandInUvTest {
 
     /** Adds a code cell and waits until the daemon has it (a request may not overtake the sync). */
     private void addCode(RawSyncPeer peer, int index, String id, String code) throws Exception {
+        // edit the daemon's document, never a cells list of our own (it would lose to the daemon's)
+        assertThat(peer.await(d -> NotebookDoc.notebookId(d).isPresent(), WAIT)).isTrue();
         peer.change(tx -> {
-            NotebookDoc.addCell(tx, index, id, "code", true);
+            NotebookDoc.addCell(tx, index, id, "code", false);
             NotebookDoc.updateSource(tx, id, code);
         });
         awaitDaemonHas(peer, id);
@@ -143,7 +145,7 @@ class RoomKernelWithTheStandInUvTest {
     void cellChecksComeBeforeTheKernelCheck() throws Exception {
         try (RawSyncPeer peer = RawSyncPeer.connectTypedNotebook(socket, notebook(), "a")) {
             assertThat(peer.await(d -> NotebookDoc.notebookId(d).isPresent(), WAIT)).isTrue();
-            peer.change(tx -> NotebookDoc.addCell(tx, 0, "m1", "markdown", true));
+            peer.change(tx -> NotebookDoc.addCell(tx, 0, "m1", "markdown", false));
             addCode(peer, 1, "c1", "1");
             peer.request("{\"action\":\"execute_cell\",\"cell_id\":\"nope\"}");
             peer.request("{\"action\":\"execute_cell\",\"cell_id\":\"m1\"}");

@@ -8,29 +8,21 @@ package io.runtimed.kernel;
  */
 public interface KernelListener {
     /** Every iopub message (status, stream, display_data, execute_result, error, comm_*, …). */
-    void onIopub(KernelMessage message);
+    default void onIopub(KernelMessage message) {
+    }
 
     /** A shell reply nobody awaits through {@link RunningKernel#request}: execute_reply, comm replies. */
-    void onShellReply(KernelMessage message);
+    default void onShellReply(KernelMessage message) {
+    }
 
     /**
      * The kernel died without being asked to (its process exited, or it missed three heartbeats);
      * called exactly once, never after {@link RunningKernel#shutdown}. Its files are already gone.
      */
-    void onDeath(String reason);
+    default void onDeath(String reason) {
+    }
 
     /** A listener that ignores everything. */
     KernelListener NONE = new KernelListener() {
-        @Override
-        public void onIopub(KernelMessage message) {
-        }
-
-        @Override
-        public void onShellReply(KernelMessage message) {
-        }
-
-        @Override
-        public void onDeath(String reason) {
-        }
     };
 }

@@ -5,6 +5,7 @@ import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.RoomInfo;
 import io.runtimed.rooms.DocumentStore;
 import io.runtimed.execution.Kernels;
+import io.runtimed.execution.Parallel;
 import io.runtimed.execution.RoomKernel;
 import io.runtimed.protocol.NotebookResponse;
 import java.io.IOException;
@@ -274,22 +275,13 @@ public final class RoomRegistry implements AutoCloseable {
             keepAliveTimer.shutdownNow();
         }
         // in parallel: each room may have a kernel to stop, which can take seconds
-        List<Thread> closers = new ArrayList<>();
+        List<NotebookRoom> toClose = new ArrayList<>();
         for (Entry e : open) {
-            NotebookRoom room = e.room;
-            if (room != null) {
-                Thread t = new Thread(room::close, "room-close");
-                t.start();
-                closers.add(t);
+            if (e.room != null) {
+                toClose.add(e.room);
             }
         }
-        for (Thread t : closers) {
-            try {
-                t.join();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Parallel.run(toClose, NotebookRoom::close);
         // leaving peers find their room closed; wait for the evictions already under way
         List<CompletableFuture<Void>> pending;
         lock.lock();
