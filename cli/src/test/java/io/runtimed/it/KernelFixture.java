@@ -11,6 +11,7 @@ import io.runtimed.protocol.NotebookResponse;
 import io.runtimed.testkit.DaemonProcess;
 import io.runtimed.testkit.RuntHome;
 import io.runtimed.testkit.SystemPackages;
+import io.runtimed.tools.StandIns;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,17 +44,24 @@ final class KernelFixture {
     }
 
     /**
-     * A daemon that builds a uv pool of {@code poolSize} real venvs with /usr/bin/python3 and
-     * {@code --system-site-packages} (no uv on PATH: the venv + pip backend), keeps kernel
-     * connection files inside the home, and evicts rooms after {@link #KEEP_ALIVE}.
+     * A daemon whose uv pool of {@code poolSize} is built by the stand-in uv (a real venv of
+     * /usr/bin/python3 with {@code --system-site-packages}, so ipykernel and ipywidgets import
+     * offline; pip's minutes of resolving are left out), keeps kernel connection files inside the
+     * home, and evicts rooms after {@link #KEEP_ALIVE}.
      */
     static DaemonProcess.Builder daemon(RuntHome home, int poolSize) {
         SystemPackages.requirePythonVenv();
         SystemPackages.requireIpykernelAndIpywidgets();
+        Path uv;
+        try {
+            uv = new StandIns(home.root().resolve("tools")).uv();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         DaemonProcess.Builder b = DaemonProcess.in(home).uvPoolSize(poolSize).buildEnvironments()
                 .env("PATH", "/usr/bin:/bin")
                 .env("JUPYTER_RUNTIME_DIR", home.root().resolve("jupyter-runtime").toString())
-                .args("--python", SystemPackages.DEBIAN_PYTHON, "--system-site-packages");
+                .args("--uv", uv.toString());
         return keepAlive(b, KEEP_ALIVE);
     }
 

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kernels owned by a room, inside a real daemon in this JVM, driven by hand-written typed-frame
  * peers: real ipykernel kernels (Debian's python3-ipykernel) in real venvs that the stand-in uv
- * builds. One daemon for the class; each test uses its own notebook (and so its own kernel).
+ * builds. One daemon for the class, with a running-kernel pool of one (beyond the original: a
+ * launch takes a kernel that already runs); each test uses its own notebook (and so its own kernel).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RoomKernelWithTheStandInUvTest {
@@ -57,13 +58,14 @@ class RoomKernelWithTheStandInUvTest {
         DaemonConfig.Builder b = DaemonConfig.builder(paths).poolSizes(3, 0)
                 .pool(new PoolOptions(uv, null, Path.of(StandIns.PYTHON), true, null, null, 2, Duration.ofSeconds(1),
                         Duration.ofSeconds(5)));
-        b.kernels(b.kernels().withPoolSize(0).withKeepAlive(KEEP_ALIVE));
+        b.kernels(b.kernels().withPoolSize(1).withKeepAlive(KEEP_ALIVE).withPreimports(List.of("wave", "not a module; import os")));
         DaemonConfig config = b.build();
         socket = config.socket();
         daemon = Daemon.start(config);
         manifests = new ManifestResolver(new OutputBlobs(new BlobStore(config.blobDir())));
         PoolClient pool = new PoolClient(socket);
-        await().atMost(Duration.ofSeconds(90)).until(() -> pool.status().uvAvailable() >= 2);
+        await().atMost(Duration.ofSeconds(90)).until(() -> pool.status().uvAvailable() >= 2
+                && daemon.kernels().pool().orElseThrow().ready() == 1);
     }
 
     @AfterAll
@@ -269,5 +271,53 @@ class RoomKernelWithTheStandInUvTest {
             await().atMost(WAIT).untilAsserted(() -> assertThat(outputs(peer, "show"))
                     .extracting(o -> o.path("data").path("text/plain").asText()).containsExactly("b", "b"));
         }
+    }
+
+    private KernelPool kernelPool() {
+        KernelPool pool = daemon.kernels().pool().orElseThrow();
+        await().atMost(WAIT).until(() -> pool.ready() == 1);
+        return pool;
+    }
+
+    @Test
+    void aLaunchTakesARunningKernelWithItsImportsAndThePoolRefillsWithAFreshOne() throws Exception {
+        KernelPool pool = kernelPool();
+        long pooled = pool.readyPids().get(0);
+        try (RawSyncPeer peer = RawSyncPeer.connectTypedNotebook(socket, notebook(), "a")) {
+            assertThat(launch(peer, 0)).startsWith("{\"result\":\"kernel_launched\"");
+            addCode(peer, 0, "who", "import os, sys; (os.getpid(), 'wave' in sys.modules)");
+            peer.request("{\"action\":\"execute_cell\",\"cell_id\":\"who\"}");
+            assertThat(peer.await(d -> NotebookDoc.cell(d, "who").map(c -> c.outputs().size() == 1).orElse(false), WAIT))
+                    .isTrue();
+            assertThat(outputs(peer, "who").get(0).path("data").path("text/plain").asText())
+                    .isEqualTo("(" + pooled + ", True)");
+            await().atMost(WAIT).until(() -> pool.ready() == 1);
+            assertThat(pool.readyPids().get(0)).as("a fresh kernel, not the one handed out").isNotEqualTo(pooled);
+            peer.request("{\"action\":\"shutdown_kernel\"}");
+            peer.awaitResponses(3, WAIT);
+        }
+    }
+
+    @Test
+    void aPooledKernelThatDiesIsReplacedAndTwoNotebooksNeverShareOne() throws Exception {
+        KernelPool pool = kernelPool();
+        long first = pool.readyPids().get(0);
+        ProcessHandle.of(first).orElseThrow().destroyForcibly();
+        await().atMost(WAIT).until(() -> pool.ready() == 1 && pool.readyPids().get(0) != first);
+        List<String> pids = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            await().atMost(WAIT).until(() -> pool.ready() == 1);
+            try (RawSyncPeer peer = RawSyncPeer.connectTypedNotebook(socket, notebook(), "a")) {
+                assertThat(launch(peer, 0)).startsWith("{\"result\":\"kernel_launched\"");
+                addCode(peer, 0, "pid", "import os; os.getpid()");
+                peer.request("{\"action\":\"execute_cell\",\"cell_id\":\"pid\"}");
+                assertThat(peer.await(d -> NotebookDoc.cell(d, "pid").map(c -> c.outputs().size() == 1).orElse(false),
+                        WAIT)).isTrue();
+                pids.add(outputs(peer, "pid").get(0).path("data").path("text/plain").asText());
+                peer.request("{\"action\":\"shutdown_kernel\"}");
+                peer.awaitResponses(3, WAIT);
+            }
+        }
+        assertThat(pids).doesNotHaveDuplicates().doesNotContain(Long.toString(first));
     }
 }

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestInstance;
 
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class KernelsIT {
+class KernelsWithTheStandInUvIT {
     static final String SHARED = "kernels-it-shared";
 
     RuntHome home;
@@ -196,7 +196,7 @@ class KernelsIT {
                 await("comm_sync with the slider").atMost(WAIT).until(() -> late.heard.stream()
                         .filter(NotebookBroadcast.CommSync.class::isInstance).map(NotebookBroadcast.CommSync.class::cast)
                         .flatMap(s -> s.comms().stream())
-                        .anyMatch(KernelsIT::isSliderAt42));
+                        .anyMatch(KernelsWithTheStandInUvIT::isSliderAt42));
             }
         }
 

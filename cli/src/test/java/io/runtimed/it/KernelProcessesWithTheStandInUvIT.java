@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class KernelProcessesIT {
+class KernelProcessesWithTheStandInUvIT {
     RuntHome home;
     DaemonProcess daemon;
 
