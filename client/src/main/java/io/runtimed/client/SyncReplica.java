@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SyncReplica<S> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncReplica.class);
-    /** PROTOCOL.md §6.2 step 5: the initial sync ends after this much silence. */
+    /** PROTOCOL.md §6.2 step 5: the reference ends its initial sync after this much silence (we end it when caught up). */
     static final Duration QUIET_PERIOD = Duration.ofMillis(100);
     /**
      * The daemon speaks first (§6.1 step 1); the reference waits for it forever. A daemon that says
@@ -160,7 +160,7 @@ final class SyncReplica<S> implements AutoCloseable {
         }
     }
 
-    /** §6.2 steps 3–5: the daemon's first frame, then rounds until 100 ms pass without one. */
+    /** §6.2 steps 3–5: the daemon's first frame, then rounds until the replica has the daemon's heads. */
     private void initialSync() throws DaemonClientException {
         long deadline = System.nanoTime() + FIRST_MESSAGE_TIMEOUT.toNanos();
         events.lock();
@@ -175,30 +175,19 @@ final class SyncReplica<S> implements AutoCloseable {
                 }
                 arrived.awaitNanos(left);
             }
-            // each frame restarts the quiet period (the reader answers it by itself); and quiet is
-            // not enough on a loaded machine: until the replica holds the heads the daemon announced,
-            // an edit could create a second `cells` (or `uv`) next to the daemon's, and one of them
-            // would silently lose (§6.2 step 2). So the sync also waits until it has caught up.
-            long seen = -1;
-            while (seen != framesReceived || !caughtUp()) {
-                if (seen == framesReceived) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        LOG.warn("{} replica: the daemon's document has not arrived within {} s; going on",
-                                kind, FIRST_MESSAGE_TIMEOUT.toSeconds());
-                        return;
-                    }
-                    arrived.awaitNanos(left);
-                    throwIfFailed();
-                    continue;
+            // §6.2 waits for 100 ms without a frame; we wait for what that quiet stands for: the
+            // replica holds exactly the heads the daemon announced. Before that, an edit could
+            // create a second `cells` (or `uv`) next to the daemon's, and one of them would silently
+            // lose (§6.2 step 2); after it, waiting longer only delays the window (a new notebook's
+            // first result is meant to come back in milliseconds).
+            while (!caughtUp()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    LOG.warn("{} replica: the daemon's document has not arrived within {} s; going on",
+                            kind, FIRST_MESSAGE_TIMEOUT.toSeconds());
+                    return;
                 }
-                seen = framesReceived;
-                long quietEnd = System.nanoTime() + QUIET_PERIOD.toNanos();
-                long left;
-                while (seen == framesReceived && (left = quietEnd - System.nanoTime()) > 0) {
-                    throwIfFailed();
-                    arrived.awaitNanos(left);
-                }
+                arrived.awaitNanos(left);
                 throwIfFailed();
             }
         } catch (InterruptedException e) {
