@@ -204,7 +204,7 @@ public final class KernelBench {
         }
         long kernelTotal = Phases.p50(kernels, Phases::total);
         System.out.printf("    ratio: kernel pool %.1fx faster than env pool, %.1fx faster than cold; target kernel pool "
-                        + "<= 50 ms: %s (%s after the join, whose initial sync ends only after 100 ms of quiet)%n",
+                        + "<= 50 ms: %s (%s after the join)%n",
                 (double) Phases.p50(envs, Phases::total) / kernelTotal,
                 (double) Phases.p50(cold, Phases::total) / kernelTotal, ms(kernelTotal),
                 ms(Phases.p50(kernels, p -> p.result - p.joined)));

@@ -34,6 +34,11 @@ public final class KernelPool implements AutoCloseable {
     private static final Pattern MODULE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
     private static final Duration PREIMPORT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(30);
+    /**
+     * After a hand-out the replacement waits until the notebook's first cell has run (starting a
+     * kernel takes a core for a second, which the first cell would otherwise share), at most this long.
+     */
+    static final Duration REFILL_HOLD = Duration.ofSeconds(3);
     /** Spares run in a neutral directory until a notebook takes one. */
     private final Path idleDirectory;
     private final KernelStarter starter;
@@ -47,6 +52,8 @@ public final class KernelPool implements AutoCloseable {
     private boolean poked;
     /** The filler is starting a kernel now. */
     private boolean starting;
+    /** System.nanoTime() before which no replacement starts (0: none held back). */
+    private long holdUntil;
     private Thread filler;
 
     public KernelPool(KernelStarter starter, Path idleDirectory, IntSupplier size, Supplier<List<String>> preimports) {
@@ -110,6 +117,9 @@ public final class KernelPool implements AutoCloseable {
             lock.lock();
             try {
                 spare = spares.pollFirst();
+                if (spare != null) {
+                    holdUntil = System.nanoTime() + REFILL_HOLD.toNanos();
+                }
                 poked = true;
                 wake.signalAll();
             } finally {
@@ -126,16 +136,39 @@ public final class KernelPool implements AutoCloseable {
             spare.kernel().execute("__import__('os').chdir(" + Json.MAPPER.valueToTree(workingDirectory.toString())
                     + ")", true, false);
             LOG.info("handed out running kernel {} for {}", spare.kernel().id(), workingDirectory);
-            return Optional.of(spare);
+            return Optional.of(spare.withAfterFirstCell(this::releaseHold));
+        }
+    }
+
+    /** The notebook that took a kernel has run its first cell: the replacement may start now. */
+    private void releaseHold() {
+        lock.lock();
+        try {
+            holdUntil = 0;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
     private void fillLoop() {
+        try {
+            fill();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void fill() throws InterruptedException {
         while (true) {
             lock.lock();
             try {
                 while (!closed && !poked && spares.size() >= size.getAsInt()) {
                     wake.awaitUninterruptibly();
+                }
+                long held;
+                while (!closed && (held = holdUntil - System.nanoTime()) > 0 && holdUntil != 0) {
+                    wake.awaitNanos(held);
                 }
                 if (closed) {
                     return;
@@ -152,7 +185,7 @@ public final class KernelPool implements AutoCloseable {
             try {
                 StartedKernel spare = starter.start(EnvType.UV, idleDirectory, null);
                 spare.events().attach(new SpareWatch(spare));
-                preimport(spare);
+                warmUp(spare);
                 if (!offer(spare)) {
                     spare.discard();
                     return;
@@ -171,13 +204,15 @@ public final class KernelPool implements AutoCloseable {
         }
     }
 
-    private void preimport(StartedKernel spare) {
+    /**
+     * Runs the spare's first execution here, silently: the settings' imports, or just {@code pass}.
+     * A kernel's first execute_request costs it tens of milliseconds (ipykernel's first-run set-up),
+     * which a notebook's first cell would otherwise pay.
+     */
+    private void warmUp(StartedKernel spare) {
         List<String> modules = preimports.get().stream().filter(m -> MODULE.matcher(m).matches()).toList();
-        if (modules.isEmpty()) {
-            return;
-        }
         ObjectNode content = Json.MAPPER.createObjectNode();
-        content.put("code", "import " + String.join(", ", modules));
+        content.put("code", modules.isEmpty() ? "pass" : "import " + String.join(", ", modules));
         content.put("silent", true);
         content.put("store_history", false);
         content.putObject("user_expressions");
@@ -191,7 +226,7 @@ public final class KernelPool implements AutoCloseable {
                         reply.content().path("evalue").asText());
             }
         } catch (Exception e) {
-            LOG.warn("pre-importing {} failed: {}", modules, e.toString());
+            LOG.warn("warming up a pooled kernel ({}) failed: {}", modules, e.toString());
         }
     }
 

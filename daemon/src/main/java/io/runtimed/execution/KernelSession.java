@@ -56,6 +56,7 @@ final class KernelSession implements KernelListener {
     private final Map<String, String> cellByMsgId = new HashMap<>();
     private String status = "idle";
     private boolean gone;
+    private boolean firstCellDone;
 
     KernelSession(StartedKernel started, String kernelType, String envSource, LaunchedEnvConfig launchedConfig,
                   RoomEvents room, OutputRouter outputs, Consumer<KernelSession> whenGone) {
@@ -197,6 +198,10 @@ final class KernelSession implements KernelListener {
         lock.lock();
         try {
             if (queue.finish(cellId)) {
+                if (!firstCellDone) {
+                    firstCellDone = true;
+                    started.afterFirstCell().run();
+                }
                 status = "idle";
                 room.announce(new NotebookBroadcast.ExecutionDone(cellId));
                 announceQueue();
@@ -257,6 +262,10 @@ final class KernelSession implements KernelListener {
             }
             gone = true;
             status = "shutdown";
+            if (!firstCellDone) {
+                firstCellDone = true;
+                started.afterFirstCell().run();
+            }
             wasExecuting = queue.abandon();
             room.announce(new NotebookBroadcast.KernelStatus("shutdown", null));
             if (wasExecuting != null) {
