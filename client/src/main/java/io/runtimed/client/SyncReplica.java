@@ -465,10 +465,7 @@ final class SyncReplica<S> implements AutoCloseable {
             frames.writeFrame(typed ? NotebookFrames.sync(message.get()) : message.get(), WRITE_TIMEOUT);
             return true;
         } catch (IOException e) {
-            DaemonClientException failed = new DaemonClientException(DaemonClientException.Kind.PROTOCOL,
-                    "Disconnected: " + e.getMessage(), e);
-            fail(failed);
-            throw failed;
+            throw disconnected(e);
         } finally {
             sending.unlock();
         }
@@ -491,13 +488,18 @@ final class SyncReplica<S> implements AutoCloseable {
         try {
             frames.writeFrame(frame, WRITE_TIMEOUT);
         } catch (IOException e) {
-            DaemonClientException failed = new DaemonClientException(DaemonClientException.Kind.PROTOCOL,
-                    "Disconnected: " + e.getMessage(), e);
-            fail(failed);
-            throw failed;
+            throw disconnected(e);
         } finally {
             sending.unlock();
         }
+    }
+
+    /** A write failed: the replica is broken from now on; the exception for the caller. */
+    private DaemonClientException disconnected(IOException e) {
+        DaemonClientException failed = new DaemonClientException(DaemonClientException.Kind.PROTOCOL,
+                "Disconnected: " + e.getMessage(), e);
+        fail(failed);
+        return failed;
     }
 
     private void fail(DaemonClientException e) {

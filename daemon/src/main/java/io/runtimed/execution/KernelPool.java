@@ -181,6 +181,8 @@ public final class KernelPool implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            boolean noEnvironment = false;
+            boolean failed = false;
             setStarting(true);
             try {
                 StartedKernel spare = starter.start(EnvType.UV, idleDirectory, null);
@@ -192,14 +194,17 @@ public final class KernelPool implements AutoCloseable {
                 }
                 LOG.info("kernel {} ready in the pool", spare.kernel().id());
             } catch (PoolEmptyException e) {
-                setStarting(false);
-                waitForPoke(null); // an environment joining its pool pokes us
+                noEnvironment = true;
             } catch (KernelLaunchException | RuntimeException e) {
-                setStarting(false);
                 LOG.warn("could not start a kernel for the pool: {}", e.getMessage());
-                waitForPoke(RETRY_AFTER_FAILURE);
+                failed = true;
             } finally {
                 setStarting(false);
+            }
+            if (noEnvironment) {
+                waitForPoke(null); // an environment joining its pool pokes us
+            } else if (failed) {
+                waitForPoke(RETRY_AFTER_FAILURE);
             }
         }
     }

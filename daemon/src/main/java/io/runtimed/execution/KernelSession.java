@@ -241,7 +241,9 @@ final class KernelSession implements KernelListener {
     @Override
     public void onDeath(String reason) {
         LOG.warn("kernel {} died: {}", started.kernel().id(), reason);
-        end();
+        if (end()) {
+            started.environment().delete();
+        }
     }
 
     /** §5.8 (ours): shutdown on control, then TERM, then KILL; the windows hear it as for a death. */
@@ -280,9 +282,6 @@ final class KernelSession implements KernelListener {
         }
         outputs.reset();
         whenGone.accept(this);
-        if (!started.kernel().isAlive()) {
-            started.environment().delete();
-        }
         return true;
     }
 

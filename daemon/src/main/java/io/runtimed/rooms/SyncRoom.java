@@ -1,10 +1,10 @@
 package io.runtimed.rooms;
 
-import io.runtimed.sync.DocumentOwner;
-import io.runtimed.sync.SyncMessageException;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.NotebookBroadcast;
 import io.runtimed.protocol.NotebookFrames;
+import io.runtimed.sync.DocumentOwner;
+import io.runtimed.sync.SyncMessageException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;

@@ -320,4 +320,22 @@ class RoomKernelWithTheStandInUvTest {
         }
         assertThat(pids).doesNotHaveDuplicates().doesNotContain(Long.toString(first));
     }
+
+    @Test
+    void aSlowRequestNeverStallsTheRoomsSyncAndAnswersStayInOrder() throws Exception {
+        try (RawSyncPeer peer = RawSyncPeer.connectTypedNotebook(socket, notebook(), "a")) {
+            assertThat(launch(peer, 0)).startsWith("{\"result\":\"kernel_launched\"");
+            addCode(peer, 0, "sleep", "import time; time.sleep(3)");
+            peer.request("{\"action\":\"execute_cell\",\"cell_id\":\"sleep\"}");
+            peer.awaitBroadcast("{\"event\":\"execution_started\",\"cell_id\":\"sleep\"", WAIT);
+            // the kernel's shell is busy: complete waits for it on this peer's request thread
+            peer.request("{\"action\":\"complete\",\"code\":\"impo\",\"cursor_pos\":4}");
+            peer.request("{\"action\":\"get_queue_state\"}");
+            addCode(peer, 1, "meanwhile", "1");
+            assertThat(peer.awaitResponses(3, Duration.ZERO)).as("complete still waits for the kernel").hasSize(2);
+            List<String> answers = peer.awaitResponses(4, WAIT);
+            assertThat(answers.get(2)).startsWith("{\"result\":\"completion_result\",\"items\":[");
+            assertThat(answers.get(3)).startsWith("{\"result\":\"queue_state\"");
+        }
+    }
 }

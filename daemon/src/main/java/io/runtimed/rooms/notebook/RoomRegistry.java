@@ -1,16 +1,16 @@
 package io.runtimed.rooms.notebook;
 
-import io.runtimed.sync.notebook.NotebookSnapshot;
-import io.runtimed.protocol.FrameChannel;
-import io.runtimed.protocol.RoomInfo;
-import io.runtimed.rooms.DocumentStore;
 import io.runtimed.execution.Kernels;
 import io.runtimed.execution.Parallel;
 import io.runtimed.execution.RoomKernel;
+import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.NotebookResponse;
+import io.runtimed.protocol.RoomInfo;
+import io.runtimed.rooms.DocumentStore;
+import io.runtimed.sync.notebook.NotebookSnapshot;
 import java.io.IOException;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
