@@ -27,8 +27,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +44,17 @@ import org.slf4j.LoggerFactory;
  * of the same content both succeed with one file.
  *
  * <p>Every hash argument is validated (BLOBS.md §3) before a path is built from it; an invalid one
- * is "not found" and never touches the file system. Thread-safe: it keeps no state but the root.
+ * is "not found" and never touches the file system.
+ *
+ * <p><b>Deferred blobs.</b> {@link #putDeferred} is for a writer that must not wait for the disk
+ * (a kernel's outputs): the bytes go to a temp file at once, without fsync, and the blob is served
+ * from there; {@link #commitDeferred} later fsyncs and links every such blob into place exactly as
+ * {@link #put} would. A blob is never linked under its hash before its bytes are durable, so a
+ * crash can lose a deferred blob but never leave a torn one that looks stored. The caller orders
+ * the commit before whatever durable record refers to the blob (the notebook's journal commits
+ * them before each write).
+ *
+ * <p>Thread-safe: its state is the root and the map of deferred blobs.
  */
 public final class BlobStore {
     private static final Logger LOG = LoggerFactory.getLogger(BlobStore.class);
@@ -63,8 +77,15 @@ public final class BlobStore {
         void writeTo(WritableByteChannel sink) throws IOException;
     }
 
+    /** A deferred blob: its bytes in a temp file of its shard, not yet fsynced. */
+    private record Deferred(Path temp, String mediaType, long size) {
+    }
+
     private final Path root;
     private final Clock clock;
+    private final ConcurrentHashMap<String, Deferred> deferred = new ConcurrentHashMap<>();
+    /** One commit at a time, so that a commit that returns has made every blob before it durable. */
+    private final ReentrantLock committing = new ReentrantLock();
 
     public BlobStore(Path root) {
         this(root, Clock.systemUTC());
@@ -103,6 +124,10 @@ public final class BlobStore {
     public String put(byte[] data, String mediaType) throws IOException {
         checkSize(data.length);
         String hash = BlobHash.of(data);
+        if (deferred.containsKey(hash)) {
+            // stored, not yet durable: this caller needs it durable now
+            commitDeferred();
+        }
         Path data0 = dataPath(hash);
         Path meta = metaPath(hash);
         if (Files.exists(data0) && Files.exists(meta)) {
@@ -123,6 +148,94 @@ public final class BlobStore {
             return commit(temp, hash, data.length, mediaType);
         } finally {
             deleteQuietly(temp);
+        }
+    }
+
+    /** What {@link #putDeferred} did: the blob's hash, and whether this call created it. */
+    public record Deferral(String hash, boolean created) {
+    }
+
+    /**
+     * Stores {@code data} without waiting for the disk: readable at once through this store (and
+     * so over HTTP), durable and in its place after the next {@link #commitDeferred}. Idempotent
+     * like {@link #put}; {@code created} is false when the blob was stored or deferred already.
+     */
+    public Deferral putDeferred(byte[] data, String mediaType) throws IOException {
+        checkSize(data.length);
+        String hash = BlobHash.of(data);
+        if (deferred.containsKey(hash)) {
+            return new Deferral(hash, false);
+        }
+        Path data0 = dataPath(hash);
+        if (Files.exists(data0) && Files.exists(metaPath(hash))) {
+            touch(data0);
+            return new Deferral(hash, false);
+        }
+        // on the path of every output: a cheap random name (CREATE_NEW still refuses a clash)
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        Path temp = data0.resolveSibling(TEMP_PREFIX + new UUID(random.nextLong(), random.nextLong()));
+        try (FileChannel out = createInShard(temp)) {
+            ByteBuffer buf = ByteBuffer.wrap(data);
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw e;
+        }
+        if (deferred.putIfAbsent(hash, new Deferred(temp, mediaType, data.length)) != null) {
+            deleteQuietly(temp); // another writer of the same bytes came first
+            return new Deferral(hash, false);
+        }
+        return new Deferral(hash, true);
+    }
+
+    /** A new file in its shard directory, which is made when missing (the first blob of a shard, or after a gc). */
+    private static FileChannel createInShard(Path temp) throws IOException {
+        try {
+            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(temp.getParent());
+            return FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+    }
+
+    /**
+     * Makes every blob deferred so far durable and puts it in its place (BLOBS.md §4, as
+     * {@link #put}). When it returns, each blob deferred before the call is durable, or was
+     * deleted, or failed to write (logged: it is then gone, as after a crash).
+     */
+    public void commitDeferred() {
+        if (deferred.isEmpty()) {
+            return;
+        }
+        committing.lock();
+        try {
+            for (Map.Entry<String, Deferred> e : List.copyOf(deferred.entrySet())) {
+                commitOne(e.getKey(), e.getValue());
+            }
+        } finally {
+            committing.unlock();
+        }
+    }
+
+    private void commitOne(String hash, Deferred d) {
+        try {
+            try (FileChannel out = FileChannel.open(d.temp(), StandardOpenOption.WRITE)) {
+                out.force(true);
+            }
+            commit(d.temp(), hash, d.size(), d.mediaType());
+        } catch (NoSuchFileException e) {
+            // deleted meanwhile
+        } catch (IOException e) {
+            LOG.warn("could not store blob {}: {}", hash, e.getMessage());
+        } finally {
+            if (!deferred.remove(hash, d)) {
+                // deleted while it was being committed: what the commit created goes too
+                deleteQuietly(dataPath(hash));
+                deleteQuietly(metaPath(hash));
+            }
+            deleteQuietly(d.temp());
         }
     }
 
@@ -291,6 +404,14 @@ public final class BlobStore {
         if (!BlobHash.isValid(hash)) {
             return Optional.empty();
         }
+        Deferred d = deferred.get(hash);
+        if (d != null) {
+            try {
+                return Optional.of(Files.readAllBytes(d.temp()));
+            } catch (NoSuchFileException e) {
+                // committed (or deleted) meanwhile: the data file tells
+            }
+        }
         try {
             return Optional.of(Files.readAllBytes(dataPath(hash)));
         } catch (NoSuchFileException e) {
@@ -303,6 +424,15 @@ public final class BlobStore {
         if (!BlobHash.isValid(hash)) {
             return Optional.empty();
         }
+        Deferred d = deferred.get(hash);
+        if (d != null) {
+            try {
+                // stays readable after the commit unlinks it
+                return Optional.of(FileChannel.open(d.temp(), StandardOpenOption.READ));
+            } catch (NoSuchFileException e) {
+                // committed (or deleted) meanwhile: the data file tells
+            }
+        }
         try {
             return Optional.of(FileChannel.open(dataPath(hash), StandardOpenOption.READ));
         } catch (NoSuchFileException e) {
@@ -314,6 +444,10 @@ public final class BlobStore {
     public Optional<BlobMeta> meta(String hash) throws IOException {
         if (!BlobHash.isValid(hash)) {
             return Optional.empty();
+        }
+        Deferred d = deferred.get(hash);
+        if (d != null) {
+            return Optional.of(new BlobMeta(d.mediaType(), d.size(), clock.instant()));
         }
         byte[] json;
         try {
@@ -330,7 +464,7 @@ public final class BlobStore {
 
     /** True if the data file exists (the sidecar is not checked, as in BLOBS.md §4). */
     public boolean exists(String hash) {
-        return BlobHash.isValid(hash) && Files.exists(dataPath(hash));
+        return BlobHash.isValid(hash) && (deferred.containsKey(hash) || Files.exists(dataPath(hash)));
     }
 
     /** Size and last use of a stored blob, for the gc; empty when missing or invalid. */
@@ -357,9 +491,14 @@ public final class BlobStore {
         if (!BlobHash.isValid(hash)) {
             return false;
         }
+        Deferred d = deferred.remove(hash);
+        if (d != null) {
+            // never made durable: nothing reached the disk but page cache, which the unlink drops
+            deleteQuietly(d.temp());
+        }
         Path data = dataPath(hash);
         if (!Files.exists(data)) {
-            return false;
+            return d != null;
         }
         // BLOBS.md §4: removal errors are ignored; the blob existed, so the answer is true
         deleteQuietly(data);

@@ -123,25 +123,26 @@ final class KernelSession implements KernelListener {
 
     /** Under the lock: §6.2 process_next. */
     private void sendNext() {
-        while (true) {
-            var next = queue.startNext();
-            if (next.isEmpty()) {
-                return;
-            }
-            String cellId = next.get().cellId();
-            status = "busy";
-            announceQueue();
-            outputs.cellStarted(cellId);
-            try {
-                String msgId = started.kernel().execute(next.get().code(), false, true);
-                cellByMsgId.values().removeIf(cellId::equals);
-                cellByMsgId.put(msgId, cellId);
-                return;
-            } catch (KernelGoneException e) {
-                // the death callback empties the queue; nothing more to send
-                return;
-            }
+        var next = queue.startNext();
+        if (next.isEmpty()) {
+            return;
         }
+        String cellId = next.get().cellId();
+        String msgId;
+        try {
+            // first, so that the kernel works while the rest is done
+            msgId = started.kernel().execute(next.get().code(), false, true);
+        } catch (KernelGoneException e) {
+            // the death callback empties the queue; nothing more to send
+            return;
+        }
+        // still under the lock: the run's outputs find their cell only through this map, so they
+        // reach the router after the clear below
+        cellByMsgId.values().removeIf(cellId::equals);
+        cellByMsgId.put(msgId, cellId);
+        status = "busy";
+        announceQueue();
+        outputs.cellStarted(cellId);
     }
 
     private void announceQueue() {
@@ -163,7 +164,7 @@ final class KernelSession implements KernelListener {
                 if (cellId != null && m.content().path("execution_count").canConvertToLong()) {
                     long count = m.content().path("execution_count").asLong();
                     String cell = cellId;
-                    if (room.owner().change(tx -> NotebookDoc.setExecutionCount(tx, cell, Long.toString(count)))) {
+                    if (room.owner().changeEventually(tx -> NotebookDoc.setExecutionCount(tx, cell, Long.toString(count)))) {
                         room.documentChanged();
                     }
                     room.announce(new NotebookBroadcast.ExecutionStarted(cellId, count));

@@ -8,9 +8,10 @@ import java.util.function.Consumer;
 
 /**
  * The document side of the pipeline (KERNELS.md §7.2 steps 3–4): every edit of a cell's
- * {@code outputs} in one {@link DocumentOwner#change} each, then {@code documentChanged} (the room
- * tells its peers; durability is the journal's, per change) and, for a written output, the
- * {@code output} broadcast with exactly the string stored. Called under the router's lock only.
+ * {@code outputs} in one {@link DocumentOwner#changeEventually} each, then {@code documentChanged}
+ * (the room tells its peers at once; the journal makes the edit durable right after, in its next
+ * write) and, for a written output, the {@code output} broadcast with exactly the string stored.
+ * Called under the router's lock only.
  */
 final class CellOutputs {
     /** Where {@link #upsert} put the output: its index, and whether it replaced the previous one. */
@@ -42,7 +43,7 @@ final class CellOutputs {
      */
     Placed upsert(String cellId, String outputType, int index, String expected, String ref) {
         Placed[] placed = new Placed[1];
-        boolean changed = doc.change(tx -> {
+        boolean changed = doc.changeEventually(tx -> {
             List<String> outputs = NotebookDoc.outputs(tx, cellId).orElse(null);
             if (outputs == null) {
                 return;
@@ -66,7 +67,7 @@ final class CellOutputs {
 
     /** Outputs := [] (skipped when already empty or the cell is missing); true when it cleared. */
     boolean clear(String cellId) {
-        boolean changed = doc.change(tx -> {
+        boolean changed = doc.changeEventually(tx -> {
             List<String> outputs = NotebookDoc.outputs(tx, cellId).orElse(null);
             if (outputs != null && !outputs.isEmpty()) {
                 NotebookDoc.clearOutputs(tx, cellId);
@@ -80,7 +81,7 @@ final class CellOutputs {
 
     /** §6.5: outputs := new empty List and execution_count := "null" (nothing for an unknown cell). */
     void clearWithCount(String cellId) {
-        boolean changed = doc.change(tx -> {
+        boolean changed = doc.changeEventually(tx -> {
             if (NotebookDoc.clearOutputs(tx, cellId)) {
                 NotebookDoc.setExecutionCount(tx, cellId, NotebookDoc.NO_EXECUTION_COUNT);
             }

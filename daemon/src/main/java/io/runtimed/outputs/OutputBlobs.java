@@ -1,7 +1,6 @@
 package io.runtimed.outputs;
 
 import io.runtimed.blob.BlobStore;
-import io.runtimed.protocol.BlobHash;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -75,19 +74,21 @@ public final class OutputBlobs {
     }
 
     private String put(byte[] data, String mediaType, boolean makeProvisional, List<String> created) throws IOException {
-        String hash = BlobHash.of(data);
-        boolean existed = store.exists(hash);
+        // outputs reach peers before they are durable; the room's journal commits these before it
+        // writes the change that refers to them (BlobStore: deferred blobs)
+        BlobStore.Deferral stored = store.putDeferred(data, mediaType);
+        String hash = stored.hash();
         synchronized (this) {
-            // a second write of provisional content means a second reference: pin it
-            provisional.remove(hash);
+            if (!stored.created()) {
+                // a second write of provisional content means a second reference: pin it
+                provisional.remove(hash);
+            } else if (makeProvisional) {
+                provisional.add(hash);
+            }
         }
-        store.put(data, mediaType);
-        if (!existed) {
+        if (stored.created()) {
             bytesWritten.addAndGet(data.length);
             if (makeProvisional) {
-                synchronized (this) {
-                    provisional.add(hash);
-                }
                 created.add(hash);
             }
         }

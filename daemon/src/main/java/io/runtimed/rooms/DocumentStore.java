@@ -61,6 +61,7 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
     private final Path file;
     private final DocumentOwner owner;
     private final Compaction compaction;
+    private final Runnable beforeWrite;
     private final Thread writer;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition queued = lock.newCondition();
@@ -89,9 +90,20 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
      */
     public DocumentStore(Path file, DocumentOwner owner, ChangeHash[] onDiskHeads, long fileBytes,
                          Compaction compaction, String name) {
+        this(file, owner, onDiskHeads, fileBytes, compaction, name, () -> { });
+    }
+
+    /**
+     * @param beforeWrite runs on the writer before each write, after the changes it writes were
+     *                    taken: what those changes refer to and must be durable first (a notebook's
+     *                    deferred output blobs) is made durable here
+     */
+    public DocumentStore(Path file, DocumentOwner owner, ChangeHash[] onDiskHeads, long fileBytes,
+                         Compaction compaction, String name, Runnable beforeWrite) {
         this.file = file;
         this.owner = owner;
         this.compaction = compaction;
+        this.beforeWrite = beforeWrite;
         this.stagedHeads = onDiskHeads;
         this.fileBytes = fileBytes;
         this.baseBytes = fileBytes;
@@ -273,6 +285,7 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
                 } finally {
                     lock.unlock();
                 }
+                beforeWrite.run();
                 write(batch);
                 if (shouldCompact()) {
                     compact();
@@ -339,6 +352,7 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
                 lock.unlock();
             }
         });
+        beforeWrite.run();
         try {
             replace(ByteBuffer.wrap(bytes));
             done(seq[0], bytes.length, bytes.length, bytes.length, true);

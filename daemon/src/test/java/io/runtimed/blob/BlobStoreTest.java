@@ -408,4 +408,74 @@ public class BlobStoreTest {
             assertThat(consumed[0]).isEqualTo(length);
         }
     }
+
+    /** Deferred blobs: served at once from a temp file, in their place only once durable. */
+    @Nested
+    class Deferred {
+        String dataFile = "b9/4d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
+
+        @Test
+        void aDeferredBlobIsServedAtOnceButNotInItsPlaceUntilCommitted() throws Exception {
+            BlobStore.Deferral d = store.putDeferred(hello(), "text/plain");
+            assertThat(d).isEqualTo(new BlobStore.Deferral(HELLO_HASH, true));
+            assertThat(store.exists(HELLO_HASH)).isTrue();
+            assertThat(store.get(HELLO_HASH)).contains(hello());
+            assertThat(store.meta(HELLO_HASH).map(BlobMeta::size)).contains(11L);
+            try (var ch = store.open(HELLO_HASH).orElseThrow()) {
+                assertThat(ch.size()).isEqualTo(11);
+            }
+            assertThat(filesUnderRoot()).as("only the temp file, never a blob under its hash before it is durable")
+                    .singleElement().asString().startsWith("b9/.tmp.");
+            assertThat(new BlobStore(root).exists(HELLO_HASH)).as("another process sees nothing yet").isFalse();
+
+            store.commitDeferred();
+            assertThat(filesUnderRoot()).containsExactly(dataFile, dataFile + ".meta");
+            assertThat(new BlobStore(root).get(HELLO_HASH)).contains(hello());
+            assertThat(Files.readString(root.resolve(dataFile + ".meta")))
+                    .isEqualTo("{\"media_type\":\"text/plain\",\"size\":11,\"created_at\":\"2026-02-23T12:00:00.123456789Z\"}");
+        }
+
+        @Test
+        void aSecondPutOfTheSameBytesCreatesNothing() throws Exception {
+            assertThat(store.putDeferred(hello(), "text/plain").created()).isTrue();
+            assertThat(store.putDeferred(hello(), "text/plain").created()).isFalse();
+            store.commitDeferred();
+            assertThat(store.putDeferred(hello(), "text/plain").created()).as("stored already").isFalse();
+            assertThat(filesUnderRoot()).containsExactly(dataFile, dataFile + ".meta");
+        }
+
+        @Test
+        void aDeferredBlobDeletedBeforeItsCommitNeverReachesItsPlace() throws Exception {
+            store.putDeferred(hello(), "text/plain");
+            assertThat(store.delete(HELLO_HASH)).isTrue();
+            assertThat(store.exists(HELLO_HASH)).isFalse();
+            store.commitDeferred();
+            assertThat(filesUnderRoot()).isEmpty();
+        }
+
+        @Test
+        void aDurablePutOfADeferredBlobMakesItDurableFirst() throws Exception {
+            store.putDeferred(hello(), "text/plain");
+            assertThat(store.put(hello(), "application/octet-stream")).isEqualTo(HELLO_HASH);
+            assertThat(filesUnderRoot()).containsExactly(dataFile, dataFile + ".meta");
+            assertThat(store.meta(HELLO_HASH).map(BlobMeta::mediaType)).as("the first media type wins").contains("text/plain");
+        }
+
+        @Test
+        void theFirstBlobOfAShardMakesTheShardDirectory() throws Exception {
+            assertThat(root).doesNotExist();
+            store.putDeferred(hello(), "text/plain");
+            store.commitDeferred();
+            assertThat(store.get(HELLO_HASH)).contains(hello());
+        }
+
+        @Test
+        void aCrashBeforeTheCommitLeavesOnlyATempFileThatTheNextStartRemoves() throws Exception {
+            store.putDeferred(hello(), "text/plain");
+            // the daemon dies here; the next one cleans up before it serves
+            BlobStore next = BlobStore.openForDaemon(root);
+            assertThat(filesUnderRoot()).isEmpty();
+            assertThat(next.exists(HELLO_HASH)).isFalse();
+        }
+    }
 }

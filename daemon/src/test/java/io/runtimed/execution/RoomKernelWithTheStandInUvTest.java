@@ -62,7 +62,8 @@ class RoomKernelWithTheStandInUvTest {
         DaemonConfig config = b.build();
         socket = config.socket();
         daemon = Daemon.start(config);
-        manifests = new ManifestResolver(new OutputBlobs(new BlobStore(config.blobDir())));
+        // through the daemon's own store: an output is in the document before its blobs are on disk (deferred)
+        manifests = new ManifestResolver(daemon.kernels().outputBlobs());
         PoolClient pool = new PoolClient(socket);
         await().atMost(Duration.ofSeconds(90)).until(() -> pool.status().uvAvailable() >= 2
                 && daemon.kernels().pool().orElseThrow().ready() == 1);
@@ -291,6 +292,8 @@ class RoomKernelWithTheStandInUvTest {
                     .isTrue();
             assertThat(outputs(peer, "who").get(0).path("data").path("text/plain").asText())
                     .isEqualTo("(" + pooled + ", True)");
+            assertThat(peer.<String>read(d -> NotebookDoc.cell(d, "who").orElseThrow().executionCount()))
+                    .as("the pool's warm-up displayed a value but left the count alone").isEqualTo("1");
             await().atMost(WAIT).until(() -> pool.ready() == 1);
             assertThat(pool.readyPids().get(0)).as("a fresh kernel, not the one handed out").isNotEqualTo(pooled);
             peer.request("{\"action\":\"shutdown_kernel\"}");

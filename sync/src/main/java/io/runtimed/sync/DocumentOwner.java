@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * until the journal reports that ticket durable: no sync message ever leaves with heads that a
  * crash could lose, yet generation (and with it the order of a peer's sync state) never waits for
  * the disk, so a burst of messages shares one fsync.
+ *
+ * <p>{@link #changeEventually} is for edits the daemon derives from elsewhere (a kernel's outputs):
+ * they are staged and made durable like any other, but a message does not wait for them, so a
+ * window sees an output as soon as it is in the document, not an fsync later. A peer's change, and
+ * every daemon edit made with {@link #change}, is still never announced before it is durable; a
+ * message that carries both waits for both (tickets are ordered).
  */
 public final class DocumentOwner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DocumentOwner.class);
@@ -52,6 +58,7 @@ public final class DocumentOwner implements AutoCloseable {
     private Document doc;
     // guarded by lock
     private Journal journal;
+    /** The highest ticket a generated message must wait for (changes made eventually do not raise it). */
     private long stagedTicket;
     private long durableTicket;
 
@@ -88,11 +95,11 @@ public final class DocumentOwner implements AutoCloseable {
         }
     }
 
-    /** Under the lock, after a change: hands it to the journal (if any). */
-    private void staged(Document d) {
+    /** Under the lock, after a change: hands it to the journal (if any); {@code awaited}: messages wait for it. */
+    private void staged(Document d, boolean awaited) {
         if (journal != null) {
             long ticket = journal.stage(d);
-            if (ticket > stagedTicket) {
+            if (awaited && ticket > stagedTicket) {
                 stagedTicket = ticket;
             }
         }
@@ -157,6 +164,19 @@ public final class DocumentOwner implements AutoCloseable {
      * back. Returns true when a change was committed (an edit that wrote nothing commits nothing).
      */
     public boolean change(Consumer<Transaction> edit) {
+        return change(edit, true);
+    }
+
+    /**
+     * As {@link #change}, for an edit that peers may hear of before it is durable: it is staged
+     * (and so durable within the journal's next write), but no message waits for it. For what the
+     * daemon derives from elsewhere, never for a peer's edit.
+     */
+    public boolean changeEventually(Consumer<Transaction> edit) {
+        return change(edit, false);
+    }
+
+    private boolean change(Consumer<Transaction> edit, boolean awaited) {
         lock.lock();
         try {
             Transaction tx = open().startTransaction();
@@ -166,7 +186,7 @@ public final class DocumentOwner implements AutoCloseable {
                 committed = true;
                 boolean changed = tx.commit().isPresent();
                 if (changed) {
-                    staged(doc);
+                    staged(doc, awaited);
                 }
                 return changed;
             } finally {
@@ -198,7 +218,7 @@ public final class DocumentOwner implements AutoCloseable {
             }
             boolean changed = !Arrays.equals(before, d.getHeads());
             if (changed) {
-                staged(d);
+                staged(d, true);
             }
             return changed;
         } finally {

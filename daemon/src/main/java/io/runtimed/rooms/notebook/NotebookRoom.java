@@ -80,7 +80,8 @@ public final class NotebookRoom implements AutoCloseable {
         try {
             DocumentStore store = new DocumentStore(file, owner,
                     loaded.onDisk() ? owner.withDocument(d -> d.getHeads()) : null, loaded.fileBytes(), compaction,
-                    "notebook-" + shortName(file));
+                    "notebook-" + shortName(file),
+                    kernels == null ? () -> { } : kernels.outputBlobs().store()::commitDeferred);
             return new NotebookRoom(notebookId, owner, store, kernels);
         } catch (RuntimeException e) {
             owner.close();
