@@ -146,6 +146,17 @@ final class KernelFixture {
         }
     }
 
+    /** nbformat's validation errors for a file (Debian's python3-nbformat): empty when it is valid. */
+    static String validatesWithNbformat(java.nio.file.Path file) throws Exception {
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c",
+                "import sys, nbformat\ntry:\n    nbformat.validate(nbformat.read(sys.argv[1], as_version=4))\n"
+                        + "except Exception as e:\n    print(type(e).__name__, e)", file.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return out.strip();
+    }
+
     /** The text of a resolved output's {@code text/plain} (a string or a list of lines). */
     static String plain(ObjectNode output) {
         var p = output.path("data").path("text/plain");

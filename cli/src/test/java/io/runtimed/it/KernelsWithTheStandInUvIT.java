@@ -272,6 +272,68 @@ class KernelsWithTheStandInUvIT {
      * state as the data itself (no {@code data.state}), so the snapshot's model name may be absent
      * there; where it is known it must be the slider's.
      */
+    /** KERNELS.md §9.1 and §9.4 (ours): a real kernel's outputs saved to a file and loaded from it again. */
+    @Nested
+    class NotebookFiles {
+        @Test
+        void outputsOfARealKernelSavedAndOpenedAgainAreIdentical() throws Exception {
+            java.nio.file.Path file = home.root().resolve("saved notebooks").resolve("run.ipynb");
+            java.nio.file.Files.createDirectories(file.getParent());
+            List<String> cells;
+            List<List<ObjectNode>> before = new java.util.ArrayList<>();
+            try (Window w = Window.join(daemon, file.toString())) {
+                assertThat(KernelFixture.launch(w)).isInstanceOf(NotebookResponse.KernelLaunched.class);
+                cells = List.of(
+                        w.run("print('héllo 🙂')\nfrom IPython.display import display, HTML\ndisplay(HTML('<b>x</b>'))\n1+1"),
+                        w.run("import sys; print('x' * 10000, file=sys.stderr)"),
+                        w.run("1/0"));
+                for (String c : cells) {
+                    before.add(w.outputs(c));
+                }
+                Cli.Result saved = Cli.runt(home, "notebook", "save", file.toString());
+                assertThat(saved.exitCode()).as(saved.toString()).isZero();
+                assertThat(saved.stdout()).contains("Saved " + file);
+                assertThat(w.client.kernel().shutdownKernel()).isNotNull();
+            }
+            assertThat(KernelFixture.validatesWithNbformat(file)).isEmpty();
+
+            java.nio.file.Path copy = file.resolveSibling("copy.ipynb");
+            java.nio.file.Files.copy(file, copy);
+            Cli.Result opened = Cli.runt(home, "notebook", "open", copy.toString());
+            assertThat(opened.exitCode()).as(opened.toString()).isZero();
+            assertThat(opened.stdout().trim()).isEqualTo(copy.toString());
+            try (Window w = Window.join(daemon, copy.toString())) {
+                assertThat(w.client.getCells()).extracting(NotebookCell::id).containsExactlyElementsOf(cells);
+                assertThat(w.client.getCells()).extracting(NotebookCell::executionCount).containsExactly("1", "2", "3");
+                for (int i = 0; i < cells.size(); i++) {
+                    List<ObjectNode> again = w.outputs(cells.get(i));
+                    before.get(i).forEach(o -> o.remove("transient"));
+                    assertThat(again).as("cell " + i).isEqualTo(before.get(i));
+                }
+            }
+            Cli.Result shown = Cli.runt(home, "notebook", "show", copy.toString());
+            assertThat(shown.exitCode()).as(shown.toString()).isZero();
+            assertThat(shown.stdout()).contains("  | héllo 🙂", "  | <IPython.core.display.HTML object>", "  | 2",
+                    "  | ZeroDivisionError: division by zero");
+        }
+
+        @Test
+        void aSaveOfAnUntitledNotebookAndAnOpenOfABrokenFileAreRefused() throws Exception {
+            Cli.Result untitled = Cli.runt(home, "notebook", "save", "untitled-" + UUID.randomUUID());
+            assertThat(untitled.exitCode()).isEqualTo(1);
+            assertThat(untitled.stderr()).contains("Failed to save notebook: the notebook id is not an absolute path");
+
+            java.nio.file.Path broken = home.root().resolve("broken.ipynb");
+            java.nio.file.Files.writeString(broken, "{\"nbformat\": 3, \"worksheets\": []}");
+            Cli.Result opened = Cli.runt(home, "notebook", "open", broken.toString());
+            assertThat(opened.exitCode()).isEqualTo(1);
+            assertThat(opened.stderr()).contains("Failed to open notebook: " + broken + " could not be loaded");
+            Cli.Result saved = Cli.runt(home, "notebook", "save", broken.toString());
+            assertThat(saved.exitCode()).isEqualTo(1);
+            assertThat(java.nio.file.Files.readString(broken)).isEqualTo("{\"nbformat\": 3, \"worksheets\": []}");
+        }
+    }
+
     static boolean isSliderAt42(CommSnapshot c) {
         return "jupyter.widget".equals(c.targetName()) && c.state().path("value").asInt() == 42
                 && (c.modelName() == null || "IntSliderModel".equals(c.modelName()));

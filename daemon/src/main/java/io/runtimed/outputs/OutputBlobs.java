@@ -1,5 +1,6 @@
 package io.runtimed.outputs;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.blob.BlobStore;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -46,6 +47,15 @@ public final class OutputBlobs {
 
     Optional<byte[]> get(String hash) throws IOException {
         return store.get(hash);
+    }
+
+    /**
+     * KERNELS.md §8: stores one nbformat output (as a file or a kernel gives it) as a manifest and
+     * returns what the document holds for it: the manifest's hash, or on a blob-store error the
+     * output's JSON (§7.2). Its blobs are permanent (never provisional).
+     */
+    public String storeOutput(ObjectNode nbformatOutput) {
+        return OutputManifest.store(nbformatOutput, session(false));
     }
 
     /** A session for one output write; {@code provisional} for stream writes that may be superseded. */

@@ -1,11 +1,16 @@
 package io.runtimed.cli.runt;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.client.DaemonClientException;
 import io.runtimed.client.NotebookClient;
+import io.runtimed.client.NotebookKernel;
+import io.runtimed.client.OutputResolver;
 import io.runtimed.client.PoolClient;
 import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.Json;
+import io.runtimed.protocol.NotebookRequest;
+import io.runtimed.protocol.NotebookResponse;
 import io.runtimed.protocol.RoomInfo;
 import io.runtimed.sync.DocumentDecodeException;
 import io.runtimed.sync.NativeHandles;
@@ -18,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.automerge.Document;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,6 +67,10 @@ final class NotebookCommand {
         if (daemon) {
             try (NotebookClient client = NotebookClient.join(id)) {
                 snapshot = client.snapshot();
+                if (!json) {
+                    printHuman(snapshot, client.outputResolver());
+                    return 0;
+                }
             } catch (DaemonClientException e) {
                 err().println("Failed to read notebook: " + e.getMessage());
                 return 1;
@@ -88,12 +98,13 @@ final class NotebookCommand {
         if (json) {
             out().println(Json.pretty(NotebookDoc.toJson(snapshot)));
         } else {
-            printHuman(snapshot);
+            printHuman(snapshot, null);
         }
         return 0;
     }
 
-    private void printHuman(NotebookSnapshot s) {
+    /** The cells with their sources, and their outputs as text when {@code outputs} can resolve them. */
+    private void printHuman(NotebookSnapshot s, OutputResolver outputs) {
         PrintWriter out = out();
         out.println("notebook " + s.notebookId() + " (" + s.cells().size() + " cells, runtime "
                 + s.metadata().getOrDefault("runtime", "?") + ")");
@@ -106,8 +117,84 @@ final class NotebookCommand {
             for (String line : c.source().split("\n", -1)) {
                 out.println("    " + line);
             }
+            if (outputs != null) {
+                for (String ref : c.outputs()) {
+                    for (String line : outputText(outputs, ref).split("\n", -1)) {
+                        out.println("  | " + line);
+                    }
+                }
+            }
         }
         out.flush();
+    }
+
+    /**
+     * One output as text: a stream's text, a result's or display's {@code text/plain} (else its media
+     * types in brackets: an image, HTML), an error's name and value.
+     */
+    static String outputText(OutputResolver outputs, String ref) {
+        ObjectNode o;
+        try {
+            o = outputs.resolve(ref);
+        } catch (DaemonClientException e) {
+            return "[output could not be resolved: " + e.getMessage() + "]";
+        }
+        String text = switch (o.path("output_type").asText()) {
+            case "stream" -> OutputPrinter.multiline(o.path("text"));
+            case "execute_result", "display_data" -> OutputPrinter.plainText(o.path("data"));
+            case "error" -> o.path("ename").asText() + ": " + o.path("evalue").asText();
+            default -> "[" + o.path("output_type").asText() + "]";
+        };
+        return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+    }
+
+    @Command(name = "open", mixinStandardHelpOptions = true,
+            description = "Open a .ipynb file in the daemon (its room loads the file) and print the notebook id.")
+    int open(@Parameters(paramLabel = "PATH", description = "the notebook file") Path path) {
+        String id = path.toAbsolutePath().normalize().toString();
+        if (!Files.isRegularFile(Path.of(id))) {
+            err().println("No such notebook file: " + id);
+            return 1;
+        }
+        try (NotebookClient client = NotebookClient.join(id)) {
+            Optional<String> problem = client.getMetadata("load_error");
+            if (problem.isPresent()) {
+                err().println("Failed to open notebook: " + problem.get());
+                return 1;
+            }
+            out().println(id);
+            out().flush();
+            return 0;
+        } catch (DaemonClientException e) {
+            err().println(e.kind() == DaemonClientException.Kind.NOT_REACHABLE
+                    ? "Daemon not running: " + e.getMessage()
+                    : "Failed to open notebook " + id + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    @Command(name = "save", mixinStandardHelpOptions = true,
+            description = "Write a notebook's room to its .ipynb file (KERNELS.md §9.1).")
+    int save(@Parameters(paramLabel = "ID", description = "the notebook id: the file's absolute path") String id,
+             @Option(names = "--force", description = "write even over a file that is not a notebook, or empty a file that has cells")
+             boolean force) {
+        try (NotebookClient client = KernelRooms.join(id, err())) {
+            if (client == null) {
+                return 1;
+            }
+            NotebookResponse r = client.kernel().request(new NotebookRequest.SaveNotebook(false, force ? Boolean.TRUE : null),
+                    NotebookKernel.REQUEST_TIMEOUT);
+            if (r instanceof NotebookResponse.NotebookSaved) {
+                out().println("Saved " + id);
+                out().flush();
+                return 0;
+            }
+            err().println(KernelRooms.failure(r));
+            return 1;
+        } catch (DaemonClientException e) {
+            err().println("Failed to save notebook: " + e.getMessage());
+            return 1;
+        }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,

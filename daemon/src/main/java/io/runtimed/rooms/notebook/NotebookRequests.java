@@ -1,6 +1,7 @@
 package io.runtimed.rooms.notebook;
 
 import io.runtimed.execution.RoomKernel;
+import io.runtimed.ipynb.NotebookFiles;
 import io.runtimed.protocol.NotebookBroadcast;
 import io.runtimed.protocol.NotebookRequest;
 import io.runtimed.protocol.NotebookResponse;
@@ -86,9 +87,11 @@ final class NotebookRequests implements TypedFramesHandler {
         if (request instanceof NotebookRequest.GetHistory r) {
             return kernel.map(k -> k.history(r.pattern(), r.n(), r.unique())).orElseGet(NotebookResponse.NoKernel::new);
         }
-        if (request instanceof NotebookRequest.SaveNotebook) {
-            return new NotebookResponse.Error("Failed to save notebook: saving .ipynb files through the daemon "
-                    + "is not available yet");
+        if (request instanceof NotebookRequest.SaveNotebook r) {
+            return room.blobs()
+                    .map(b -> NotebookFiles.save(room.notebookId(), room.owner(), b, Boolean.TRUE.equals(r.force())))
+                    .orElseGet(() -> new NotebookResponse.Error("Failed to save notebook: this daemon runs without "
+                            + "an output store"));
         }
         if (request instanceof NotebookRequest.SyncEnvironment) {
             // §10.2: only uv:inline kernels can be hot-synced, and this daemon launches none yet

@@ -3,6 +3,8 @@ package io.runtimed.rooms.notebook;
 import io.runtimed.execution.Kernels;
 import io.runtimed.execution.RoomEvents;
 import io.runtimed.execution.RoomKernel;
+import io.runtimed.ipynb.NotebookFiles;
+import io.runtimed.outputs.OutputBlobs;
 import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.NotebookBroadcast;
@@ -37,6 +39,8 @@ public final class NotebookRoom implements AutoCloseable {
     private final NotebookRequests requests;
     /** Empty in a daemon that runs no kernels (tests of sync alone). */
     private final Optional<RoomKernel> kernel;
+    /** Where outputs are stored; empty with {@link #kernel}. */
+    private final Optional<OutputBlobs> blobs;
     private boolean closed;
 
     private NotebookRoom(String notebookId, DocumentOwner owner, DocumentStore store, Kernels kernels) {
@@ -46,6 +50,7 @@ public final class NotebookRoom implements AutoCloseable {
         this.sync = new SyncRoom(owner);
         this.requests = new NotebookRequests(this);
         this.kernel = kernels == null ? Optional.empty() : Optional.of(new RoomKernel(notebookId, new Events(), kernels));
+        this.blobs = kernels == null ? Optional.empty() : Optional.of(kernels.outputBlobs());
     }
 
     /** What the room's kernel reaches of the room. */
@@ -82,7 +87,10 @@ public final class NotebookRoom implements AutoCloseable {
                     loaded.onDisk() ? owner.withDocument(d -> d.getHeads()) : null, loaded.fileBytes(), compaction,
                     "notebook-" + shortName(file),
                     kernels == null ? () -> { } : kernels.outputBlobs().store()::commitDeferred);
-            return new NotebookRoom(notebookId, owner, store, kernels);
+            NotebookRoom room = new NotebookRoom(notebookId, owner, store, kernels);
+            // KERNELS.md §9.4 (ours): a notebook's file is in the document before its first sync message
+            NotebookFiles.loadIfEmpty(notebookId, owner, room.blobs.orElse(null));
+            return room;
         } catch (RuntimeException e) {
             owner.close();
             throw e;
@@ -91,6 +99,10 @@ public final class NotebookRoom implements AutoCloseable {
 
     private static String shortName(Path file) {
         return file.getFileName().toString().substring(0, 8);
+    }
+
+    Optional<OutputBlobs> blobs() {
+        return blobs;
     }
 
     public String notebookId() {
