@@ -10,6 +10,7 @@ import io.runtimed.execution.KernelOptions;
 import io.runtimed.execution.KernelPool;
 import io.runtimed.execution.KernelStarter;
 import io.runtimed.execution.Kernels;
+import io.runtimed.ipynb.NotebookFileService;
 import io.runtimed.kernel.KernelLauncher;
 import io.runtimed.kernel.KernelRegistry;
 import io.runtimed.pool.EnvPools;
@@ -61,6 +62,7 @@ public final class Daemon implements AutoCloseable {
     private final SettingsRoomOpener settings;
     private final RoomRegistry notebooks;
     private final Kernels kernels;
+    private final NotebookFileService notebookFiles;
     private final EnvWarmer warming;
     private final DaemonLifecycle lifecycle;
     private final SocketServer server;
@@ -70,12 +72,14 @@ public final class Daemon implements AutoCloseable {
     private boolean closed;
 
     private Daemon(DaemonLock lock, SettingsRoomOpener settings, RoomRegistry notebooks, Kernels kernels,
+                   NotebookFileService notebookFiles,
                    EnvWarmer warming, DaemonLifecycle lifecycle, SocketServer server, DaemonInfoFile infoFile,
                    DaemonInfo info, Optional<BlobHttpServer> blobServer) {
         this.lock = lock;
         this.settings = settings;
         this.notebooks = notebooks;
         this.kernels = kernels;
+        this.notebookFiles = notebookFiles;
         this.warming = warming;
         this.lifecycle = lifecycle;
         this.server = server;
@@ -105,6 +109,7 @@ public final class Daemon implements AutoCloseable {
         Optional<BlobHttpServer> blobServer = Optional.empty();
         EnvWarmer warming = null;
         Kernels kernels = null;
+        NotebookFileService notebookFiles = null;
         try {
             settings = new SettingsRoomOpener(SettingsPaths.of(config.runtDir(), config.settingsDir()));
             Files.deleteIfExists(config.obsoleteSyncSocket());
@@ -122,8 +127,12 @@ public final class Daemon implements AutoCloseable {
             // KERNELS.md §4.5 (ours): kernels a killed daemon left behind go before any of ours starts
             // (an empty registry costs one directory listing)
             reapOrphans(kernels);
+            SettingsRoomOpener settingsNow = settings;
+            // issue 15: path-backed rooms load, autosave and follow their .ipynb files
+            notebookFiles = new NotebookFileService(kernels.outputBlobs(),
+                    () -> settingsNow.settingsTreeOrDefaults().path("notebooks").path("autosave").asBoolean(true));
             RoomRegistry notebooks = new RoomRegistry(config.notebookDocsDir(), DocumentStore.Compaction.DEFAULT,
-                    kernels);
+                    kernels, notebookFiles);
             ChannelHandlers handlers = new ChannelHandlers(
                     new PoolChannel(pools, lifecycle, notebooks::list),
                     new SettingsSyncChannel(settings),
@@ -149,10 +158,13 @@ public final class Daemon implements AutoCloseable {
                 LOG.warn("could not write {}: {}", infoFile.path(), e.getMessage());
             }
             LOG.info("runtimed {} ready (pid {})", info.version(), info.pid());
-            return new Daemon(lock, settings, notebooks, kernels, warming, lifecycle, server, infoFile, info,
+            return new Daemon(lock, settings, notebooks, kernels, notebookFiles, warming, lifecycle, server, infoFile, info,
                     blobServer);
         } catch (IOException | RuntimeException e) {
             blobServer.ifPresent(BlobHttpServer::close);
+            if (notebookFiles != null) {
+                notebookFiles.close();
+            }
             if (kernels != null) {
                 kernels.close();
             }
@@ -261,6 +273,7 @@ public final class Daemon implements AutoCloseable {
         warming.close();
         blobServer.ifPresent(BlobHttpServer::close);
         notebooks.close();
+        notebookFiles.close();
         kernels.close();
         settings.close();
         infoFile.deleteIfOwnedBy(info.pid());

@@ -87,6 +87,58 @@ public final class NotebookImport {
                 NotebookDoc.setMetadata(tx, NOTEBOOK_METADATA, snapshot);
             }
         }
+
+        /**
+         * Makes the document's cells this file's with as small a change as there is: cells matched
+         * by id keep their place in every window (sources spliced, not replaced), only what differs
+         * is written, cells the file no longer has are deleted, new ones inserted where the file
+         * has them.
+         */
+        public void applyAsChanges(Transaction tx) {
+            java.util.Set<String> keep = new HashSet<>();
+            cells.forEach(c -> keep.add(c.id()));
+            for (io.runtimed.sync.notebook.NotebookCell existing : NotebookDoc.cells(tx)) {
+                if (!keep.contains(existing.id())) {
+                    NotebookDoc.deleteCell(tx, existing.id());
+                }
+            }
+            for (int i = 0; i < cells.size(); i++) {
+                Cell c = cells.get(i);
+                java.util.Optional<io.runtimed.sync.notebook.NotebookCell> now = NotebookDoc.cell(tx, c.id());
+                if (now.isPresent() && !now.get().cellType().equals(c.type())) {
+                    NotebookDoc.deleteCell(tx, c.id());
+                    now = java.util.Optional.empty();
+                }
+                if (now.isEmpty()) {
+                    NotebookDoc.addCell(tx, i, c.id(), c.type(), true);
+                } else {
+                    List<String> order = NotebookDoc.cells(tx).stream().map(io.runtimed.sync.notebook.NotebookCell::id).toList();
+                    if (order.indexOf(c.id()) != i) {
+                        NotebookDoc.moveCell(tx, c.id(), i);
+                    }
+                }
+                NotebookDoc.updateSource(tx, c.id(), c.source());
+                io.runtimed.sync.notebook.NotebookCell cell = NotebookDoc.cell(tx, c.id()).orElseThrow();
+                if (!cell.executionCount().equals(c.count())) {
+                    NotebookDoc.setExecutionCount(tx, c.id(), c.count());
+                }
+                if (!cell.outputs().equals(c.outputs())) {
+                    NotebookDoc.setOutputs(tx, c.id(), c.outputs());
+                }
+                setIfDiffers(tx, c.id(), CELL_METADATA, c.metadata());
+                setIfDiffers(tx, c.id(), ATTACHMENTS, c.attachments());
+                setIfDiffers(tx, c.id(), EXTRA, c.extra());
+            }
+            if (snapshot != null && !NotebookDoc.getMetadata(tx, NOTEBOOK_METADATA).orElse("").equals(snapshot)) {
+                NotebookDoc.setMetadata(tx, NOTEBOOK_METADATA, snapshot);
+            }
+        }
+
+        private static void setIfDiffers(Transaction tx, String id, String key, String value) {
+            if (value != null && !NotebookDoc.getCellMetadata(tx, id, key).orElse("").equals(value)) {
+                NotebookDoc.setCellMetadata(tx, id, key, value);
+            }
+        }
     }
 
     /**

@@ -88,8 +88,12 @@ final class NotebookRequests implements TypedFramesHandler {
             return kernel.map(k -> k.history(r.pattern(), r.n(), r.unique())).orElseGet(NotebookResponse.NoKernel::new);
         }
         if (request instanceof NotebookRequest.SaveNotebook r) {
+            boolean force = Boolean.TRUE.equals(r.force());
+            if (room.file().isPresent()) {
+                return room.file().get().save(force);
+            }
             return room.blobs()
-                    .map(b -> NotebookFiles.save(room.notebookId(), room.owner(), b, Boolean.TRUE.equals(r.force())))
+                    .map(b -> NotebookFiles.save(room.notebookId(), room.owner(), b, force))
                     .orElseGet(() -> new NotebookResponse.Error("Failed to save notebook: this daemon runs without "
                             + "an output store"));
         }

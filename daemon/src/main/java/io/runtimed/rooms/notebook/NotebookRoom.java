@@ -3,6 +3,8 @@ package io.runtimed.rooms.notebook;
 import io.runtimed.execution.Kernels;
 import io.runtimed.execution.RoomEvents;
 import io.runtimed.execution.RoomKernel;
+import io.runtimed.ipynb.NotebookFile;
+import io.runtimed.ipynb.NotebookFileService;
 import io.runtimed.ipynb.NotebookFiles;
 import io.runtimed.outputs.OutputBlobs;
 import io.runtimed.paths.NotebookDocFiles;
@@ -41,13 +43,15 @@ public final class NotebookRoom implements AutoCloseable {
     private final Optional<RoomKernel> kernel;
     /** Where outputs are stored; empty with {@link #kernel}. */
     private final Optional<OutputBlobs> blobs;
+    /** The .ipynb file of a path-backed room in a daemon that keeps files in step; set once, at open. */
+    private volatile NotebookFile file;
     private boolean closed;
 
     private NotebookRoom(String notebookId, DocumentOwner owner, DocumentStore store, Kernels kernels) {
         this.notebookId = notebookId;
         this.owner = owner;
         this.store = store;
-        this.sync = new SyncRoom(owner);
+        this.sync = new SyncRoom(owner, this::edited);
         this.requests = new NotebookRequests(this);
         this.kernel = kernels == null ? Optional.empty() : Optional.of(new RoomKernel(notebookId, new Events(), kernels));
         this.blobs = kernels == null ? Optional.empty() : Optional.of(kernels.outputBlobs());
@@ -63,6 +67,7 @@ public final class NotebookRoom implements AutoCloseable {
         @Override
         public void documentChanged() {
             sync.broadcast();
+            edited();
         }
 
         @Override
@@ -73,12 +78,12 @@ public final class NotebookRoom implements AutoCloseable {
 
     /** §7: loads the room's file from {@code docsDir} (or starts a fresh document). */
     public static NotebookRoom open(String notebookId, Path docsDir, DocumentStore.Compaction compaction) {
-        return open(notebookId, docsDir, compaction, null);
+        return open(notebookId, docsDir, compaction, null, null);
     }
 
     /** As {@link #open(String, Path, DocumentStore.Compaction)}, with a kernel slot when {@code kernels} is given. */
     public static NotebookRoom open(String notebookId, Path docsDir, DocumentStore.Compaction compaction,
-                                    Kernels kernels) {
+                                    Kernels kernels, NotebookFileService files) {
         Path file = NotebookDocFiles.fileFor(docsDir, notebookId);
         NotebookStore.Loaded loaded = NotebookStore.load(file, notebookId);
         DocumentOwner owner = new DocumentOwner("notebook " + shortName(file), loaded.doc());
@@ -89,7 +94,11 @@ public final class NotebookRoom implements AutoCloseable {
                     kernels == null ? () -> { } : kernels.outputBlobs().store()::commitDeferred);
             NotebookRoom room = new NotebookRoom(notebookId, owner, store, kernels);
             // KERNELS.md §9.4 (ours): a notebook's file is in the document before its first sync message
-            NotebookFiles.loadIfEmpty(notebookId, owner, room.blobs.orElse(null));
+            if (files != null) {
+                room.file = NotebookFile.open(notebookId, owner, files, room.sync::broadcast).orElse(null);
+            } else {
+                NotebookFiles.loadIfEmpty(notebookId, owner, room.blobs.orElse(null));
+            }
             return room;
         } catch (RuntimeException e) {
             owner.close();
@@ -103,6 +112,18 @@ public final class NotebookRoom implements AutoCloseable {
 
     Optional<OutputBlobs> blobs() {
         return blobs;
+    }
+
+    Optional<NotebookFile> file() {
+        return Optional.ofNullable(file);
+    }
+
+    /** Any change of the document (a peer's, the daemon's): the file is due to be autosaved. */
+    private void edited() {
+        NotebookFile f = file;
+        if (f != null) {
+            f.changed();
+        }
     }
 
     public String notebookId() {
@@ -132,6 +153,7 @@ public final class NotebookRoom implements AutoCloseable {
             LOG.warn("notebook {}: a daemon-side edit did not reach the disk", notebookId);
         }
         sync.broadcast();
+        edited();
     }
 
     public Optional<RoomKernel> kernel() {
@@ -157,6 +179,7 @@ public final class NotebookRoom implements AutoCloseable {
     /** After a daemon-side edit: every peer is sent it (each after it is durable, as always). */
     public void documentChanged() {
         sync.broadcast();
+        edited();
     }
 
     public DocumentStore store() {
@@ -176,6 +199,11 @@ public final class NotebookRoom implements AutoCloseable {
         // the kernel stops first (§4.4): its last outputs still reach the document
         kernel.ifPresent(RoomKernel::close);
         sync.close(PEERS_LEAVE_TIMEOUT);
+        NotebookFile f = file;
+        if (f != null) {
+            // the last edits reach the .ipynb file before the document is freed
+            f.close();
+        }
         store.close();
         owner.close();
     }

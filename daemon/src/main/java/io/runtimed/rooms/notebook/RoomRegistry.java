@@ -1,6 +1,7 @@
 package io.runtimed.rooms.notebook;
 
 import io.runtimed.execution.Kernels;
+import io.runtimed.ipynb.NotebookFileService;
 import io.runtimed.execution.Parallel;
 import io.runtimed.execution.RoomKernel;
 import io.runtimed.protocol.FrameChannel;
@@ -45,6 +46,8 @@ public final class RoomRegistry implements AutoCloseable {
     private final DocumentStore.Compaction compaction;
     /** Null when the daemon runs no kernels. */
     private final Kernels kernels;
+    /** Keeps path-backed rooms' .ipynb files in step; null in a registry without (tests of sync alone). */
+    private final NotebookFileService files;
     private final ScheduledExecutorService keepAliveTimer;
     private final ReentrantLock lock = new ReentrantLock();
     // guarded by lock
@@ -80,9 +83,14 @@ public final class RoomRegistry implements AutoCloseable {
 
     /** With {@code kernels}, every room has a kernel slot and the keep-alive applies. */
     public RoomRegistry(Path docsDir, DocumentStore.Compaction compaction, Kernels kernels) {
+        this(docsDir, compaction, kernels, null);
+    }
+
+    public RoomRegistry(Path docsDir, DocumentStore.Compaction compaction, Kernels kernels, NotebookFileService files) {
         this.docsDir = docsDir;
         this.compaction = compaction;
         this.kernels = kernels;
+        this.files = files;
         this.keepAliveTimer = kernels == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "room-keep-alive");
             t.setDaemon(true);
@@ -142,7 +150,7 @@ public final class RoomRegistry implements AutoCloseable {
                     e.predecessor.join();
                 }
                 try {
-                    e.room = NotebookRoom.open(e.notebookId, docsDir, compaction, kernels);
+                    e.room = NotebookRoom.open(e.notebookId, docsDir, compaction, kernels, files);
                     LOG.debug("opened the room of notebook {}", e.notebookId);
                 } catch (RuntimeException failure) {
                     e.openFailure = failure;

@@ -416,6 +416,16 @@ public final class NotebookDoc {
         return cellObject(doc, id).flatMap(c -> string(doc, c, key));
     }
 
+    /** Removes a key of {@code metadata}; false when it was not there. */
+    public static boolean removeMetadata(Transaction tx, String key) {
+        Optional<ObjectId> metadata = map(tx, ObjectId.ROOT, METADATA);
+        if (metadata.isEmpty() || tx.get(metadata.get(), key).isEmpty()) {
+            return false;
+        }
+        tx.delete(metadata.get(), key);
+        return true;
+    }
+
     /** §3 set_metadata: a Str in {@code metadata}, creating the Map if missing. */
     public static void setMetadata(Transaction tx, String key, String value) {
         Optional<ObjectId> metadata = map(tx, ObjectId.ROOT, METADATA);
