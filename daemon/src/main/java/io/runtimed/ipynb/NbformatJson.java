@@ -25,6 +25,11 @@ import java.nio.charset.StandardCharsets;
  * a v4.5+ cell without an id, or with an id an earlier cell has, a new random id. Random ids
  * cannot be reproduced, and choosing ids is the caller's business, so read and write leave ids
  * as they are.
+ *
+ * <p>Read accepts a few files nbformat refuses, and writes them by the same rules: a notebook or
+ * cell without "metadata" and a code cell without "outputs" (AttributeErrors in nbformat), an
+ * integer of more than 4300 digits (Python's int conversion limit), and Jackson's extra
+ * spellings +Infinity, +INF and -INF.
  */
 public final class NbformatJson {
     /**
