@@ -46,6 +46,14 @@ public final class SystemPackages {
         requireAll(python("python3-ipykernel", "ipykernel", "python3-ipywidgets", "ipywidgets"));
     }
 
+    /**
+     * python3-nbformat, the reference for the .ipynb codec's output, and python3-nbclient, whose
+     * test notebooks are part of the corpus the codec is compared on.
+     */
+    public static void requireNbformatAndNbclient() {
+        requireAll(python("python3-nbformat", "nbformat", "python3-nbclient", "nbclient"));
+    }
+
     /** python3-venv: {@code python3 -m venv} with pip (ensurepip), the uv pool's fallback without uv. */
     public static void requirePythonVenv() {
         requireAll(python("python3-venv", "ensurepip"));
