@@ -318,6 +318,23 @@ class KernelsWithTheStandInUvIT {
         }
 
         @Test
+        void anOutsideEditOfTheFileShowsUpInAnOpenWindowAndAnEditIsAutosaved() throws Exception {
+            java.nio.file.Path file = home.root().resolve("followed.ipynb");
+            String cellA = "{\"cell_type\":\"code\",\"execution_count\":null,\"id\":\"a\",\"metadata\":{},\"outputs\":[],\"source\":\"x = %s\"}";
+            String nb = "{\"cells\":[%s],\"metadata\":{},\"nbformat\":4,\"nbformat_minor\":5}";
+            java.nio.file.Files.writeString(file, String.format(nb, String.format(cellA, "1")));
+            try (Window w = Window.join(daemon, file.toString())) {
+                assertThat(w.client.getCell("a").map(NotebookCell::source)).contains("x = 1");
+                java.nio.file.Files.writeString(file, String.format(nb, String.format(cellA, "2")));
+                await("the outside edit in the window").atMost(WAIT)
+                        .until(() -> w.client.getCell("a").map(NotebookCell::source).orElse("").equals("x = 2"));
+                w.client.updateSource("a", "x = 3");
+                await("the window's edit autosaved").atMost(WAIT)
+                        .until(() -> java.nio.file.Files.readString(file).contains("\"x = 3\""));
+            }
+        }
+
+        @Test
         void aSaveOfAnUntitledNotebookAndAnOpenOfABrokenFileAreRefused() throws Exception {
             Cli.Result untitled = Cli.runt(home, "notebook", "save", "untitled-" + UUID.randomUUID());
             assertThat(untitled.exitCode()).isEqualTo(1);

@@ -48,6 +48,14 @@ class NotebookFilesTest {
                 list.filter(p -> p.toString().endsWith(".ipynb")).sorted().forEach(files::add);
             }
         }
+        // nbformat 3 files are refused on open (NbformatJsonTest says how)
+        files.removeIf(f -> {
+            try {
+                return Json.MAPPER.readTree(Files.readAllBytes(f)).path("nbformat").asInt() != 4;
+            } catch (IOException e) {
+                return true;
+            }
+        });
         return files;
     }
 
@@ -101,8 +109,16 @@ class NotebookFilesTest {
                 continue;
             }
             String ours = Files.readString(Path.of(e.getValue()));
-            if (!ours.equals(verdict.get("expected").asText())) {
-                problems.put(e.getKey(), "differs from nbformat's own text");
+            String theirs = verdict.get("expected").asText();
+            if (!ours.equals(theirs)) {
+                String[] a = ours.split("\n", -1);
+                String[] b = theirs.split("\n", -1);
+                int line = 0;
+                while (line < Math.min(a.length, b.length) && a[line].equals(b[line])) {
+                    line++;
+                }
+                problems.put(e.getKey(), "differs from nbformat's own text at line " + (line + 1) + ": ours "
+                        + (line < a.length ? a[line] : "<end>") + " | nbformat's " + (line < b.length ? b[line] : "<end>"));
             }
         }
         assertThat(problems).isEmpty();
@@ -125,10 +141,14 @@ class NotebookFilesTest {
                 "        nb = nbformat.read(src, as_version=4)",
                 "        if nbformat.validator.isvalid(nb):",
                 "            nbformat.validate(mine)  # a source nbformat itself rejects is saved as it was",
-                "        if nb.nbformat_minor < 5 or any('id' not in c for c in raw['cells']):",
+                "        ids = [c.get('id') for c in raw['cells']]",
+                "        if nb.nbformat_minor < 5 or None in ids or len(set(ids)) != len(ids):",
                 "            nb.nbformat_minor = max(nb.nbformat_minor, 5)",
                 "            for c, m in zip(nb.cells, mine.cells):",
                 "                c['id'] = m['id']",
+                "        for c in nb.cells:",
+                "            for o in c.get('outputs', []):",
+                "                o.pop('transient', None)  # KERNELS.md 9.1 (ours): not nbformat, stripped on save",
                 "        path = ours + '.expected'",
                 "        nbformat.write(nb, path)",
                 "        out[src] = {'expected': open(path, encoding='utf-8').read()}",
