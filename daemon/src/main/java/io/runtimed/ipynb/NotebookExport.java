@@ -47,10 +47,10 @@ public final class NotebookExport {
         List<CellRead> cells = owner.read(doc -> {
             snapshot.set(NotebookDoc.getMetadata(doc, NotebookImport.NOTEBOOK_METADATA));
             List<CellRead> out = new ArrayList<>();
-            for (NotebookCell c : NotebookDoc.cells(doc)) {
-                out.add(new CellRead(c, NotebookDoc.getCellMetadata(doc, c.id(), NotebookImport.CELL_METADATA),
-                        NotebookDoc.getCellMetadata(doc, c.id(), NotebookImport.ATTACHMENTS),
-                        NotebookDoc.getCellMetadata(doc, c.id(), NotebookImport.EXTRA)));
+            for (NotebookDoc.CellWithKeys c : NotebookDoc.cellsWithKeys(doc)) {
+                out.add(new CellRead(c.cell(), Optional.ofNullable(c.keys().get(NotebookImport.CELL_METADATA)),
+                        Optional.ofNullable(c.keys().get(NotebookImport.ATTACHMENTS)),
+                        Optional.ofNullable(c.keys().get(NotebookImport.EXTRA))));
             }
             return out;
         });

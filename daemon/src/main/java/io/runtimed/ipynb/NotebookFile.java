@@ -57,6 +57,8 @@ public final class NotebookFile implements AutoCloseable {
     private final AtomicLong lastEdit = new AtomicLong();
     // worker thread only
     private String baseHash;
+    /** The base's notebook without outputs (what a save needs of the file it replaces), or null when unknown. */
+    private ObjectNode slimBase;
     private List<ChangeHash> baseHeads;
     private boolean conflict;
     private ScheduledFuture<?> due;
@@ -102,7 +104,7 @@ public final class NotebookFile implements AutoCloseable {
     }
 
     private void start() throws IOException {
-        boolean loaded = NotebookFiles.loadIfEmpty(notebookId, owner, service.blobs());
+        boolean loaded = NotebookFiles.loadIfEmpty(notebookId, owner, service.blobs(), n -> slimBase = n);
         String hash = hashOf(path);
         baseHash = hash;
         baseHeads = owner.heads();
@@ -246,6 +248,7 @@ public final class NotebookFile implements AutoCloseable {
         if (owner.change(prepared::applyAsChanges)) {
             documentChanged.run();
         }
+        slimBase = null;
         baseHash = hash;
         baseHeads = owner.heads();
         firstUnsaved.set(0);
@@ -285,7 +288,8 @@ public final class NotebookFile implements AutoCloseable {
             LOG.info("kept the version of {} found on disk as {}", path, kept.getFileName());
         }
         List<ChangeHash> heads = owner.heads();
-        NotebookResponse r = NotebookFiles.save(notebookId, owner, service.blobs(), force);
+        Optional<ObjectNode> known = outside ? Optional.empty() : Optional.ofNullable(slimBase);
+        NotebookResponse r = NotebookFiles.save(notebookId, owner, service.blobs(), force, known, n -> slimBase = n);
         if (r instanceof NotebookResponse.NotebookSaved) {
             baseHash = hashOf(path);
             baseHeads = heads;

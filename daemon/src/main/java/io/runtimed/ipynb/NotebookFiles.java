@@ -47,34 +47,55 @@ public final class NotebookFiles {
      * {@link #LOAD_ERROR} says why; a save then refuses to write over it. True when cells were loaded.
      */
     public static boolean loadIfEmpty(String notebookId, DocumentOwner owner, OutputBlobs blobs) {
+        return loadIfEmpty(notebookId, owner, blobs, n -> { });
+    }
+
+    /** As {@link #loadIfEmpty(String, DocumentOwner, OutputBlobs)}; {@code loaded} gets the file's notebook, slim. */
+    static boolean loadIfEmpty(String notebookId, DocumentOwner owner, OutputBlobs blobs,
+                               java.util.function.Consumer<ObjectNode> loaded) {
         Optional<Path> file = fileOf(notebookId).filter(p -> p.toString().endsWith(".ipynb")).filter(Files::isRegularFile);
         if (file.isEmpty() || owner.read(NotebookDoc::cellCount) > 0) {
             return false;
         }
         NotebookImport.Prepared prepared;
         try {
-            prepared = NotebookImport.prepare(NbformatJson.read(Files.readAllBytes(file.get())), blobs, notebookId);
+            ObjectNode notebook = NbformatJson.read(Files.readAllBytes(file.get()));
+            prepared = NotebookImport.prepare(notebook, blobs, notebookId);
+            loaded.accept(slim(notebook));
         } catch (NotebookFileException | IOException e) {
             String problem = file.get() + " could not be loaded: " + e.getMessage();
             LOG.warn("{}", problem);
             owner.change(tx -> NotebookDoc.setMetadata(tx, LOAD_ERROR, problem));
             return false;
         }
-        owner.change(prepared::apply);
+        // the file is the durable copy: nobody need wait for the document's fsync (nor its blobs')
+        owner.changeEventually(prepared::apply);
         LOG.info("loaded {} cells from {}", prepared.cellCount(), file.get());
         return true;
     }
 
     /** §9.1 with every "(ours)": see {@link NotebookExport}; refusals are {@code error} results. */
     public static NotebookResponse save(String notebookId, DocumentOwner owner, OutputBlobs blobs, boolean force) {
+        return save(notebookId, owner, blobs, force, Optional.empty(), n -> { });
+    }
+
+    /**
+     * As {@link #save(String, DocumentOwner, OutputBlobs, boolean)}. {@code known}: the file's
+     * notebook as {@link #slim} gives it, when the caller knows the file holds it (then the file is
+     * not read again); {@code written} gets what was written, slim.
+     */
+    static NotebookResponse save(String notebookId, DocumentOwner owner, OutputBlobs blobs, boolean force,
+                                 Optional<ObjectNode> known, java.util.function.Consumer<ObjectNode> written) {
         Optional<Path> target = fileOf(notebookId);
         if (target.isEmpty()) {
             return failed("the notebook id is not an absolute path: " + notebookId);
         }
         Path file = target.get();
-        Optional<ObjectNode> old;
+        Optional<ObjectNode> old = known;
         try {
-            old = Optional.of(NbformatJson.read(Files.readAllBytes(file)));
+            if (old.isEmpty()) {
+                old = Optional.of(slim(NbformatJson.read(Files.readAllBytes(file))));
+            }
         } catch (NoSuchFileException e) {
             old = Optional.empty();
         } catch (IOException | NotebookFileException e) {
@@ -91,10 +112,25 @@ public final class NotebookFiles {
         ObjectNode notebook = NotebookExport.build(owner, old, new ManifestResolver(blobs));
         try {
             AtomicFiles.write(file, NbformatJson.write(notebook).getBytes(StandardCharsets.UTF_8));
+            written.accept(slim(notebook));
         } catch (IOException e) {
             return failed(e.getMessage());
         }
         return new NotebookResponse.NotebookSaved();
+    }
+
+    /**
+     * What a save needs of the file it replaces: everything but the outputs (it writes the
+     * document's), so that a room can keep it between saves at little cost.
+     */
+    static ObjectNode slim(ObjectNode notebook) {
+        ObjectNode copy = notebook.deepCopy();
+        copy.path("cells").forEach(c -> {
+            if (c instanceof ObjectNode cell) {
+                cell.remove("outputs");
+            }
+        });
+        return copy;
     }
 
     private static NotebookResponse failed(String why) {

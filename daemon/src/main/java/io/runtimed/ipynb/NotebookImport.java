@@ -67,21 +67,16 @@ public final class NotebookImport {
         public void apply(Transaction tx) {
             int at = NotebookDoc.cells(tx).size();
             for (Cell c : cells) {
-                NotebookDoc.addCell(tx, at++, c.id(), c.type(), true);
-                if (!c.source().isEmpty()) {
-                    NotebookDoc.updateSource(tx, c.id(), c.source());
-                }
-                NotebookDoc.setExecutionCount(tx, c.id(), c.count());
-                if (!c.outputs().isEmpty()) {
-                    NotebookDoc.setOutputs(tx, c.id(), c.outputs());
-                }
-                NotebookDoc.setCellMetadata(tx, c.id(), CELL_METADATA, c.metadata());
+                Map<String, String> keys = new java.util.LinkedHashMap<>();
+                keys.put(CELL_METADATA, c.metadata());
                 if (c.attachments() != null) {
-                    NotebookDoc.setCellMetadata(tx, c.id(), ATTACHMENTS, c.attachments());
+                    keys.put(ATTACHMENTS, c.attachments());
                 }
                 if (c.extra() != null) {
-                    NotebookDoc.setCellMetadata(tx, c.id(), EXTRA, c.extra());
+                    keys.put(EXTRA, c.extra());
                 }
+                NotebookDoc.insertCell(tx, at++,
+                        new io.runtimed.sync.notebook.NotebookCell(c.id(), c.type(), c.source(), c.count(), c.outputs()), keys);
             }
             if (snapshot != null) {
                 NotebookDoc.setMetadata(tx, NOTEBOOK_METADATA, snapshot);

@@ -35,6 +35,8 @@ public final class NotebookDoc {
     public static final String OUTPUTS = "outputs";
     /** §1: a cell that never ran. */
     public static final String NO_EXECUTION_COUNT = "null";
+    /** A cell's own keys (§1); any other Str key of a cell is cell metadata. */
+    private static final java.util.Set<String> CELL_KEYS = java.util.Set.of(ID, CELL_TYPE, SOURCE, EXECUTION_COUNT, OUTPUTS);
     public static final String DEFAULT_RUNTIME = "python";
 
     /** What {@link #updateSource} found. */
@@ -158,6 +160,64 @@ public final class NotebookDoc {
         }
         return Optional.of(new NotebookCell(id.get(), string(doc, cell, CELL_TYPE).orElse(""), source,
                 string(doc, cell, EXECUTION_COUNT).orElse(NO_EXECUTION_COUNT), outputs));
+    }
+
+    /** A cell and the Str values of its other keys (cell metadata), read together. */
+    public record CellWithKeys(NotebookCell cell, Map<String, String> keys) {
+    }
+
+    /** Every cell with its other Str keys, in one pass (a notebook's save reads them all). */
+    public static List<CellWithKeys> cellsWithKeys(Read doc) {
+        List<CellWithKeys> out = new ArrayList<>();
+        Optional<ObjectId> cells = cellsList(doc);
+        if (cells.isEmpty()) {
+            return out;
+        }
+        for (AmValue item : doc.listItems(cells.get()).orElse(new AmValue[0])) {
+            if (item instanceof AmValue.Map map) {
+                Optional<NotebookCell> cell = readCell(doc, map.getId());
+                if (cell.isPresent()) {
+                    Map<String, String> keys = new LinkedHashMap<>();
+                    for (String key : doc.keys(map.getId()).orElse(new String[0])) {
+                        if (!CELL_KEYS.contains(key)) {
+                            string(doc, map.getId(), key).ifPresent(v -> keys.put(key, v));
+                        }
+                    }
+                    out.add(new CellWithKeys(cell.get(), keys));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Inserts a whole cell at {@code index} (clamped) in one step, creating {@code cells} when
+     * missing: what {@link #addCell}, {@link #updateSource}, {@link #setExecutionCount},
+     * {@link #setOutputs} and {@link #setCellMetadata} do, without looking the cell up each time (a
+     * notebook file's hundreds of cells load in one transaction).
+     */
+    public static void insertCell(Transaction tx, int index, NotebookCell c, Map<String, String> keys) {
+        Optional<ObjectId> found = cellsList(tx);
+        ObjectId cells = found.isPresent() ? found.get() : tx.set(ObjectId.ROOT, CELLS, ObjectType.LIST);
+        int at = (int) Math.min(Math.max(index, 0), tx.length(cells));
+        ObjectId cell = tx.insert(cells, at, ObjectType.MAP);
+        tx.set(cell, ID, c.id());
+        tx.set(cell, CELL_TYPE, c.cellType());
+        ObjectId source = tx.set(cell, SOURCE, ObjectType.TEXT);
+        if (!c.source().isEmpty()) {
+            tx.spliceText(source, 0, 0, c.source());
+        }
+        tx.set(cell, EXECUTION_COUNT, c.executionCount());
+        ObjectId outputs = tx.set(cell, OUTPUTS, ObjectType.LIST);
+        for (int i = 0; i < c.outputs().size(); i++) {
+            tx.insert(outputs, i, c.outputs().get(i));
+        }
+        keys.forEach((k, v) -> {
+            if (CELL_KEYS.contains(k)) {
+                throw new IllegalArgumentException("not a metadata key: " + k);
+            }
+            tx.set(cell, k, v);
+        });
     }
 
     // ---- §3: operations ----
@@ -403,7 +463,7 @@ public final class NotebookDoc {
 
     /** A Str in the cell's own Map (cell metadata; the §1 keys are refused). */
     public static boolean setCellMetadata(Transaction tx, String id, String key, String value) {
-        if (List.of(ID, CELL_TYPE, SOURCE, EXECUTION_COUNT, OUTPUTS).contains(key)) {
+        if (CELL_KEYS.contains(key)) {
             throw new IllegalArgumentException("not a metadata key: " + key);
         }
         Optional<ObjectId> cell = cellObject(tx, id);
