@@ -134,22 +134,39 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
             return Optional.empty();
         }
         try {
-            return Optional.of(new Loaded(NativeHandles.load(bytes), bytes.length));
+            Loaded loaded = load(bytes);
+            if (loaded.fileBytes() < bytes.length) {
+                LOG.warn("{}: dropped a torn last write of {} bytes (never acknowledged)", file,
+                        bytes.length - loaded.fileBytes());
+                truncate(file, loaded.fileBytes());
+            }
+            return Optional.of(loaded);
+        } catch (DocumentDecodeException e) {
+            setAside(file, "not an Automerge document: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Loads a file's bytes without touching the file: the whole, or when only a torn last append
+     * keeps them from loading, their complete chunks ({@link Loaded#fileBytes} then says how many
+     * bytes that is; the rest was never acknowledged). The caller owns and frees the document.
+     *
+     * @throws DocumentDecodeException when neither loads: the bytes are not (the start of) a document
+     */
+    public static Loaded load(byte[] bytes) throws DocumentDecodeException {
+        try {
+            return new Loaded(NativeHandles.load(bytes), bytes.length);
         } catch (DocumentDecodeException e) {
             int whole = AutomergeChunks.completePrefix(bytes);
             if (whole > 0 && whole < bytes.length) {
                 try {
-                    Document doc = NativeHandles.load(java.util.Arrays.copyOf(bytes, whole));
-                    LOG.warn("{}: dropped a torn last write of {} bytes (never acknowledged)", file,
-                            bytes.length - whole);
-                    truncate(file, whole);
-                    return Optional.of(new Loaded(doc, whole));
+                    return new Loaded(NativeHandles.load(java.util.Arrays.copyOf(bytes, whole)), whole);
                 } catch (DocumentDecodeException again) {
-                    // not a torn tail: the file is corrupt
+                    // not a torn tail: the bytes are corrupt
                 }
             }
-            setAside(file, "not an Automerge document: " + e.getMessage());
-            return Optional.empty();
+            throw e;
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,13 +42,13 @@ class BlobGcTest {
     }
 
     BlobGc.Result collect(Duration maxAge, OptionalLong cap, boolean dryRun) throws Exception {
-        return new BlobGc(store).collect(maxAge, cap, NOW, dryRun);
+        return new BlobGc(store).collect(Set.of(), maxAge, cap, NOW, dryRun);
     }
 
     @Test
     void blobsUnusedForLongerThanTheAgeAreDeleted() throws Exception {
         BlobGc.Result r = collect(Duration.ofDays(30), OptionalLong.empty(), false);
-        assertThat(r).isEqualTo(new BlobGc.Result(1, 100, 2, 500, false));
+        assertThat(r).isEqualTo(new BlobGc.Result(1, 100, 2, 500, 0, 0, false));
         assertThat(store.list()).containsExactlyInAnyOrder(middle, recent);
         assertThat(store.metaPath(old)).doesNotExist();
     }
@@ -68,27 +69,27 @@ class BlobGcTest {
     @Test
     void theSizeCapDeletesTheLeastRecentlyUsedFirst() throws Exception {
         BlobGc.Result r = collect(Duration.ofDays(365), OptionalLong.of(350), false);
-        assertThat(r).isEqualTo(new BlobGc.Result(2, 300, 1, 300, false));
+        assertThat(r).isEqualTo(new BlobGc.Result(2, 300, 1, 300, 0, 0, false));
         assertThat(store.list()).containsExactly(recent);
     }
 
     @Test
     void ageAndCapTogether() throws Exception {
         BlobGc.Result r = collect(Duration.ofDays(30), OptionalLong.of(500), false);
-        assertThat(r).isEqualTo(new BlobGc.Result(1, 100, 2, 500, false));
+        assertThat(r).isEqualTo(new BlobGc.Result(1, 100, 2, 500, 0, 0, false));
     }
 
     @Test
     void aDryRunDeletesNothing() throws Exception {
         BlobGc.Result r = collect(Duration.ofDays(30), OptionalLong.of(0), true);
-        assertThat(r).isEqualTo(new BlobGc.Result(3, 600, 0, 0, true));
+        assertThat(r).isEqualTo(new BlobGc.Result(3, 600, 0, 0, 0, 0, true));
         assertThat(store.list()).hasSize(3);
     }
 
     @Test
     void aMissingStoreIsEmpty() throws Exception {
-        BlobGc.Result r = new BlobGc(new BlobStore(dir.resolve("nowhere"))).collect(Duration.ZERO, OptionalLong.of(0), NOW, false);
-        assertThat(r).isEqualTo(new BlobGc.Result(0, 0, 0, 0, false));
+        BlobGc.Result r = new BlobGc(new BlobStore(dir.resolve("nowhere"))).collect(Set.of(), Duration.ZERO, OptionalLong.of(0), NOW, false);
+        assertThat(r).isEqualTo(new BlobGc.Result(0, 0, 0, 0, 0, 0, false));
         assertThat(dir.resolve("nowhere")).doesNotExist();
     }
 }
