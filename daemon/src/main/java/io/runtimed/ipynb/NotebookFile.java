@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.automerge.ChangeHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +51,8 @@ public final class NotebookFile implements AutoCloseable {
     private final DocumentOwner owner;
     private final NotebookFileService service;
     private final Runnable documentChanged;
+    /** Where the base is kept across daemon runs ({@link FileBase}); null: not kept. */
+    private final Path baseRecord;
     /** When the first edit not yet saved was made (nanoTime; 0: none) and the last one. */
     private final AtomicLong firstUnsaved = new AtomicLong();
     private final AtomicLong lastEdit = new AtomicLong();
@@ -59,18 +60,20 @@ public final class NotebookFile implements AutoCloseable {
     private String baseHash;
     /** The base's notebook without outputs (what a save needs of the file it replaces), or null when unknown. */
     private ObjectNode slimBase;
-    private List<ChangeHash> baseHeads;
+    /** The document's heads (hex, sorted) when the base was taken. */
+    private List<String> baseHeads;
     private boolean conflict;
     private ScheduledFuture<?> due;
     private boolean closed;
 
     private NotebookFile(String notebookId, Path path, DocumentOwner owner, NotebookFileService service,
-                         Runnable documentChanged) {
+                         Runnable documentChanged, Path baseRecord) {
         this.notebookId = notebookId;
         this.path = path;
         this.owner = owner;
         this.service = service;
         this.documentChanged = documentChanged;
+        this.baseRecord = baseRecord;
     }
 
     /**
@@ -79,12 +82,13 @@ public final class NotebookFile implements AutoCloseable {
      * compared with the file, and when they differ the room starts in conflict.
      */
     public static Optional<NotebookFile> open(String notebookId, DocumentOwner owner, NotebookFileService service,
-                                              Runnable documentChanged) {
+                                              Runnable documentChanged, Path documentFile) {
         Optional<Path> path = NotebookFiles.fileOf(notebookId).filter(p -> p.toString().endsWith(".ipynb"));
         if (path.isEmpty()) {
             return Optional.empty();
         }
-        NotebookFile f = new NotebookFile(notebookId, path.get(), owner, service, documentChanged);
+        NotebookFile f = new NotebookFile(notebookId, path.get(), owner, service, documentChanged,
+                documentFile == null ? null : FileBase.pathFor(documentFile));
         try {
             f.onWorker(() -> {
                 f.start();
@@ -106,13 +110,14 @@ public final class NotebookFile implements AutoCloseable {
     private void start() throws IOException {
         boolean loaded = NotebookFiles.loadIfEmpty(notebookId, owner, service.blobs(), n -> slimBase = n);
         String hash = hashOf(path);
-        baseHash = hash;
-        baseHeads = owner.heads();
         if (loaded || hash == null) {
+            setBase(hash, heads());
             return;
         }
         byte[] bytes = Files.readAllBytes(path);
         if (owner.read(NotebookDoc::cellCount) == 0) {
+            baseHash = hash;
+            baseHeads = heads();
             try {
                 NbformatJson.read(bytes);
             } catch (NotebookFileException e) {
@@ -121,9 +126,39 @@ public final class NotebookFile implements AutoCloseable {
             }
             return;
         }
-        // a document from an earlier run: is it the file?
-        if (!sameNotebook(bytes)) {
-            conflict("the notebook file differs from the room's document kept since an earlier run");
+        // a document from an earlier run: which side changed while the daemon was away?
+        Optional<FileBase> kept = baseRecord == null ? Optional.empty() : FileBase.read(baseRecord);
+        if (kept.isPresent() && kept.get().fileHash().equals(hash)) {
+            baseHash = hash;
+            baseHeads = kept.get().heads();
+            if (!heads().equals(baseHeads)) {
+                changed(); // edits made after the last save: they are saved now
+            }
+        } else if (kept.isPresent() && heads().equals(kept.get().heads())) {
+            baseHash = kept.get().fileHash();
+            baseHeads = kept.get().heads();
+            reload(hash); // the file changed, the document did not
+        } else if (sameNotebook(bytes)) {
+            setBase(hash, heads());
+        } else {
+            baseHash = hash;
+            baseHeads = heads();
+            conflict(kept.isPresent()
+                    ? "the notebook file and the room's document both changed since the room last saved it"
+                    : "the notebook file differs from the room's document kept since an earlier run");
+        }
+    }
+
+    private List<String> heads() {
+        return FileBase.hex(owner.heads());
+    }
+
+    /** The file and the document are in step now: remembered here and, for the next run, on disk. */
+    private void setBase(String hash, List<String> heads) {
+        baseHash = hash;
+        baseHeads = heads;
+        if (baseRecord != null && hash != null) {
+            new FileBase(hash, heads).write(baseRecord);
         }
     }
 
@@ -191,7 +226,7 @@ public final class NotebookFile implements AutoCloseable {
     /** On the worker: writes the document when autosave is on and the file is still the base. */
     private void autosave() {
         firstUnsaved.set(0);
-        if (conflict || !service.autosaveOn() || owner.heads().equals(baseHeads)) {
+        if (conflict || !service.autosaveOn() || heads().equals(baseHeads)) {
             return;
         }
         String now = hashOf(path);
@@ -227,7 +262,7 @@ public final class NotebookFile implements AutoCloseable {
         if (conflict) {
             return;
         }
-        if (now != null && owner.heads().equals(baseHeads)) {
+        if (now != null && heads().equals(baseHeads)) {
             reload(now);
         } else {
             conflict(now == null ? "the notebook file was deleted or moved away while the room was open"
@@ -249,8 +284,7 @@ public final class NotebookFile implements AutoCloseable {
             documentChanged.run();
         }
         slimBase = null;
-        baseHash = hash;
-        baseHeads = owner.heads();
+        setBase(hash, heads());
         firstUnsaved.set(0);
         LOG.info("reloaded {} after it changed on disk", path);
     }
@@ -287,13 +321,11 @@ public final class NotebookFile implements AutoCloseable {
             Files.copy(path, kept, StandardCopyOption.REPLACE_EXISTING);
             LOG.info("kept the version of {} found on disk as {}", path, kept.getFileName());
         }
-        List<ChangeHash> heads = owner.heads();
+        List<String> heads = heads();
         Optional<ObjectNode> known = outside ? Optional.empty() : Optional.ofNullable(slimBase);
         NotebookResponse r = NotebookFiles.save(notebookId, owner, service.blobs(), force, known, n -> slimBase = n);
         if (r instanceof NotebookResponse.NotebookSaved) {
-            baseHash = hashOf(path);
-            baseHeads = heads;
-            if (owner.heads().equals(heads)) {
+            if (heads().equals(heads)) {
                 firstUnsaved.set(0);
             }
             if (conflict) {
@@ -301,8 +333,10 @@ public final class NotebookFile implements AutoCloseable {
                 if (owner.changeEventually(tx -> NotebookDoc.removeMetadata(tx, CONFLICT))) {
                     documentChanged.run();
                 }
-                baseHeads = owner.heads();
+                // only the note changed since the save: the document is still what the file holds
+                heads = heads();
             }
+            setBase(hashOf(path), heads);
         }
         return r;
     }

@@ -39,12 +39,15 @@ class NotebookFileTest {
     final AtomicInteger told = new AtomicInteger();
     final List<AutoCloseable> open = new ArrayList<>();
     Path file;
+    /** Where the room's document would be kept; its base record goes next to it. */
+    Path documentFile;
 
     @BeforeEach
     void start() throws Exception {
         OutputBlobs blobs = new OutputBlobs(new BlobStore(dir.resolve("blobs")));
         service = new NotebookFileService(blobs, autosave::get, Duration.ofMillis(200), Duration.ofMillis(1000));
         file = dir.resolve("work.ipynb");
+        documentFile = dir.resolve("docs").resolve("work.automerge");
         Files.writeString(file, NbformatJson.write(notebook("a = 1", "b = 2")));
     }
 
@@ -97,7 +100,7 @@ class NotebookFileTest {
     }
 
     Room open(DocumentOwner owner) {
-        Room r = new Room(owner, NotebookFile.open(file.toString(), owner, service, told::incrementAndGet).orElseThrow());
+        Room r = new Room(owner, NotebookFile.open(file.toString(), owner, service, told::incrementAndGet, documentFile).orElseThrow());
         open.add(r);
         return r;
     }
@@ -170,6 +173,52 @@ class NotebookFileTest {
             assertThat(Files.readString(kept)).isEqualTo(theirs);
         }
         await().atMost(WAIT).until(() -> room.conflict().isEmpty());
+    }
+
+    /** The room of an earlier run: opened, then its file closed as at a daemon stop; the document stays. */
+    DocumentOwner earlierRun(java.util.function.Consumer<Room> whileOpen) {
+        DocumentOwner owner = new DocumentOwner("test", NotebookDoc.createFresh(file.toString()));
+        open.add(owner);
+        NotebookFile f = NotebookFile.open(file.toString(), owner, service, () -> { }, documentFile).orElseThrow();
+        whileOpen.accept(new Room(owner, f));
+        f.close();
+        return owner;
+    }
+
+    @Test
+    void aFileChangedWhileTheDaemonWasAwayIsLoadedIntoTheUnchangedDocument() throws Exception {
+        DocumentOwner owner = earlierRun(r -> { });
+        Files.writeString(file, NbformatJson.write(notebook("a = 1", "b = 'edited elsewhere'")));
+        Room room = new Room(owner, NotebookFile.open(file.toString(), owner, service, () -> { }, documentFile).orElseThrow());
+        assertThat(room.sources()).containsExactly("a = 1", "b = 'edited elsewhere'");
+        assertThat(room.conflict()).isEmpty();
+        room.file().close();
+    }
+
+    @Test
+    void editsNotYetSavedWhenTheDaemonStoppedAreSavedWhenTheRoomOpensAgain() throws Exception {
+        autosave.set(false);
+        DocumentOwner owner = earlierRun(r -> r.edit("c0", "a = 'unsaved'"));
+        autosave.set(true);
+        Room room = new Room(owner, NotebookFile.open(file.toString(), owner, service, () -> { }, documentFile).orElseThrow());
+        await().atMost(WAIT).until(() -> sourcesOnDisk().equals("a = 'unsaved'|b = 2|"));
+        assertThat(room.conflict()).isEmpty();
+        room.file().close();
+    }
+
+    @Test
+    void whenBothChangedWhileTheDaemonWasAwayTheRoomOpensInConflict() throws Exception {
+        autosave.set(false);
+        DocumentOwner owner = earlierRun(r -> r.edit("c0", "a = 'mine'"));
+        autosave.set(true);
+        String theirs = NbformatJson.write(notebook("a = 'theirs'", "b = 2"));
+        Files.writeString(file, theirs);
+        Room room = new Room(owner, NotebookFile.open(file.toString(), owner, service, () -> { }, documentFile).orElseThrow());
+        assertThat(room.conflict()).isPresent();
+        assertThat(room.sources()).containsExactly("a = 'mine'", "b = 2");
+        assertThat(Files.readString(file)).isEqualTo(theirs);
+        room.file().close();
+        assertThat(Files.readString(file)).as("closing does not autosave over it either").isEqualTo(theirs);
     }
 
     @Test

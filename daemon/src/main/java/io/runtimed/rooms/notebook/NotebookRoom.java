@@ -95,7 +95,7 @@ public final class NotebookRoom implements AutoCloseable {
             NotebookRoom room = new NotebookRoom(notebookId, owner, store, kernels);
             // KERNELS.md §9.4 (ours): a notebook's file is in the document before its first sync message
             if (files != null) {
-                room.file = NotebookFile.open(notebookId, owner, files, room.sync::broadcast).orElse(null);
+                room.file = NotebookFile.open(notebookId, owner, files, room.sync::broadcast, file).orElse(null);
             } else {
                 NotebookFiles.loadIfEmpty(notebookId, owner, room.blobs.orElse(null));
             }
