@@ -110,7 +110,6 @@ class KernelCommandsTest {
             assertThat(NotebookCommand.kernelColumn(RoomInfo.withKernel("nb", 1, "python", "uv:prewarmed", "idle")))
                     .isEqualTo("python idle (uv:prewarmed)");
             assertThat(NotebookCommand.kernelColumn(RoomInfo.withoutKernel("nb", 1))).isEqualTo("-");
-            assertThat(NotebookCommand.kernelColumn(new RoomInfo("nb", 1))).isEqualTo("-");
         }
     }
 
