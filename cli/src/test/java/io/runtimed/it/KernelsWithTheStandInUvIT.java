@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.client.NotebookClient;
 import io.runtimed.it.KernelFixture.Window;
 import io.runtimed.protocol.CommSnapshot;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.runtimed.protocol.Json;
 import io.runtimed.protocol.NotebookBroadcast;
 import io.runtimed.protocol.NotebookResponse;
@@ -264,6 +265,34 @@ class KernelsWithTheStandInUvIT {
             assertThat(r.stdoutLines().get(0)).startsWith("Kernel:    python");
             Cli.Result list = Cli.runt(home, "notebook", "list");
             assertThat(list.stdout()).contains(SHARED).contains("python");
+        }
+
+        @Test
+        void listRoomsAndInspectReportTheRoomsKernel() throws Exception {
+            Cli.Result warm = Cli.runt(home, "exec", SHARED, "1+1");
+            assertThat(warm.exitCode()).as("%s", warm).isZero();
+            JsonNode rooms = Json.MAPPER.readTree(Cli.runt(home, "notebook", "list", "--json").stdout());
+            JsonNode room = null;
+            for (JsonNode r : rooms) {
+                if (r.get("notebook_id").asText().equals(SHARED)) {
+                    room = r;
+                }
+            }
+            assertThat(room).as("%s", rooms).isNotNull();
+            assertThat(Json.MAPPER.convertValue(room, java.util.Map.class).keySet()).containsExactly("notebook_id",
+                    "active_peers", "has_kernel", "kernel_type", "env_source", "kernel_status");
+            assertThat(room.get("has_kernel").asBoolean()).isTrue();
+            assertThat(room.get("kernel_type").asText()).isEqualTo("python");
+
+            Cli.Result r = Cli.runt(home, "inspect", SHARED, "--json");
+            assertThat(r.exitCode()).as("%s", r).isZero();
+            JsonNode state = Json.MAPPER.readTree(r.stdout());
+            assertThat(state.get("source").asText()).isEqualTo("live_room");
+            JsonNode kernel = state.get("kernel_info");
+            assertThat(Json.MAPPER.convertValue(kernel, java.util.Map.class).keySet())
+                    .containsExactly("kernel_type", "env_source", "status");
+            assertThat(kernel.get("kernel_type").asText()).isEqualTo("python");
+            assertThat(kernel.get("env_source").asText()).isEqualTo(room.get("env_source").asText());
         }
     }
 

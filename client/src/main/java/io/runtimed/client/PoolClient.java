@@ -2,13 +2,18 @@ package io.runtimed.client;
 
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.EnvType;
+import io.runtimed.protocol.Handshake;
 import io.runtimed.protocol.PoolRequest;
 import io.runtimed.protocol.PoolResponse;
+import io.runtimed.protocol.PoolState;
 import io.runtimed.protocol.PoolStats;
 import io.runtimed.protocol.PooledEnv;
+import io.runtimed.protocol.RoomInfo;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The pool API a notebook app embeds. Each call opens its own connection (handshake, one request,
@@ -48,9 +53,27 @@ public final class PoolClient {
         call(new PoolRequest.Ping(), PoolResponse.Pong.class);
     }
 
-    /** Extension: the daemon's open notebook rooms and their peer counts (a reference daemon has none to tell). */
-    public java.util.List<io.runtimed.protocol.RoomInfo> listRooms() throws DaemonClientException {
-        return call(new PoolRequest.ListRooms(), PoolResponse.Rooms.class).rooms();
+    /** KERNELS.md §11.1 {@code list_rooms}: the daemon's open notebook rooms, their peers and kernels. */
+    public List<RoomInfo> listRooms() throws DaemonClientException {
+        return call(new PoolRequest.ListRooms(), PoolResponse.RoomsList.class).rooms();
+    }
+
+    /**
+     * KERNELS.md §11.1 {@code inspect_notebook}: a notebook's cells and kernel from its live room, or
+     * its cells from its persisted file. A notebook that is neither is the daemon's error answer,
+     * thrown as {@link DaemonClientException.Kind#DAEMON_ERROR} ("Daemon returned error: Notebook not found: …").
+     */
+    public PoolResponse.NotebookState inspectNotebook(String notebookId) throws DaemonClientException {
+        return call(new PoolRequest.InspectNotebook(notebookId), PoolResponse.NotebookState.class);
+    }
+
+    /**
+     * KERNELS.md §11.1 {@code pool_state_subscribe}: {@code listener} gets both pools' errors at once
+     * and after each change, on the subscription's own thread; close the result to end it.
+     */
+    public PoolStateSubscription subscribePoolState(Consumer<PoolState> listener) throws DaemonClientException {
+        return new PoolStateSubscription(DaemonSocket.open(socket, new Handshake.PoolStateSubscribe(), connectTimeout),
+                listener);
     }
 
     public PoolStats status() throws DaemonClientException {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,16 +31,26 @@ public final class PoolChannel implements ChannelHandler {
     private final EnvPools pools;
     private final DaemonLifecycle lifecycle;
     private final Supplier<List<RoomInfo>> rooms;
+    private final Function<String, PoolResponse> inspect;
 
     public PoolChannel(EnvPools pools, DaemonLifecycle lifecycle) {
-        this(pools, lifecycle, List::of);
+        this(pools, lifecycle, List::of, PoolChannel::noRooms);
     }
 
-    /** {@code rooms} answers the {@code list_rooms} extension (the open notebook rooms). */
-    public PoolChannel(EnvPools pools, DaemonLifecycle lifecycle, Supplier<List<RoomInfo>> rooms) {
+    /**
+     * KERNELS.md §11.1: {@code rooms} answers {@code list_rooms} (the open notebook rooms),
+     * {@code inspect} answers {@code inspect_notebook} with {@code notebook_state} or {@code error}.
+     */
+    public PoolChannel(EnvPools pools, DaemonLifecycle lifecycle, Supplier<List<RoomInfo>> rooms,
+                       Function<String, PoolResponse> inspect) {
         this.pools = pools;
         this.lifecycle = lifecycle;
         this.rooms = rooms;
+        this.inspect = inspect;
+    }
+
+    private static PoolResponse noRooms(String notebookId) {
+        return new PoolResponse.Error("Notebook not found: this daemon has no notebook rooms");
     }
 
     @Override
@@ -80,7 +91,9 @@ public final class PoolChannel implements ChannelHandler {
             pools.flush();
             return new PoolResponse.Flushed();
         } else if (request instanceof PoolRequest.ListRooms) {
-            return new PoolResponse.Rooms(rooms.get());
+            return new PoolResponse.RoomsList(rooms.get());
+        } else if (request instanceof PoolRequest.InspectNotebook inspectNotebook) {
+            return inspect.apply(inspectNotebook.notebookId());
         } else if (request instanceof PoolRequest.Shutdown) {
             LOG.info("shutdown requested by a client");
             lifecycle.requestShutdown("shutdown request");

@@ -5,6 +5,7 @@ import io.runtimed.blob.BlobStore;
 import io.runtimed.channel.BlobChannel;
 import io.runtimed.channel.NotebookSyncChannel;
 import io.runtimed.channel.PoolChannel;
+import io.runtimed.channel.PoolStateChannel;
 import io.runtimed.channel.SettingsSyncChannel;
 import io.runtimed.execution.KernelOptions;
 import io.runtimed.execution.KernelPool;
@@ -18,8 +19,11 @@ import io.runtimed.pool.EnvWarmer;
 import io.runtimed.protocol.DaemonInfo;
 import io.runtimed.protocol.DaemonInfoFile;
 import io.runtimed.protocol.EnvType;
+import io.runtimed.protocol.PoolState;
+import io.runtimed.protocol.PoolStats;
 import io.runtimed.protocol.RuntimedVersion;
 import io.runtimed.rooms.DocumentStore;
+import io.runtimed.rooms.notebook.NotebookInspector;
 import io.runtimed.rooms.notebook.RoomRegistry;
 import io.runtimed.rooms.settings.SettingsPaths;
 import io.runtimed.rooms.settings.SettingsRoom;
@@ -133,11 +137,13 @@ public final class Daemon implements AutoCloseable {
                     () -> settingsNow.settingsTreeOrDefaults().path("notebooks").path("autosave").asBoolean(true));
             RoomRegistry notebooks = new RoomRegistry(config.notebookDocsDir(), DocumentStore.Compaction.DEFAULT,
                     kernels, notebookFiles);
+            NotebookInspector inspector = new NotebookInspector(notebooks);
             ChannelHandlers handlers = new ChannelHandlers(
-                    new PoolChannel(pools, lifecycle, notebooks::list),
+                    new PoolChannel(pools, lifecycle, notebooks::list, inspector::inspect),
                     new SettingsSyncChannel(settings),
                     new NotebookSyncChannel(notebooks),
-                    new BlobChannel(blobs, () -> awaitPort(blobPortKnown), lifecycle));
+                    new BlobChannel(blobs, () -> awaitPort(blobPortKnown), lifecycle),
+                    new PoolStateChannel(() -> poolState(pools), warming.stateChanges()));
             SocketServer server = SocketServer.start(config.socket(),
                     new ConnectionRouter(handlers, config.handshakeTimeout()));
             // §5 steps 3 and 8 (settings document, schema file, settings.json watcher) on their own
@@ -177,6 +183,12 @@ public final class Daemon implements AutoCloseable {
             lock.close();
             throw e;
         }
+    }
+
+    /** KERNELS.md §11.1: both pools' errors as of now. */
+    private static PoolState poolState(EnvPools pools) {
+        PoolStats stats = pools.stats();
+        return new PoolState(stats.uvError(), stats.condaError());
     }
 
     /** The kernels' parts: registry, launcher, starter, the running-kernel pool (none when its size is 0). */

@@ -28,6 +28,7 @@ public final class EnvWarmer implements PoolEvents, AutoCloseable {
     private final ExecutorService builds;
     private final ScheduledExecutorService timer;
     private final Map<EnvType, PoolFiller> warmers = new EnumMap<>(EnvType.class);
+    private final PoolStateChanges stateChanges = new PoolStateChanges();
 
     /** How a pool finds its backend (run once, off the start path). */
     public interface Detection {
@@ -49,7 +50,7 @@ public final class EnvWarmer implements PoolEvents, AutoCloseable {
         });
         for (EnvType type : EnvType.values()) {
             warmers.put(type, new PoolFiller(pools.pool(type), builder, settings, builds, timer,
-                    new Backoff(firstRetry, maxRetry), clock));
+                    new Backoff(firstRetry, maxRetry), clock, stateChanges::changed));
         }
     }
 
@@ -100,10 +101,16 @@ public final class EnvWarmer implements PoolEvents, AutoCloseable {
         return warmers.get(type).lastError();
     }
 
+    /** KERNELS.md §11.1: bumped on every change of either pool's error state; closed with the warmer. */
+    public PoolStateChanges stateChanges() {
+        return stateChanges;
+    }
+
     /** Stops building: running builds are interrupted, their tools killed and their directories removed. */
     @Override
     public void close() {
         warmers.values().forEach(PoolFiller::close);
+        stateChanges.close();
         timer.shutdownNow();
         builds.shutdownNow();
         try {

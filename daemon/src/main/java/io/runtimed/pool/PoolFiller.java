@@ -36,14 +36,23 @@ final class PoolFiller {
     private final Clock clock;
     private final AtomicInteger buildNumbers = new AtomicInteger();
 
+    private final Runnable stateChanged;
+
     private volatile EnvBackend backend;
-    private volatile PoolError lastError;
+    /** Why the pool is failing (null while healthy); guarded by this. */
+    private Failure failure;
     private int generation;
     private long retryAtNanos = Long.MIN_VALUE;
     private boolean closed;
 
+    /** The last failure's text and the package it names (KERNELS.md §11.2), if any. */
+    private record Failure(String message, String failedPackage) {
+    }
+
+    /** {@code stateChanged} runs (outside any lock of ours) after every change of this pool's error state. */
     PoolFiller(PoolInventory pool, EnvBuilder builder, PoolSettings.Source settings, ExecutorService builds,
-               ScheduledExecutorService timer, Backoff backoff, Clock clock) {
+               ScheduledExecutorService timer, Backoff backoff, Clock clock, Runnable stateChanged) {
+        this.stateChanged = stateChanged;
         this.pool = pool;
         this.builder = builder;
         this.settings = settings;
@@ -71,13 +80,13 @@ final class PoolFiller {
                 backend = found;
                 found.unavailableReason().ifPresentOrElse(
                         why -> {
-                            lastError = error(why);
+                            failed(new Failure(why, null));
                             LOG.warn("{} pool disabled: {}", type(), why);
                         },
                         () -> LOG.info("{} environments are built with {}", type(), found.describe()));
             } catch (Exception e) {
                 backend = new UnavailableBackend(type(), "backend detection failed: " + e);
-                lastError = error(e.toString());
+                failed(new Failure(e.toString(), null));
             }
             refill();
         });
@@ -88,8 +97,25 @@ final class PoolFiller {
         return b == null ? Optional.empty() : Optional.of(b.describe());
     }
 
-    Optional<PoolError> lastError() {
-        return Optional.ofNullable(lastError);
+    /**
+     * KERNELS.md §11.1: the pool's error as of now: the last failure, the consecutive failures, and
+     * the whole seconds (rounded down, as Rust's {@code Duration::as_secs}) until the next attempt;
+     * 0 when it is due, and for a pool without a tool, which never retries and never counted a build.
+     */
+    synchronized Optional<PoolError> lastError() {
+        if (failure == null) {
+            return Optional.empty();
+        }
+        long left = retryAtNanos == Long.MIN_VALUE ? 0 : Math.max(0, retryAtNanos - System.nanoTime());
+        return Optional.of(new PoolError(failure.message(), failure.failedPackage(), backoff.failures(),
+                TimeUnit.NANOSECONDS.toSeconds(left)));
+    }
+
+    private void failed(Failure f) {
+        synchronized (this) {
+            failure = f;
+        }
+        stateChanged.run();
     }
 
     /** Starts as many builds as the pool is short, unless waiting out a backoff. */
@@ -113,12 +139,25 @@ final class PoolFiller {
         }
     }
 
-    /** Settings may have changed: discard builds in flight, forget the backoff, refill. */
+    /**
+     * Settings may have changed: discard builds in flight, forget the backoff and the build error
+     * (KERNELS.md §11.2: a settings change resets the pools and tells subscribers), refill. A pool
+     * without a tool keeps saying why.
+     */
     void flushed() {
+        boolean cleared = false;
         synchronized (this) {
             generation++;
             retryAtNanos = Long.MIN_VALUE;
             backoff.succeeded();
+            EnvBackend b = backend;
+            if (failure != null && (b == null || b.unavailableReason().isEmpty())) {
+                failure = null;
+                cleared = true;
+            }
+        }
+        if (cleared) {
+            stateChanged.run();
         }
         refill();
     }
@@ -132,13 +171,18 @@ final class PoolFiller {
         try {
             PooledEnv env = builder.build(b, settings.current());
             boolean kept;
+            boolean recovered = false;
             synchronized (this) {
                 kept = !closed && gen == generation;
                 if (kept) {
                     pool.add(env, clock.instant());
                     backoff.succeeded();
-                    lastError = null;
+                    recovered = failure != null;
+                    failure = null;
                 }
+            }
+            if (recovered) {
+                stateChanged.run();
             }
             if (!kept) {
                 LOG.info("discarding {}: built before a flush or during shutdown", env.venvPath());
@@ -146,11 +190,12 @@ final class PoolFiller {
             }
         } catch (StepFailedException e) {
             Duration delay = backoff.failed();
-            lastError = error(e.getMessage());
             LOG.warn("{} environment build failed: {} (retrying in {} ms)", type(), e.getMessage(), delay.toMillis());
+            String pkg = FailedPackage.in(e.output().isEmpty() ? e.getMessage() : e.output()).orElse(null);
             synchronized (this) {
                 retryAtNanos = System.nanoTime() + delay.toNanos();
             }
+            failed(new Failure(e.getMessage(), pkg));
             try {
                 timer.schedule(this::refill, delay.toMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException ignored) {
@@ -161,16 +206,12 @@ final class PoolFiller {
             return;
         } catch (RuntimeException e) {
             LOG.error("{} environment build crashed", type(), e);
-            lastError = error(e.toString());
+            failed(new Failure(e.toString(), null));
         } finally {
             pool.warmingEnded();
             Thread.currentThread().setName("pool-warmer-idle");
         }
         refill();
-    }
-
-    private PoolError error(String message) {
-        return new PoolError(message, clock.instant().toString());
     }
 
     private static void deleteQuietly(Path dir) {

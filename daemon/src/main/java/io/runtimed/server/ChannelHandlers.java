@@ -2,9 +2,9 @@ package io.runtimed.server;
 
 import io.runtimed.protocol.Handshake;
 
-/** The handler for each of the four channels; the daemon fills it in as subsystems start. */
+/** The handler for each channel; the daemon fills it in as subsystems start. */
 public record ChannelHandlers(ChannelHandler pool, ChannelHandler settingsSync, ChannelHandler notebookSync,
-                              ChannelHandler blob) {
+                              ChannelHandler blob, ChannelHandler poolStateSubscribe) {
 
     public ChannelHandler forHandshake(Handshake handshake) {
         if (handshake instanceof Handshake.Pool) {
@@ -13,6 +13,8 @@ public record ChannelHandlers(ChannelHandler pool, ChannelHandler settingsSync, 
             return settingsSync;
         } else if (handshake instanceof Handshake.NotebookSync) {
             return notebookSync;
+        } else if (handshake instanceof Handshake.PoolStateSubscribe) {
+            return poolStateSubscribe;
         }
         return blob;
     }

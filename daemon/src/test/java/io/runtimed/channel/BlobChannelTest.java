@@ -270,7 +270,7 @@ class BlobChannelTest {
             Files.writeString(notADirectory, "x");
             Path socket = home.resolve("failing.sock");
             ChannelHandlers handlers = new ChannelHandlers(NO_CHANNEL, NO_CHANNEL, NO_CHANNEL,
-                    new BlobChannel(new BlobStore(notADirectory), () -> OptionalInt.of(4242), new DaemonLifecycle()));
+                    new BlobChannel(new BlobStore(notADirectory), () -> OptionalInt.of(4242), new DaemonLifecycle()), NO_CHANNEL);
             try (SocketServer server = SocketServer.start(socket, new ConnectionRouter(handlers, IO));
                  FrameChannel c = DaemonSocket.open(socket, new Handshake.Blob(), IO)) {
                 for (int size : new int[] {10, 3 * 1024 * 1024}) {
@@ -293,7 +293,7 @@ class BlobChannelTest {
             Path socket = home.resolve("other.sock");
             DaemonLifecycle lifecycle = new DaemonLifecycle();
             ChannelHandlers handlers = new ChannelHandlers(NO_CHANNEL, NO_CHANNEL, NO_CHANNEL,
-                    new BlobChannel(new BlobStore(home.resolve("b")), OptionalInt::empty, lifecycle));
+                    new BlobChannel(new BlobStore(home.resolve("b")), OptionalInt::empty, lifecycle), NO_CHANNEL);
             try (SocketServer server = SocketServer.start(socket, new ConnectionRouter(handlers, IO))) {
                 try (FrameChannel c = DaemonSocket.open(socket, new Handshake.Blob(), IO)) {
                     c.writeFrame("{\"action\":\"get_port\"}".getBytes(StandardCharsets.UTF_8), IO);

@@ -12,6 +12,7 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = Handshake.SettingsSync.class, name = "settings_sync"),
     @JsonSubTypes.Type(value = Handshake.NotebookSync.class, name = "notebook_sync"),
     @JsonSubTypes.Type(value = Handshake.Blob.class, name = "blob"),
+    @JsonSubTypes.Type(value = Handshake.PoolStateSubscribe.class, name = "pool_state_subscribe"),
 })
 public sealed interface Handshake {
     /** Short-lived JSON request/response (pool requests). */
@@ -58,6 +59,13 @@ public sealed interface Handshake {
     record Blob() implements Handshake {
     }
 
+    /**
+     * KERNELS.md §11.1: the daemon sends a {@link PoolState} frame at once and one per change of
+     * either pool's error state; the client sends nothing.
+     */
+    record PoolStateSubscribe() implements Handshake {
+    }
+
     /** The channel name as it stands in the handshake JSON. */
     default String channelName() {
         if (this instanceof Pool) {
@@ -66,6 +74,8 @@ public sealed interface Handshake {
             return "settings_sync";
         } else if (this instanceof NotebookSync) {
             return "notebook_sync";
+        } else if (this instanceof PoolStateSubscribe) {
+            return "pool_state_subscribe";
         }
         return "blob";
     }

@@ -14,6 +14,7 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = PoolRequest.Shutdown.class, name = "shutdown"),
     @JsonSubTypes.Type(value = PoolRequest.FlushPool.class, name = "flush_pool"),
     @JsonSubTypes.Type(value = PoolRequest.ListRooms.class, name = "list_rooms"),
+    @JsonSubTypes.Type(value = PoolRequest.InspectNotebook.class, name = "inspect_notebook"),
 })
 public sealed interface PoolRequest {
     record Take(EnvType envType) implements PoolRequest {
@@ -40,10 +41,17 @@ public sealed interface PoolRequest {
     record FlushPool() implements PoolRequest {
     }
 
-    /**
-     * Extension (not in the reference): the open notebook rooms. Reference clients never send it;
-     * a reference daemon closes the connection on it, which the Java client reports.
-     */
+    /** KERNELS.md §11.1: the open notebook rooms, answered with {@code rooms_list}. */
     record ListRooms() implements PoolRequest {
+    }
+
+    /**
+     * KERNELS.md §11.1: one notebook's cells and kernel, from its live room or else its persisted
+     * file; answered with {@code notebook_state} or {@code error}.
+     */
+    record InspectNotebook(String notebookId) implements PoolRequest {
+        public InspectNotebook {
+            Objects.requireNonNull(notebookId, "notebook_id is required");
+        }
     }
 }

@@ -2,6 +2,9 @@ package io.runtimed.protocol;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
 import java.util.Objects;
 
 /** PROTOCOL.md §4.2: exactly one answer per pool request, in order. */
@@ -15,7 +18,8 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = PoolResponse.ShuttingDown.class, name = "shutting_down"),
     @JsonSubTypes.Type(value = PoolResponse.Flushed.class, name = "flushed"),
     @JsonSubTypes.Type(value = PoolResponse.Error.class, name = "error"),
-    @JsonSubTypes.Type(value = PoolResponse.Rooms.class, name = "rooms"),
+    @JsonSubTypes.Type(value = PoolResponse.RoomsList.class, name = "rooms_list"),
+    @JsonSubTypes.Type(value = PoolResponse.NotebookState.class, name = "notebook_state"),
 })
 public sealed interface PoolResponse {
     record Env(PooledEnv env) implements PoolResponse {
@@ -45,10 +49,31 @@ public sealed interface PoolResponse {
     record Flushed() implements PoolResponse {
     }
 
-    /** Extension: the answer to {@code list_rooms}, rooms sorted by id. */
-    record Rooms(java.util.List<RoomInfo> rooms) implements PoolResponse {
-        public Rooms {
-            rooms = java.util.List.copyOf(Objects.requireNonNull(rooms, "rooms is required"));
+    /** KERNELS.md §11.1: the answer to {@code list_rooms}; this daemon sorts the rooms by id. */
+    record RoomsList(List<RoomInfo> rooms) implements PoolResponse {
+        public RoomsList {
+            rooms = List.copyOf(Objects.requireNonNull(rooms, "rooms is required"));
+        }
+    }
+
+    /**
+     * KERNELS.md §11.1: the answer to {@code inspect_notebook}, in the reference's field order;
+     * {@code kernel_info} is written as {@code null} when no kernel runs (or the state came from
+     * the file).
+     */
+    @JsonPropertyOrder({"notebook_id", "cells", "source", "kernel_info"})
+    record NotebookState(String notebookId, List<CellSnapshot> cells, Source source, NotebookKernelInfo kernelInfo)
+            implements PoolResponse {
+        public NotebookState {
+            Objects.requireNonNull(notebookId, "notebook_id is required");
+            cells = List.copyOf(Objects.requireNonNull(cells, "cells is required"));
+            Objects.requireNonNull(source, "source is required");
+        }
+
+        /** Where the cells were read. */
+        public enum Source {
+            @JsonProperty("live_room") LIVE_ROOM,
+            @JsonProperty("persisted_file") PERSISTED_FILE
         }
     }
 

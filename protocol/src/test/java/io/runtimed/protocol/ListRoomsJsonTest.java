@@ -6,51 +6,53 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The list_rooms extension's exact JSON (a renamed field fails here, not in a user's script). */
+/** KERNELS.md §11.1: list_rooms and rooms_list, byte for byte as the reference writes them. */
 class ListRoomsJsonTest {
     static String compact(Object o) {
         return new String(Json.compact(o), StandardCharsets.UTF_8);
     }
 
+    static <T> T parse(String json, Class<T> type) throws MalformedMessageException {
+        return Json.parse(json.getBytes(StandardCharsets.UTF_8), type);
+    }
+
     @Test
     void theRequestIsExactlyTypeListRooms() throws Exception {
         assertThat(compact(new PoolRequest.ListRooms())).isEqualTo("{\"type\":\"list_rooms\"}");
-        assertThat(Json.parse("{\"type\":\"list_rooms\"}".getBytes(StandardCharsets.UTF_8), PoolRequest.class))
-                .isEqualTo(new PoolRequest.ListRooms());
+        assertThat(parse("{\"type\":\"list_rooms\"}", PoolRequest.class)).isEqualTo(new PoolRequest.ListRooms());
     }
 
     @Test
-    void theAnswerListsEachRoomsIdAndPeerCount() throws Exception {
-        PoolResponse rooms = new PoolResponse.Rooms(List.of(new RoomInfo("/a/b c.ipynb", 2), new RoomInfo("笔记", 1)));
-        String json = "{\"type\":\"rooms\",\"rooms\":[{\"notebook_id\":\"/a/b c.ipynb\",\"peers\":2},"
-                + "{\"notebook_id\":\"笔记\",\"peers\":1}]}";
-        assertThat(compact(rooms)).isEqualTo(json);
-        assertThat(Json.parse(json.getBytes(StandardCharsets.UTF_8), PoolResponse.class)).isEqualTo(rooms);
-    }
-
-    @Test
-    void aDaemonWithKernelsAddsHasKernelAndOnlyWhileOneRunsItsTypeSourceAndStatus() throws Exception {
-        PoolResponse rooms = new PoolResponse.Rooms(List.of(
-                RoomInfo.withKernel("/a/nb.ipynb", 1, "python", "uv:prewarmed", "idle"),
-                RoomInfo.withoutKernel("u-1", 2)));
-        String json = "{\"type\":\"rooms\",\"rooms\":[{\"notebook_id\":\"/a/nb.ipynb\",\"peers\":1,"
+    void aRoomWithARunningKernelIsTheSpecsExample() throws Exception {
+        PoolResponse rooms = new PoolResponse.RoomsList(List.of(
+                RoomInfo.withKernel("…", 1, "python", "uv:prewarmed", "idle")));
+        String json = "{\"type\":\"rooms_list\",\"rooms\":[{\"notebook_id\":\"…\",\"active_peers\":1,"
                 + "\"has_kernel\":true,\"kernel_type\":\"python\",\"env_source\":\"uv:prewarmed\","
-                + "\"kernel_status\":\"idle\"},{\"notebook_id\":\"u-1\",\"peers\":2,\"has_kernel\":false}]}";
+                + "\"kernel_status\":\"idle\"}]}";
         assertThat(compact(rooms)).isEqualTo(json);
-        assertThat(Json.parse(json.getBytes(StandardCharsets.UTF_8), PoolResponse.class)).isEqualTo(rooms);
+        assertThat(parse(json, PoolResponse.class)).isEqualTo(rooms);
     }
 
     @Test
-    void anOlderDaemonsRoomReadsWithTheKernelFieldsAbsent() throws Exception {
-        RoomInfo old = Json.parse("{\"notebook_id\":\"nb\",\"peers\":3}".getBytes(StandardCharsets.UTF_8),
-                RoomInfo.class);
-        assertThat(old).isEqualTo(new RoomInfo("nb", 3));
-        assertThat(old.hasKernel()).isNull();
-        assertThat(old.kernelRunning()).isFalse();
+    void withoutARunningKernelHasKernelIsFalseAndTheLastThreeAreOmitted() throws Exception {
+        PoolResponse rooms = new PoolResponse.RoomsList(List.of(
+                RoomInfo.withoutKernel("/a/b c.ipynb", 2), RoomInfo.withoutKernel("笔记", 1)));
+        String json = "{\"type\":\"rooms_list\",\"rooms\":[{\"notebook_id\":\"/a/b c.ipynb\",\"active_peers\":2,"
+                + "\"has_kernel\":false},{\"notebook_id\":\"笔记\",\"active_peers\":1,\"has_kernel\":false}]}";
+        assertThat(compact(rooms)).isEqualTo(json);
+        assertThat(parse(json, PoolResponse.class)).isEqualTo(rooms);
     }
 
     @Test
-    void noRoomsIsAnEmptyList() {
-        assertThat(compact(new PoolResponse.Rooms(List.of()))).isEqualTo("{\"type\":\"rooms\",\"rooms\":[]}");
+    void noRoomsIsAnEmptyList() throws Exception {
+        assertThat(compact(new PoolResponse.RoomsList(List.of()))).isEqualTo("{\"type\":\"rooms_list\",\"rooms\":[]}");
+        assertThat(parse("{\"type\":\"rooms_list\",\"rooms\":[]}", PoolResponse.class))
+                .isEqualTo(new PoolResponse.RoomsList(List.of()));
+    }
+
+    @Test
+    void theOldExtensionsRoomsTagIsNoLongerAnAnswer() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> parse("{\"type\":\"rooms\",\"rooms\":[]}", PoolResponse.class))
+                .isInstanceOf(MalformedMessageException.class).hasMessageContaining("unknown type 'rooms'");
     }
 }

@@ -101,7 +101,7 @@ public final class ProcessRunner {
         Result r = run(step, command, workDir, timeout);
         if (!r.ok()) {
             throw new StepFailedException(step + " failed (exit " + r.exitCode() + ")"
-                    + (r.outputTail().isBlank() ? "" : ": " + lastLine(r.outputTail())));
+                    + (r.outputTail().isBlank() ? "" : ": " + lastLine(r.outputTail())), r.outputTail());
         }
     }
 

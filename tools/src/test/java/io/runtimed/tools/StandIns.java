@@ -53,6 +53,24 @@ public final class StandIns {
                 """);
     }
 
+    /**
+     * A uv whose --version works and whose every build step waits until {@code gate} exists, then
+     * prints {@code stderr} to stderr and fails: a test decides when the pool starts failing and
+     * what uv said (KERNELS.md §11.2's package patterns).
+     */
+    public Path uvFailingOnceOpen(Path gate, String stderr) throws IOException {
+        return write("uv", """
+                case "$1" in
+                  --version) echo "uv 0.0.0 (stand-in)";;
+                  *) while [ ! -e '%s' ]; do sleep 0.05; done
+                     cat >&2 <<'STANDIN_EOF'
+                %s
+                STANDIN_EOF
+                     exit 2;;
+                esac
+                """.formatted(gate, stderr));
+    }
+
     /** A conda-family tool: {@code create -y -p DIR ...} builds a venv at DIR. */
     public Path condaTool(String name) throws IOException {
         return write(name, """

@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code runt notebook …}: the notebook rooms of the running daemon (NOTEBOOK.md §5). {@code show}
  * reads a notebook from its room (joining it without editing) or, when no daemon runs, from its
- * file; {@code list} asks the daemon for its open rooms (the {@code list_rooms} extension).
+ * file; {@code list} asks the daemon for its open rooms ({@code list_rooms}, KERNELS.md §11.1).
  */
 @Command(name = "notebook", mixinStandardHelpOptions = true,
         description = "Show notebooks and the rooms the daemon has open.")
@@ -218,16 +218,16 @@ final class NotebookCommand {
             int width = Math.max("KERNEL".length(), kernels.stream().mapToInt(String::length).max().orElse(0));
             out().printf("PEERS  %-" + width + "s  NOTEBOOK%n", "KERNEL");
             for (int i = 0; i < rooms.size(); i++) {
-                out().printf("%5d  %-" + width + "s  %s%n", rooms.get(i).peers(), kernels.get(i), rooms.get(i).notebookId());
+                out().printf("%5d  %-" + width + "s  %s%n", rooms.get(i).activePeers(), kernels.get(i), rooms.get(i).notebookId());
             }
         }
         out().flush();
         return 0;
     }
 
-    /** KERNELS.md §11.1: {@code python idle (uv:prewarmed)}; {@code -} without a kernel or from an older daemon. */
+    /** KERNELS.md §11.1: {@code python idle (uv:prewarmed)}; {@code -} without a kernel. */
     static String kernelColumn(RoomInfo r) {
-        if (!r.kernelRunning()) {
+        if (!r.hasKernel()) {
             return "-";
         }
         String type = r.kernelType() == null ? "kernel" : r.kernelType();

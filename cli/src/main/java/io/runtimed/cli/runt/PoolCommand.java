@@ -1,6 +1,7 @@
 package io.runtimed.cli.runt;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runtimed.cli.PoolErrorText;
 import io.runtimed.cli.RuntimesSection;
 import io.runtimed.client.DaemonClientException;
 import io.runtimed.client.PoolClient;
@@ -87,7 +88,7 @@ final class PoolCommand {
             b.append("  Backend:   ").append(backend).append('\n');
         }
         if (error != null) {
-            b.append("  Last error: ").append(error.message()).append(" (at ").append(error.at()).append(")\n");
+            b.append("  Last error: ").append(error.message()).append(" (").append(PoolErrorText.details(error)).append(")\n");
         }
         return b.toString();
     }

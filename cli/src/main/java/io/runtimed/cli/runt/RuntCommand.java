@@ -7,12 +7,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * CLI.md: {@code runt}; its {@code pool}, {@code settings}, {@code notebook}, {@code kernel} and
- * {@code exec} commands talk to runtimed.
+ * CLI.md: {@code runt}; its {@code pool}, {@code settings}, {@code notebook}, {@code kernel},
+ * {@code exec} and {@code inspect} commands talk to runtimed.
  */
 @Command(name = "runt", mixinStandardHelpOptions = true, versionProvider = VersionProvider.Runt.class,
         description = "Notebook runtime tools.", subcommands = {PoolCommand.class, SettingsCommand.class, NotebookCommand.class,
-                KernelCommand.class, ExecCommand.class})
+                KernelCommand.class, ExecCommand.class, InspectCommand.class})
 public final class RuntCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runtimed.client.BlobClient;
 import io.runtimed.client.OutputResolver;
+import io.runtimed.cli.PoolErrorText;
+import io.runtimed.protocol.CellSnapshot;
+import io.runtimed.protocol.NotebookKernelInfo;
+import io.runtimed.protocol.PoolError;
+import io.runtimed.protocol.PoolResponse;
 import io.runtimed.protocol.RoomInfo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -110,7 +115,28 @@ class KernelCommandsTest {
             assertThat(NotebookCommand.kernelColumn(RoomInfo.withKernel("nb", 1, "python", "uv:prewarmed", "idle")))
                     .isEqualTo("python idle (uv:prewarmed)");
             assertThat(NotebookCommand.kernelColumn(RoomInfo.withoutKernel("nb", 1))).isEqualTo("-");
-            assertThat(NotebookCommand.kernelColumn(new RoomInfo("nb", 1))).isEqualTo("-");
+        }
+    }
+
+    @Nested
+    class Inspect {
+        @Test
+        void theHumanFormSaysWhereTheCellsCameFromAndTheKernel() {
+            PoolResponse.NotebookState live = new PoolResponse.NotebookState("nb",
+                    List.of(new CellSnapshot("c1", "code", "x = 1\nx", "2", List.of("{}"))),
+                    PoolResponse.NotebookState.Source.LIVE_ROOM, new NotebookKernelInfo("python", "uv:prewarmed", "idle"));
+            assertThat(InspectCommand.human(live)).isEqualTo("notebook nb (1 cells, live room)\n"
+                    + "kernel: python idle (uv:prewarmed)\n\n[0] code c1 (execution 2), 1 outputs\n    x = 1\n    x\n");
+            PoolResponse.NotebookState file = new PoolResponse.NotebookState("nb", List.of(),
+                    PoolResponse.NotebookState.Source.PERSISTED_FILE, null);
+            assertThat(InspectCommand.human(file)).isEqualTo("notebook nb (0 cells, persisted file)\nkernel: none\n");
+        }
+
+        @Test
+        void aPoolErrorReadsAsFailuresRetryAndPackage() {
+            assertThat(PoolErrorText.details(new PoolError("m", "numpyy", 2, 41)))
+                    .isEqualTo("2 consecutive failures, retry in 41 s, failing package numpyy");
+            assertThat(PoolErrorText.details(new PoolError("m", null, 1, 0))).isEqualTo("1 consecutive failure, retry in 0 s");
         }
     }
 
@@ -121,10 +147,11 @@ class KernelCommandsTest {
             StringWriter out = new StringWriter();
             CommandLine cl = new CommandLine(new RuntCommand()).setOut(new PrintWriter(out));
             assertThat(cl.execute("--help")).isZero();
-            assertThat(out.toString()).contains("kernel ").contains("exec ");
+            assertThat(out.toString()).contains("kernel ").contains("exec ").contains("inspect ");
             for (String[] args : List.of(new String[] {"kernel", "--help"}, new String[] {"kernel", "status", "--help"},
                     new String[] {"kernel", "launch", "--help"}, new String[] {"kernel", "interrupt", "--help"},
-                    new String[] {"kernel", "shutdown", "--help"}, new String[] {"exec", "--help"})) {
+                    new String[] {"kernel", "shutdown", "--help"}, new String[] {"exec", "--help"},
+                    new String[] {"inspect", "--help"})) {
                 StringWriter help = new StringWriter();
                 CommandLine c = new CommandLine(new RuntCommand()).setOut(new PrintWriter(help));
                 assertThat(c.execute(args)).as(String.join(" ", args)).isZero();

@@ -5,6 +5,7 @@ import io.runtimed.ipynb.NotebookFileService;
 import io.runtimed.execution.Parallel;
 import io.runtimed.execution.RoomKernel;
 import io.runtimed.protocol.FrameChannel;
+import io.runtimed.protocol.NotebookKernelInfo;
 import io.runtimed.protocol.NotebookResponse;
 import io.runtimed.protocol.RoomInfo;
 import io.runtimed.rooms.DocumentStore;
@@ -17,10 +18,13 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -241,14 +245,59 @@ public final class RoomRegistry implements AutoCloseable {
 
     private static RoomInfo info(Entry e) {
         NotebookRoom room = e.room;
-        if (room == null || room.kernel().isEmpty()) {
-            return new RoomInfo(e.notebookId, e.peers);
+        Optional<NotebookKernelInfo> k = room == null ? Optional.empty() : kernelOf(room);
+        return k.map(i -> RoomInfo.withKernel(e.notebookId, e.peers, i.kernelType(), i.envSource(), i.status()))
+                .orElseGet(() -> RoomInfo.withoutKernel(e.notebookId, e.peers));
+    }
+
+    /** KERNELS.md §11.1: the room's kernel while one runs or launches (then {@code "starting"}). */
+    private static Optional<NotebookKernelInfo> kernelOf(NotebookRoom room) {
+        Optional<RoomKernel> slot = room.kernel();
+        if (slot.isEmpty() || !slot.get().hasKernel()) {
+            return Optional.empty();
         }
-        if (!room.kernel().get().hasKernel()) {
-            return RoomInfo.withoutKernel(e.notebookId, e.peers);
+        NotebookResponse.KernelInfo k = slot.get().info();
+        return Optional.of(new NotebookKernelInfo(k.kernelType(), k.envSource(), k.status()));
+    }
+
+    /** A live room's cells and its kernel, as {@code inspect_notebook} reports them. */
+    public record LiveNotebook(NotebookSnapshot snapshot, Optional<NotebookKernelInfo> kernel) {
+    }
+
+    /**
+     * The open room's state for {@code inspect_notebook}, or empty when there is none. A room that is
+     * being written out is waited for (at most {@code closingWait}), so that a caller who then reads
+     * its file finds everything the room held.
+     */
+    public Optional<LiveNotebook> live(String notebookId, Duration closingWait) {
+        Entry e;
+        CompletableFuture<Void> writing;
+        lock.lock();
+        try {
+            e = rooms.get(notebookId);
+            writing = closing.get(notebookId);
+        } finally {
+            lock.unlock();
         }
-        NotebookResponse.KernelInfo k = room.kernel().get().info();
-        return RoomInfo.withKernel(e.notebookId, e.peers, k.kernelType(), k.envSource(), k.status());
+        if (e == null) {
+            if (writing != null) {
+                try {
+                    writing.get(closingWait.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException ignored) {
+                    // read what the file holds now
+                }
+            }
+            return Optional.empty();
+        }
+        synchronized (e) {
+            NotebookRoom room = e.room;
+            if (room == null) {
+                return Optional.empty();
+            }
+            return Optional.of(new LiveNotebook(room.snapshot(), kernelOf(room)));
+        }
     }
 
     /** The open room for an id, if any (for daemon-side reads; it may close right after). */

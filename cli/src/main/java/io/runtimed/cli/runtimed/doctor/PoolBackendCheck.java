@@ -1,5 +1,6 @@
 package io.runtimed.cli.runtimed.doctor;
 
+import io.runtimed.cli.PoolErrorText;
 import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.PoolError;
 import io.runtimed.protocol.PoolStats;
@@ -58,7 +59,7 @@ final class PoolBackendCheck implements Check {
         }
         if (lastError.isPresent()) {
             return CheckResult.warn(name(), "the daemon builds with " + backend + ", but its last build failed ("
-                            + lastError.get().at() + "): " + lastError.get().message(),
+                            + PoolErrorText.details(lastError.get()) + "): " + lastError.get().message(),
                     "remove the cause, then 'runtimed flush-pool' to rebuild (details: 'runt pool status')");
         }
         return CheckResult.ok(name(), "the daemon builds with " + backend);
