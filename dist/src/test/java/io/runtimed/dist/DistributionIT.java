@@ -15,21 +15,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 7 item 1: the packed archive is self-contained and runs from wherever it is unpacked. */
 class DistributionIT {
+    /** Unpacked once for all tests, none of which changes it. */
+    @TempDir
+    static Path unpacked;
+    static UnpackedDistribution dist;
+
     @TempDir
     Path dir;
     RuntHome home;
-    UnpackedDistribution dist;
+
+    @BeforeAll
+    static void unpackOnce() throws Exception {
+        dist = UnpackedDistribution.unpack(unpacked.resolve("somewhere else entirely"));
+    }
 
     @BeforeEach
-    void unpack() throws Exception {
+    void setUp() {
         home = RuntHome.in(dir.resolve("h"));
-        dist = UnpackedDistribution.unpack(dir.resolve("somewhere else entirely"));
     }
 
     @AfterEach

@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -29,17 +30,26 @@ import org.junit.jupiter.api.io.TempDir;
  * distribution, against a stand-in systemctl that records the calls (no user systemd in a container).
  */
 class ServiceCommandsIT {
+    /** Unpacked once for all tests: 'install' copies it and no test changes it. */
+    @TempDir
+    static Path unpacked;
+    static UnpackedDistribution dist;
+
     @TempDir
     Path dir;
     RuntHome home;
-    UnpackedDistribution dist;
     StandInSystemctl systemctl;
     Map<String, String> env;
 
+    @BeforeAll
+    static void unpackOnce() throws Exception {
+        dist = UnpackedDistribution.unpack(unpacked.resolve("opt"));
+    }
+
     @BeforeEach
-    void unpack() throws Exception {
+    void setUp() throws Exception {
         home = RuntHome.in(dir.resolve("h"));
-        dist = UnpackedDistribution.unpack(dir.resolve("opt"));
+        StandInUv.placeIn(home);
     }
 
     @AfterEach
@@ -68,7 +78,7 @@ class ServiceCommandsIT {
         }
 
         @Test
-        void installCopiesTheDistributionWritesTheUnitAndEnablesIt() throws Exception {
+        void installCopiesTheDistributionWritesTheUnitAndEnablesItAndASecondInstallSaysAlreadyInstalled() throws Exception {
             SystemPackages.requireSystemdAnalyze();
             Cli.Result r = runtimed("install");
 
@@ -93,6 +103,14 @@ class ServiceCommandsIT {
             assertThat(Files.readString(unitFile())).isEqualTo(SystemdUnit.render(installed));
             assertThat(systemctl.calls()).containsExactly("--user daemon-reload", "--user enable runtimed.service");
             assertThat(verifyUnit(unitFile())).as("systemd-analyze verify --user on the installed unit").isEmpty();
+
+            // installing twice says it is already installed
+            Cli.Result again = runtimed("install");
+
+            assertThat(again.exitCode()).isEqualTo(1);
+            assertThat(again.stdoutLines()).containsExactly("Installing runtimed service...",
+                    "Source binary: " + dist.runtimed(),
+                    "Service already installed. Use 'uninstall' first to reinstall.");
         }
 
         @Test
@@ -142,18 +160,6 @@ class ServiceCommandsIT {
         }
 
         @Test
-        void installTwiceSaysAlreadyInstalled() throws Exception {
-            assertThat(runtimed("install").exitCode()).isZero();
-
-            Cli.Result again = runtimed("install");
-
-            assertThat(again.exitCode()).isEqualTo(1);
-            assertThat(again.stdoutLines()).containsExactly("Installing runtimed service...",
-                    "Source binary: " + dist.runtimed(),
-                    "Service already installed. Use 'uninstall' first to reinstall.");
-        }
-
-        @Test
         void installOfAMissingBinaryIsAnErrorAndInstallsNothing() throws Exception {
             Path missing = dir.resolve("nowhere/runtimed");
 
@@ -188,6 +194,7 @@ class ServiceCommandsIT {
         void homeWithSpaces() throws Exception {
             home.close();
             home = RuntHome.in(dir.resolve("Jo Smith"));
+            StandInUv.placeIn(home);
             systemctl = StandInSystemctl.write(dir.resolve("tools"));
             env = Map.of("PATH", systemctl.path());
         }

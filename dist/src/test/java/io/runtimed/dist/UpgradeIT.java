@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -36,17 +37,28 @@ import org.junit.jupiter.api.io.TempDir;
 class UpgradeIT {
     private static final Duration SYNCED = Duration.ofSeconds(15);
 
+    /** The unpacked distributions no test changes (installs copy them), unpacked once for all tests. */
+    @TempDir
+    static Path unpacked;
+    static UnpackedDistribution current;
+    static UnpackedDistribution older;
+
     @TempDir
     Path dir;
     RuntHome home;
-    UnpackedDistribution current;
     StandInSystemctl systemctl;
     Map<String, String> env;
+
+    @BeforeAll
+    static void unpackOnce() throws Exception {
+        current = UnpackedDistribution.unpack(unpacked.resolve("new"));
+        older = UnpackedDistribution.unpack(unpacked.resolve("old")).withVersion("0.0.9");
+    }
 
     @BeforeEach
     void setUp() throws Exception {
         home = RuntHome.in(dir.resolve("h"));
-        current = UnpackedDistribution.unpack(dir.resolve("new"));
+        StandInUv.placeIn(home);
     }
 
     @AfterEach
@@ -72,10 +84,6 @@ class UpgradeIT {
         assertThat(start.exitCode()).as("%s", start).isZero();
     }
 
-    UnpackedDistribution older() throws Exception {
-        return UnpackedDistribution.unpack(dir.resolve("old")).withVersion("0.0.9");
-    }
-
     DaemonInfo info() {
         return new DaemonInfoFile(home.infoFile()).read().orElseThrow(() -> new AssertionError("no daemon.json"));
     }
@@ -88,8 +96,10 @@ class UpgradeIT {
             env = Map.of("PATH", systemctl.path());
         }
 
+        /** One install and start serves both: the second call finds the daemon the first one started. */
         @Test
-        void nothingInstalledInstallsTheBundledDaemonAndStartsIt() throws Exception {
+        void nothingInstalledInstallsTheBundledDaemonAndStartsItAndARunningDaemonOfTheSameVersionIsKept()
+                throws Exception {
             Cli.Result r = ensureDaemonRunning(current.runtimed());
 
             assertThat(r.exitCode()).as("%s", r).isZero();
@@ -98,11 +108,21 @@ class UpgradeIT {
             assertThat(home.paths().installedBinary(BaseDirs.Os.LINUX)).hasSameBinaryContentAs(current.runtimed());
             assertThat(systemctl.calls()).containsExactly("--user daemon-reload", "--user enable runtimed.service",
                     "--user start runtimed.service");
+
+            // a running daemon of the same version is kept
+            long pid = info().pid();
+            List<String> callsBefore = systemctl.calls();
+
+            Cli.Result again = ensureDaemonRunning(current.runtimed());
+
+            assertThat(again.exitCode()).as("%s", again).isZero();
+            assertThat(info().pid()).isEqualTo(pid);
+            assertThat(systemctl.calls()).isEqualTo(callsBefore);
         }
 
         @Test
         void anOlderRunningDaemonIsReplacedAndTheNotebookAndSettingsSurvive() throws Exception {
-            installAndStart(older());
+            installAndStart(older);
             DaemonInfo old = info();
             assertThat(old.version()).startsWith("0.0.9+");
 
@@ -136,19 +156,6 @@ class UpgradeIT {
                         .get().extracting(NotebookCell::source).isEqualTo("print('still here')");
                 assertThat(settings.getAll().theme()).isEqualTo(Theme.DARK);
             }
-        }
-
-        @Test
-        void aRunningDaemonOfTheSameVersionIsKept() throws Exception {
-            assertThat(ensureDaemonRunning(current.runtimed()).exitCode()).isZero();
-            long pid = info().pid();
-            List<String> callsBefore = systemctl.calls();
-
-            Cli.Result again = ensureDaemonRunning(current.runtimed());
-
-            assertThat(again.exitCode()).as("%s", again).isZero();
-            assertThat(info().pid()).isEqualTo(pid);
-            assertThat(systemctl.calls()).isEqualTo(callsBefore);
         }
 
         @Test
@@ -192,9 +199,11 @@ class UpgradeIT {
             assertThat(r.stdout().strip()).isEqualTo(info().pid() + " " + RuntimedVersion.full());
         }
 
+        /** Neither call changes anything, so one install and start of the older daemon serves both. */
         @Test
-        void anOlderDaemonKeepsRunningWhenTheBundledBinaryIsMissing() throws Exception {
-            installAndStart(older());
+        void anOlderDaemonKeepsRunningWhenTheBundledBinaryIsMissingAndIsKeptByAnAppThatBundlesNone()
+                throws Exception {
+            installAndStart(older);
             DaemonInfo old = info();
             Path missing = dir.resolve("nowhere/runtimed");
 
@@ -205,11 +214,17 @@ class UpgradeIT {
             assertThat(info().pid()).as("the old daemon was not stopped").isEqualTo(old.pid());
             assertThat(DaemonReadiness.answers(home.paths())).isTrue();
             assertThat(systemctl.calls()).doesNotContain("--user stop runtimed.service");
+
+            // an app that bundles no daemon keeps the older one
+            Cli.Result none = ensureDaemonRunningWithoutABundledDaemon();
+
+            assertThat(none.exitCode()).as("%s", none).isZero();
+            assertThat(none.stdout().strip()).isEqualTo(old.pid() + " " + old.version());
         }
 
         @Test
         void aCopyThatFailsAfterTheStopBringsTheOldDaemonBack() throws Exception {
-            installAndStart(older());
+            installAndStart(older);
             DaemonInfo old = info();
             UnpackedDistribution broken = UnpackedDistribution.unpack(dir.resolve("broken")).withUnreadableJar();
 
@@ -223,19 +238,7 @@ class UpgradeIT {
         }
 
         @Test
-        void anOlderDaemonIsKeptByAnAppThatBundlesNone() throws Exception {
-            installAndStart(older());
-            DaemonInfo old = info();
-
-            Cli.Result r = ensureDaemonRunningWithoutABundledDaemon();
-
-            assertThat(r.exitCode()).as("%s", r).isZero();
-            assertThat(r.stdout().strip()).isEqualTo(old.pid() + " " + old.version());
-        }
-
-        @Test
         void anOlderInstalledCopyThatWasNotRunningIsUpgradedAfterItStarts() throws Exception {
-            UnpackedDistribution older = older();
             assertThat(Launcher.run(home, env, dir, older.runtimed(), "install").exitCode()).isZero();
 
             Cli.Result r = ensureDaemonRunning(current.runtimed());
@@ -248,7 +251,7 @@ class UpgradeIT {
 
         @Test
         void twoAppsUpgradingAtOnceStopTheOldDaemonOnceAndEndWithTheSameNewOne() throws Exception {
-            installAndStart(older());
+            installAndStart(older);
             Path bundled = current.runtimed();
 
             CompletableFuture<Cli.Result> a = CompletableFuture.supplyAsync(() -> ensure(bundled));
@@ -284,7 +287,7 @@ class UpgradeIT {
 
         @Test
         void anOlderDaemonIsStoppedThroughItsSocketAndTheNewOneStartedDirectly() throws Exception {
-            installAndStart(older());
+            installAndStart(older);
             DaemonInfo old = info();
 
             Cli.Result r = ensureDaemonRunning(current.runtimed());

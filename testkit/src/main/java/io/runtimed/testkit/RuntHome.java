@@ -2,6 +2,7 @@ package io.runtimed.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.runtimed.client.ProcessLiveness;
 import io.runtimed.paths.BaseDirs;
 import io.runtimed.paths.FileTrees;
 import io.runtimed.paths.RuntPaths;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
 public final class RuntHome implements AutoCloseable {
     /** Linux sun_path is 108 bytes; stay well below it. */
     private static final int MAX_SOCKET_PATH = 100;
+    private static final Duration KILLED_GONE = Duration.ofSeconds(10);
 
     private final Path root;
     private final Path home;
@@ -273,11 +274,11 @@ public final class RuntHome implements AutoCloseable {
                 p.destroyForcibly();
             }
             for (ProcessHandle p : left) {
-                try {
-                    p.onExit().get(10, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    // it is gone or unkillable; nothing more a test can do
-                }
+                // not onExit(): for a process that is not our child (a detached daemon) it polls every
+                // 300 ms and counts a zombie as alive, and in a container init may take seconds to reap
+                // one; a killed zombie holds no lock, file or socket any more. If it is unkillable there
+                // is nothing more a test can do.
+                ProcessLiveness.awaitExit(p.pid(), KILLED_GONE);
             }
         }
         if (ownsRoot) {
