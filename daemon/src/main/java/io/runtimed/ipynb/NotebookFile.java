@@ -229,6 +229,10 @@ public final class NotebookFile implements AutoCloseable {
         if (conflict || !service.autosaveOn() || heads().equals(baseHeads)) {
             return;
         }
+        if (baseHash == null) {
+            // no file yet (an id that is a path of nothing): the first save is the user's, never ours
+            return;
+        }
         String now = hashOf(path);
         if (baseHash != null && !baseHash.equals(now)) {
             conflict("the notebook file changed on disk while the room had edits that were not saved");

@@ -109,6 +109,9 @@ public final class NotebookFiles {
             return failed("the document has no cells and " + file + " has some; nothing was written over it "
                     + "(save with force to empty the file)");
         }
+        if (file.getParent() != null && !Files.isDirectory(file.getParent())) {
+            return failed("the directory " + file.getParent() + " does not exist");
+        }
         ObjectNode notebook = NotebookExport.build(owner, old, new ManifestResolver(blobs));
         try {
             AtomicFiles.write(file, NbformatJson.write(notebook).getBytes(StandardCharsets.UTF_8));

@@ -125,6 +125,36 @@ class NotebookFileTest {
     }
 
     @Test
+    void aRoomWhosePathNamesNoFileIsNeverAutosavedButAnExplicitSaveCreatesTheFile() throws Exception {
+        Path fresh = dir.resolve("new.ipynb");
+        DocumentOwner owner = new DocumentOwner("test", NotebookDoc.createFresh(fresh.toString()));
+        open.add(owner);
+        NotebookFile f = NotebookFile.open(fresh.toString(), owner, service, () -> { }, documentFile).orElseThrow();
+        owner.change(tx -> NotebookDoc.addCell(tx, 0, "n", "code", true));
+        f.changed();
+        f.close(); // runs the pending autosave, if there were one
+        assertThat(fresh).as("autosave never creates a file").doesNotExist();
+
+        NotebookFile again = NotebookFile.open(fresh.toString(), owner, service, () -> { }, documentFile).orElseThrow();
+        open.add(again);
+        assertThat(again.save(false)).isInstanceOf(NotebookResponse.NotebookSaved.class);
+        assertThat(fresh).exists();
+        owner.change(tx -> NotebookDoc.updateSource(tx, "n", "now autosaved"));
+        again.changed();
+        await().atMost(WAIT).until(() -> Files.readString(fresh).contains("now autosaved"));
+    }
+
+    @Test
+    void aSaveIntoADirectoryThatDoesNotExistIsRefused() {
+        Path nowhere = dir.resolve("missing").resolve("x.ipynb");
+        DocumentOwner owner = new DocumentOwner("test", NotebookDoc.createFresh(nowhere.toString()));
+        open.add(owner);
+        NotebookResponse r = NotebookFiles.save(nowhere.toString(), owner, service.blobs(), true);
+        assertThat(((NotebookResponse.Error) r).error()).contains("does not exist");
+        assertThat(nowhere.getParent()).doesNotExist();
+    }
+
+    @Test
     void withAutosaveOffNothingIsWrittenUntilASave() throws Exception {
         autosave.set(false);
         Room room = open();
