@@ -83,7 +83,7 @@ public final class NotebookFile implements AutoCloseable {
      */
     public static Optional<NotebookFile> open(String notebookId, DocumentOwner owner, NotebookFileService service,
                                               Runnable documentChanged, Path documentFile) {
-        Optional<Path> path = NotebookFiles.fileOf(notebookId).filter(p -> p.toString().endsWith(".ipynb"));
+        Optional<Path> path = NotebookFiles.ipynbOf(notebookId);
         if (path.isEmpty()) {
             return Optional.empty();
         }
@@ -107,14 +107,13 @@ public final class NotebookFile implements AutoCloseable {
         return path;
     }
 
-    private void start() throws IOException {
-        boolean loaded = NotebookFiles.loadIfEmpty(notebookId, owner, service.blobs(), n -> slimBase = n);
-        String hash = hashOf(path);
-        if (loaded || hash == null) {
+    private void start() {
+        byte[] bytes = bytesOf(path);
+        String hash = bytes == null ? null : BlobHash.of(bytes);
+        if (bytes == null || NotebookFiles.loadIfEmpty(notebookId, path, bytes, owner, service.blobs(), n -> slimBase = n)) {
             setBase(hash, heads());
             return;
         }
-        byte[] bytes = Files.readAllBytes(path);
         if (owner.read(NotebookDoc::cellCount) == 0) {
             baseHash = hash;
             baseHeads = heads();
@@ -137,7 +136,7 @@ public final class NotebookFile implements AutoCloseable {
         } else if (kept.isPresent() && heads().equals(kept.get().heads())) {
             baseHash = kept.get().fileHash();
             baseHeads = kept.get().heads();
-            reload(hash); // the file changed, the document did not
+            reload(bytes, hash); // the file changed, the document did not
         } else if (sameNotebook(bytes)) {
             setBase(hash, heads());
         } else {
@@ -200,23 +199,23 @@ public final class NotebookFile implements AutoCloseable {
         if (closed || due != null && !due.isDone()) {
             return;
         }
-        long first = firstUnsaved.get();
-        if (first == 0) {
+        if (firstUnsaved.get() == 0) {
             return;
         }
-        long at = Math.min(lastEdit.get() + service.quiet().toNanos(), first + service.atMost().toNanos());
-        due = service.worker().schedule(this::autosaveIfDue, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+        due = service.worker().schedule(this::autosaveIfDue, Math.max(0, dueAt() - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /** The earlier of quiet-after-the-last-edit and at-most-after-the-first unsaved one (nanoTime). */
+    private long dueAt() {
+        return Math.min(lastEdit.get() + service.quiet().toNanos(), firstUnsaved.get() + service.atMost().toNanos());
     }
 
     private void autosaveIfDue() {
         due = null;
-        long first = firstUnsaved.get();
-        if (closed || first == 0) {
+        if (closed || firstUnsaved.get() == 0) {
             return;
         }
-        long now = System.nanoTime();
-        long at = Math.min(lastEdit.get() + service.quiet().toNanos(), first + service.atMost().toNanos());
-        if (now < at) {
+        if (System.nanoTime() < dueAt()) {
             schedule();
             return;
         }
@@ -234,12 +233,12 @@ public final class NotebookFile implements AutoCloseable {
             return;
         }
         String now = hashOf(path);
-        if (baseHash != null && !baseHash.equals(now)) {
+        if (!baseHash.equals(now)) {
             conflict("the notebook file changed on disk while the room had edits that were not saved");
             return;
         }
         try {
-            NotebookResponse r = write(false);
+            NotebookResponse r = write(false, now);
             if (!(r instanceof NotebookResponse.NotebookSaved)) {
                 LOG.warn("autosave of {}: {}", path, r);
             }
@@ -259,15 +258,13 @@ public final class NotebookFile implements AutoCloseable {
         if (closed) {
             return;
         }
-        String now = hashOf(path);
-        if (now == null ? baseHash == null : now.equals(baseHash)) {
-            return; // our own write, or no change
-        }
-        if (conflict) {
-            return;
+        byte[] bytes = bytesOf(path);
+        String now = bytes == null ? null : BlobHash.of(bytes);
+        if (java.util.Objects.equals(now, baseHash) || conflict) {
+            return; // our own write, no change, or a conflict already known
         }
         if (now != null && heads().equals(baseHeads)) {
-            reload(now);
+            reload(bytes, now);
         } else {
             conflict(now == null ? "the notebook file was deleted or moved away while the room was open"
                     : "the notebook file changed on disk while the room had edits that were not saved");
@@ -275,11 +272,13 @@ public final class NotebookFile implements AutoCloseable {
     }
 
     /** The file into the document as a minimal change: cells matched by id, sources spliced. */
-    private void reload(String hash) {
+    private void reload(byte[] bytes, String hash) {
+        ObjectNode notebook;
         NotebookImport.Prepared prepared;
         try {
-            prepared = NotebookImport.prepare(NbformatJson.read(Files.readAllBytes(path)), service.blobs(), notebookId);
-        } catch (NotebookFileException | IOException e) {
+            notebook = NbformatJson.read(bytes);
+            prepared = NotebookImport.prepare(notebook, service.blobs(), notebookId);
+        } catch (NotebookFileException e) {
             // a writer half way through, most likely: its next event brings the whole file
             LOG.debug("{} changed but does not read as a notebook yet: {}", path, e.getMessage());
             return;
@@ -287,7 +286,7 @@ public final class NotebookFile implements AutoCloseable {
         if (owner.change(prepared::applyAsChanges)) {
             documentChanged.run();
         }
-        slimBase = null;
+        slimBase = NotebookFiles.slim(notebook);
         setBase(hash, heads());
         firstUnsaved.set(0);
         LOG.info("reloaded {} after it changed on disk", path);
@@ -306,14 +305,14 @@ public final class NotebookFile implements AutoCloseable {
     /** {@code save_notebook} (§9.1 (ours)), on the worker; {@code force} also settles a conflict. */
     public NotebookResponse save(boolean force) {
         try {
-            return onWorker(() -> write(force));
+            return onWorker(() -> write(force, hashOf(path)));
         } catch (IOException e) {
             return new NotebookResponse.Error("Failed to save notebook: " + e.getMessage());
         }
     }
 
-    private NotebookResponse write(boolean force) throws IOException {
-        String now = hashOf(path);
+    /** A save, given the file's current hash ({@code now}, null when there is none). */
+    private NotebookResponse write(boolean force, String now) throws IOException {
         boolean outside = !java.util.Objects.equals(baseHash, now) || conflict;
         if (outside && !force) {
             return new NotebookResponse.Error("Failed to save notebook: " + path + " changed on disk since the room "
@@ -327,7 +326,11 @@ public final class NotebookFile implements AutoCloseable {
         }
         List<String> heads = heads();
         Optional<ObjectNode> known = outside ? Optional.empty() : Optional.ofNullable(slimBase);
-        NotebookResponse r = NotebookFiles.save(notebookId, owner, service.blobs(), force, known, n -> slimBase = n);
+        String[] writtenHash = new String[1];
+        NotebookResponse r = NotebookFiles.save(notebookId, owner, service.blobs(), force, known, w -> {
+            slimBase = w.slim();
+            writtenHash[0] = w.hash();
+        });
         if (r instanceof NotebookResponse.NotebookSaved) {
             if (heads().equals(heads)) {
                 firstUnsaved.set(0);
@@ -340,7 +343,7 @@ public final class NotebookFile implements AutoCloseable {
                 // only the note changed since the save: the document is still what the file holds
                 heads = heads();
             }
-            setBase(hashOf(path), heads);
+            setBase(writtenHash[0], heads);
         }
         return r;
     }
@@ -351,8 +354,14 @@ public final class NotebookFile implements AutoCloseable {
     }
 
     private static String hashOf(Path file) {
+        byte[] bytes = bytesOf(file);
+        return bytes == null ? null : BlobHash.of(bytes);
+    }
+
+    /** The file's bytes; null when it is missing or cannot be read (logged). */
+    private static byte[] bytesOf(Path file) {
         try {
-            return BlobHash.of(Files.readAllBytes(file));
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {

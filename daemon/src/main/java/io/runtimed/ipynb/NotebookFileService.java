@@ -42,25 +42,37 @@ public final class NotebookFileService implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final WatchService watch;
-    private final Thread watcher;
+    /** Made at the first watched file, so a daemon whose rooms have no files never starts it. */
+    private WatchService watch;
     /** The open files by directory; a directory is watched while it has one. */
     private final Map<Path, Set<NotebookFile>> byDirectory = new ConcurrentHashMap<>();
     private final Map<Path, WatchKey> keys = new ConcurrentHashMap<>();
 
-    public NotebookFileService(OutputBlobs blobs, BooleanSupplier autosave) throws IOException {
+    public NotebookFileService(OutputBlobs blobs, BooleanSupplier autosave) {
         this(blobs, autosave, QUIET, AT_MOST);
     }
 
-    NotebookFileService(OutputBlobs blobs, BooleanSupplier autosave, Duration quiet, Duration atMost) throws IOException {
+    NotebookFileService(OutputBlobs blobs, BooleanSupplier autosave, Duration quiet, Duration atMost) {
         this.blobs = blobs;
         this.autosave = autosave;
         this.quiet = quiet;
         this.atMost = atMost;
-        this.watch = FileSystems.getDefault().newWatchService();
-        this.watcher = new Thread(this::watchLoop, "notebook-file-watch");
-        this.watcher.setDaemon(true);
-        this.watcher.start();
+    }
+
+    /** The watch, started on first use; null when the file system offers none (logged). */
+    private synchronized WatchService watch() {
+        if (watch == null) {
+            try {
+                WatchService w = FileSystems.getDefault().newWatchService();
+                Thread watcher = new Thread(() -> watchLoop(w), "notebook-file-watch");
+                watcher.setDaemon(true);
+                watcher.start();
+                watch = w;
+            } catch (IOException e) {
+                LOG.warn("no file watch: changes of notebook files by others are not seen: {}", e.getMessage());
+            }
+        }
+        return watch;
     }
 
     OutputBlobs blobs() {
@@ -89,9 +101,10 @@ public final class NotebookFileService implements AutoCloseable {
         byDirectory.compute(dir, (d, files) -> {
             Set<NotebookFile> set = files == null ? ConcurrentHashMap.newKeySet() : files;
             set.add(file);
-            if (!keys.containsKey(d)) {
+            WatchService w = watch();
+            if (w != null && !keys.containsKey(d)) {
                 try {
-                    keys.put(d, d.register(watch, StandardWatchEventKinds.ENTRY_CREATE,
+                    keys.put(d, d.register(w, StandardWatchEventKinds.ENTRY_CREATE,
                             StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE));
                 } catch (IOException e) {
                     LOG.warn("cannot watch {} for changes of {}: {}", d, file.path().getFileName(), e.getMessage());
@@ -116,11 +129,11 @@ public final class NotebookFileService implements AutoCloseable {
         });
     }
 
-    private void watchLoop() {
+    private void watchLoop(WatchService w) {
         while (true) {
             WatchKey key;
             try {
-                key = watch.take();
+                key = w.take();
             } catch (ClosedWatchServiceException | InterruptedException e) {
                 return;
             }
@@ -144,10 +157,14 @@ public final class NotebookFileService implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            watch.close();
-        } catch (IOException e) {
-            LOG.debug("closing the watch: {}", e.getMessage());
+        synchronized (this) {
+            if (watch != null) {
+                try {
+                    watch.close();
+                } catch (IOException e) {
+                    LOG.debug("closing the watch: {}", e.getMessage());
+                }
+            }
         }
         worker.shutdown();
     }

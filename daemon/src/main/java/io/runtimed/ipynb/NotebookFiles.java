@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.outputs.ManifestResolver;
 import io.runtimed.outputs.OutputBlobs;
 import io.runtimed.paths.AtomicFiles;
+import io.runtimed.protocol.BlobHash;
 import io.runtimed.protocol.NotebookResponse;
 import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.notebook.NotebookDoc;
@@ -40,6 +41,15 @@ public final class NotebookFiles {
         }
     }
 
+    /** The {@code .ipynb} file of a notebook id: an absolute path ending in {@code .ipynb}, else empty. */
+    public static Optional<Path> ipynbOf(String notebookId) {
+        return fileOf(notebookId).filter(p -> p.getFileName() != null && p.getFileName().toString().endsWith(".ipynb"));
+    }
+
+    /** What a save wrote: the notebook without its outputs ({@link #slim}) and the file's SHA-256. */
+    record Written(ObjectNode slim, String hash) {
+    }
+
     /**
      * §9.4 (ours): when the document has no cells and the id names an existing file, reads the file
      * into it (outputs stored through {@code blobs}; null: kept as their JSON) before anyone syncs.
@@ -47,30 +57,40 @@ public final class NotebookFiles {
      * {@link #LOAD_ERROR} says why; a save then refuses to write over it. True when cells were loaded.
      */
     public static boolean loadIfEmpty(String notebookId, DocumentOwner owner, OutputBlobs blobs) {
-        return loadIfEmpty(notebookId, owner, blobs, n -> { });
+        Optional<Path> file = ipynbOf(notebookId).filter(Files::isRegularFile);
+        if (file.isEmpty()) {
+            return false;
+        }
+        try {
+            return loadIfEmpty(notebookId, file.get(), Files.readAllBytes(file.get()), owner, blobs, n -> { });
+        } catch (IOException e) {
+            String problem = file.get() + " could not be loaded: " + e.getMessage();
+            LOG.warn("{}", problem);
+            owner.change(tx -> NotebookDoc.setMetadata(tx, LOAD_ERROR, problem));
+            return false;
+        }
     }
 
-    /** As {@link #loadIfEmpty(String, DocumentOwner, OutputBlobs)}; {@code loaded} gets the file's notebook, slim. */
-    static boolean loadIfEmpty(String notebookId, DocumentOwner owner, OutputBlobs blobs,
+    /** As {@link #loadIfEmpty(String, DocumentOwner, OutputBlobs)}, given the file's bytes; {@code loaded} gets its notebook, slim. */
+    static boolean loadIfEmpty(String notebookId, Path file, byte[] bytes, DocumentOwner owner, OutputBlobs blobs,
                                java.util.function.Consumer<ObjectNode> loaded) {
-        Optional<Path> file = fileOf(notebookId).filter(p -> p.toString().endsWith(".ipynb")).filter(Files::isRegularFile);
-        if (file.isEmpty() || owner.read(NotebookDoc::cellCount) > 0) {
+        if (owner.read(NotebookDoc::cellCount) > 0) {
             return false;
         }
         NotebookImport.Prepared prepared;
         try {
-            ObjectNode notebook = NbformatJson.read(Files.readAllBytes(file.get()));
+            ObjectNode notebook = NbformatJson.read(bytes);
             prepared = NotebookImport.prepare(notebook, blobs, notebookId);
             loaded.accept(slim(notebook));
-        } catch (NotebookFileException | IOException e) {
-            String problem = file.get() + " could not be loaded: " + e.getMessage();
+        } catch (NotebookFileException e) {
+            String problem = file + " could not be loaded: " + e.getMessage();
             LOG.warn("{}", problem);
             owner.change(tx -> NotebookDoc.setMetadata(tx, LOAD_ERROR, problem));
             return false;
         }
         // the file is the durable copy: nobody need wait for the document's fsync (nor its blobs')
         owner.changeEventually(prepared::apply);
-        LOG.info("loaded {} cells from {}", prepared.cellCount(), file.get());
+        LOG.info("loaded {} cells from {}", prepared.cellCount(), file);
         return true;
     }
 
@@ -82,10 +102,10 @@ public final class NotebookFiles {
     /**
      * As {@link #save(String, DocumentOwner, OutputBlobs, boolean)}. {@code known}: the file's
      * notebook as {@link #slim} gives it, when the caller knows the file holds it (then the file is
-     * not read again); {@code written} gets what was written, slim.
+     * not read again); {@code written} gets what was written.
      */
     static NotebookResponse save(String notebookId, DocumentOwner owner, OutputBlobs blobs, boolean force,
-                                 Optional<ObjectNode> known, java.util.function.Consumer<ObjectNode> written) {
+                                 Optional<ObjectNode> known, java.util.function.Consumer<Written> written) {
         Optional<Path> target = fileOf(notebookId);
         if (target.isEmpty()) {
             return failed("the notebook id is not an absolute path: " + notebookId);
@@ -114,8 +134,9 @@ public final class NotebookFiles {
         }
         ObjectNode notebook = NotebookExport.build(owner, old, new ManifestResolver(blobs));
         try {
-            AtomicFiles.write(file, NbformatJson.write(notebook).getBytes(StandardCharsets.UTF_8));
-            written.accept(slim(notebook));
+            byte[] bytes = NbformatJson.write(notebook).getBytes(StandardCharsets.UTF_8);
+            AtomicFiles.write(file, bytes);
+            written.accept(new Written(slim(notebook), BlobHash.of(bytes)));
         } catch (IOException e) {
             return failed(e.getMessage());
         }

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.outputs.OutputBlobs;
 import io.runtimed.protocol.Json;
+import io.runtimed.sync.notebook.NotebookCell;
 import io.runtimed.sync.notebook.NotebookDoc;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +47,8 @@ public final class NotebookImport {
     private NotebookImport() {
     }
 
-    /** One cell, ready to be written. */
-    private record Cell(String id, String type, String source, String count, List<String> outputs,
-                        String metadata, String attachments, String extra) {
+    /** One cell, ready to be written: its §1 fields, and the other keys of its Map. */
+    private record Cell(NotebookCell cell, Map<String, String> keys) {
     }
 
     /** A file's content with its outputs already stored, to be written into a document. */
@@ -67,71 +69,67 @@ public final class NotebookImport {
         public void apply(Transaction tx) {
             int at = NotebookDoc.cells(tx).size();
             for (Cell c : cells) {
-                Map<String, String> keys = new java.util.LinkedHashMap<>();
-                keys.put(CELL_METADATA, c.metadata());
-                if (c.attachments() != null) {
-                    keys.put(ATTACHMENTS, c.attachments());
-                }
-                if (c.extra() != null) {
-                    keys.put(EXTRA, c.extra());
-                }
-                NotebookDoc.insertCell(tx, at++,
-                        new io.runtimed.sync.notebook.NotebookCell(c.id(), c.type(), c.source(), c.count(), c.outputs()), keys);
+                NotebookDoc.insertCell(tx, at++, c.cell(), c.keys());
             }
-            if (snapshot != null) {
-                NotebookDoc.setMetadata(tx, NOTEBOOK_METADATA, snapshot);
-            }
+            setSnapshot(tx);
         }
 
         /**
          * Makes the document's cells this file's with as small a change as there is: cells matched
          * by id keep their place in every window (sources spliced, not replaced), only what differs
          * is written, cells the file no longer has are deleted, new ones inserted where the file
-         * has them.
+         * has them. The document is read once, not once per cell.
          */
         public void applyAsChanges(Transaction tx) {
-            java.util.Set<String> keep = new HashSet<>();
-            cells.forEach(c -> keep.add(c.id()));
-            for (io.runtimed.sync.notebook.NotebookCell existing : NotebookDoc.cells(tx)) {
-                if (!keep.contains(existing.id())) {
-                    NotebookDoc.deleteCell(tx, existing.id());
+            Map<String, String> wantedTypes = new HashMap<>();
+            cells.forEach(c -> wantedTypes.put(c.cell().id(), c.cell().cellType()));
+            Map<String, NotebookDoc.CellWithKeys> now = new HashMap<>();
+            List<String> order = new ArrayList<>();
+            for (NotebookDoc.CellWithKeys existing : NotebookDoc.cellsWithKeys(tx)) {
+                String id = existing.cell().id();
+                // a cell whose type changed is made afresh, with the file's content
+                if (!existing.cell().cellType().equals(wantedTypes.get(id))) {
+                    NotebookDoc.deleteCell(tx, id);
+                } else if (now.putIfAbsent(id, existing) == null) {
+                    order.add(id);
                 }
             }
             for (int i = 0; i < cells.size(); i++) {
-                Cell c = cells.get(i);
-                java.util.Optional<io.runtimed.sync.notebook.NotebookCell> now = NotebookDoc.cell(tx, c.id());
-                if (now.isPresent() && !now.get().cellType().equals(c.type())) {
-                    NotebookDoc.deleteCell(tx, c.id());
-                    now = java.util.Optional.empty();
+                NotebookCell want = cells.get(i).cell();
+                NotebookDoc.CellWithKeys have = now.get(want.id());
+                if (have == null) {
+                    NotebookDoc.insertCell(tx, i, want, cells.get(i).keys());
+                    order.add(i, want.id());
+                    continue;
                 }
-                if (now.isEmpty()) {
-                    NotebookDoc.addCell(tx, i, c.id(), c.type(), true);
-                } else {
-                    List<String> order = NotebookDoc.cells(tx).stream().map(io.runtimed.sync.notebook.NotebookCell::id).toList();
-                    if (order.indexOf(c.id()) != i) {
-                        NotebookDoc.moveCell(tx, c.id(), i);
+                int at = order.indexOf(want.id());
+                if (at != i) {
+                    NotebookDoc.moveCell(tx, want.id(), i);
+                    order.add(i, order.remove(at));
+                }
+                if (!have.cell().source().equals(want.source())) {
+                    NotebookDoc.updateSource(tx, want.id(), want.source());
+                }
+                if (!have.cell().executionCount().equals(want.executionCount())) {
+                    NotebookDoc.setExecutionCount(tx, want.id(), want.executionCount());
+                }
+                if (!have.cell().outputs().equals(want.outputs())) {
+                    NotebookDoc.setOutputs(tx, want.id(), want.outputs());
+                }
+                cells.get(i).keys().forEach((k, v) -> {
+                    if (!v.equals(have.keys().get(k))) {
+                        NotebookDoc.setCellMetadata(tx, want.id(), k, v);
                     }
-                }
-                NotebookDoc.updateSource(tx, c.id(), c.source());
-                io.runtimed.sync.notebook.NotebookCell cell = NotebookDoc.cell(tx, c.id()).orElseThrow();
-                if (!cell.executionCount().equals(c.count())) {
-                    NotebookDoc.setExecutionCount(tx, c.id(), c.count());
-                }
-                if (!cell.outputs().equals(c.outputs())) {
-                    NotebookDoc.setOutputs(tx, c.id(), c.outputs());
-                }
-                setIfDiffers(tx, c.id(), CELL_METADATA, c.metadata());
-                setIfDiffers(tx, c.id(), ATTACHMENTS, c.attachments());
-                setIfDiffers(tx, c.id(), EXTRA, c.extra());
+                });
             }
-            if (snapshot != null && !NotebookDoc.getMetadata(tx, NOTEBOOK_METADATA).orElse("").equals(snapshot)) {
-                NotebookDoc.setMetadata(tx, NOTEBOOK_METADATA, snapshot);
+            if (snapshot != null && !snapshot.equals(NotebookDoc.getMetadata(tx, NOTEBOOK_METADATA).orElse(null))) {
+                setSnapshot(tx);
             }
         }
 
-        private static void setIfDiffers(Transaction tx, String id, String key, String value) {
-            if (value != null && !NotebookDoc.getCellMetadata(tx, id, key).orElse("").equals(value)) {
-                NotebookDoc.setCellMetadata(tx, id, key, value);
+        private void setSnapshot(Transaction tx) {
+            if (snapshot != null) {
+                NotebookDoc.setMetadata(tx, NOTEBOOK_METADATA, snapshot);
             }
         }
     }
@@ -172,10 +170,15 @@ public final class NotebookImport {
                     extra.set(e.getKey(), e.getValue());
                 }
             }
-            cells.add(new Cell(id, type, cell.path("source").asText(""), countText, outputs,
-                    metadata == null ? "{}" : JsonText.compact(metadata),
-                    cell.has(ATTACHMENTS) ? JsonText.compact(cell.get(ATTACHMENTS)) : null,
-                    extra.isEmpty() ? null : JsonText.compact(extra)));
+            Map<String, String> keys = new LinkedHashMap<>();
+            keys.put(CELL_METADATA, metadata == null ? "{}" : JsonText.compact(metadata));
+            if (cell.has(ATTACHMENTS)) {
+                keys.put(ATTACHMENTS, JsonText.compact(cell.get(ATTACHMENTS)));
+            }
+            if (!extra.isEmpty()) {
+                keys.put(EXTRA, JsonText.compact(extra));
+            }
+            cells.add(new Cell(new NotebookCell(id, type, cell.path("source").asText(""), countText, outputs), keys));
             index++;
         }
         return new Prepared(cells, NotebookMetadata.snapshotOf(notebook.path("metadata")));

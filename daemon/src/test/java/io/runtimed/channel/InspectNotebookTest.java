@@ -36,25 +36,22 @@ class InspectNotebookTest {
 
     @TempDir
     Path tmp;
+    InJvmDaemon running;
     Daemon daemon;
     Path socket;
     Path docsDir;
-    NativeHandles.Counts before;
 
     @BeforeEach
     void start() throws Exception {
-        before = NativeHandles.counts();
-        DaemonConfig config = DaemonConfig.builder(new RuntPaths(BaseDirs.under(tmp))).poolSizes(0, 0)
-                .handshakeTimeout(Duration.ofSeconds(5)).build();
-        socket = config.socket();
-        docsDir = config.notebookDocsDir();
-        daemon = Daemon.start(config);
+        running = InJvmDaemon.start(tmp);
+        daemon = running.daemon();
+        socket = running.socket();
+        docsDir = running.config().notebookDocsDir();
     }
 
     @AfterEach
     void stop() {
-        daemon.close();
-        assertThat(NativeHandles.counts().minus(before).liveDocuments()).as("documents not freed").isZero();
+        running.close();
     }
 
     /** One request on a fresh pool connection; the answer's exact text. */
@@ -102,6 +99,25 @@ class InspectNotebookTest {
             // the same cells, now from the file the room left behind
             assertThat(ask(inspect("nb-live"))).isEqualTo("{\"type\":\"notebook_state\",\"notebook_id\":\"nb-live\","
                     + "\"cells\":" + cells + ",\"source\":\"persisted_file\",\"kernel_info\":null}");
+        }
+
+        @Test
+        void aFileWithATornLastAppendIsReadAsTheRoomWouldReadItAndLeftAsItWas() throws Exception {
+            try (RawSyncPeer peer = RawSyncPeer.connectNotebook(socket, "nb-torn", "peer")) {
+                assertThat(peer.await(d -> NotebookDoc.notebookId(d).isPresent(), WAIT)).isTrue();
+                peer.change(tx -> NotebookDoc.addCell(tx, 0, "kept", "code", false));
+                await().atMost(WAIT).until(() ->
+                        daemon.notebooks().snapshot("nb-torn").map(s -> s.cells().size()).orElse(0) == 1);
+            }
+            awaitNoRooms();
+            Path file = NotebookDocFiles.fileFor(docsDir, "nb-torn");
+            byte[] whole = Files.readAllBytes(file);
+            // a daemon killed half way through an append: the start of a chunk (its magic bytes) and no more
+            byte[] torn = java.util.Arrays.copyOf(whole, whole.length + 12);
+            System.arraycopy(whole, 0, torn, whole.length, 12);
+            Files.write(file, torn);
+            assertThat(ask(inspect("nb-torn"))).contains("\"id\":\"kept\"").contains("\"source\":\"persisted_file\"");
+            assertThat(Files.readAllBytes(file)).as("the file, byte for byte").isEqualTo(torn);
         }
     }
 

@@ -29,23 +29,20 @@ class NotebookTypedFramesTest {
 
     @TempDir
     Path tmp;
+    InJvmDaemon running;
     Daemon daemon;
     Path socket;
-    NativeHandles.Counts before;
 
     @BeforeEach
     void start() throws Exception {
-        before = NativeHandles.counts();
-        DaemonConfig config = DaemonConfig.builder(new RuntPaths(BaseDirs.under(tmp))).poolSizes(0, 0)
-                .handshakeTimeout(Duration.ofSeconds(5)).build();
-        socket = config.socket();
-        daemon = Daemon.start(config);
+        running = InJvmDaemon.start(tmp);
+        daemon = running.daemon();
+        socket = running.socket();
     }
 
     @AfterEach
     void stop() {
-        daemon.close();
-        assertThat(NativeHandles.counts().minus(before).liveDocuments()).as("documents not freed").isZero();
+        running.close();
     }
 
     @Test

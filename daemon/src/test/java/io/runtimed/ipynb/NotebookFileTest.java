@@ -161,9 +161,11 @@ class NotebookFileTest {
         String before = Files.readString(file);
         room.edit("c0", "a = 10");
         room.edit("c1", "b = 20");
-        // a later outside change shows that the room's edits were noticed but not written
-        assertThat(room.file().save(false)).isInstanceOf(NotebookResponse.NotebookSaved.class);
-        assertThat(before).isNotEqualTo(Files.readString(file));
+        room.file().close(); // runs the autosave that is pending, which must not write
+        assertThat(Files.readString(file)).isEqualTo(before);
+        NotebookFile again = NotebookFile.open(file.toString(), room.owner(), service, () -> { }, documentFile).orElseThrow();
+        open.add(again);
+        assertThat(again.save(false)).isInstanceOf(NotebookResponse.NotebookSaved.class);
         assertThat(sourcesOnDisk()).isEqualTo("a = 10|b = 20|");
     }
 
@@ -179,6 +181,29 @@ class NotebookFileTest {
         // and the room goes on saving over the new version, which is now its base
         room.edit("c0", "a = 3");
         await().atMost(WAIT).until(() -> sourcesOnDisk().equals("a = 3|b = 2 + 1|"));
+    }
+
+    @Test
+    void aReloadDeletesMovesAndAddsCellsAndKeepsTheOnesThatStay() throws Exception {
+        Room room = open();
+        ObjectNode next = notebook("b = 2", "new = 0", "a = 1");
+        ArrayNode cells = (ArrayNode) next.get("cells");
+        ((ObjectNode) cells.get(0)).put("id", "c1");
+        ((ObjectNode) cells.get(1)).put("id", "fresh");
+        ((ObjectNode) cells.get(1)).put("cell_type", "markdown");
+        ((ObjectNode) cells.get(1)).remove(List.of("outputs", "execution_count"));
+        ((ObjectNode) cells.get(2)).put("id", "c0");
+        ((ObjectNode) cells.get(2)).put("execution_count", 3);
+        Files.writeString(file, NbformatJson.write(next));
+        await().atMost(WAIT).until(() -> room.owner().read(NotebookDoc::cells).stream().map(NotebookCell::id).toList()
+                .equals(List.of("c1", "fresh", "c0")));
+        List<NotebookCell> now = room.owner().read(NotebookDoc::cells);
+        assertThat(now).extracting(NotebookCell::source).containsExactly("b = 2", "new = 0", "a = 1");
+        assertThat(now).extracting(NotebookCell::cellType).containsExactly("code", "markdown", "code");
+        assertThat(now.get(2).executionCount()).isEqualTo("3");
+        // saved again, the room writes what the file now holds
+        assertThat(room.file().save(false)).isInstanceOf(NotebookResponse.NotebookSaved.class);
+        assertThat(sourcesOnDisk()).isEqualTo("b = 2|new = 0|a = 1|");
     }
 
     @Test

@@ -15,7 +15,6 @@ import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.notebook.NotebookCell;
 import io.runtimed.sync.notebook.NotebookDoc;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -266,9 +265,5 @@ class NotebookFilesTest {
         assertThat(NotebookImport.generatedId("/x.ipynb", 0, new java.util.HashSet<>())).isEqualTo(a);
         taken.add(a);
         assertThat(NotebookImport.generatedId("/x.ipynb", 0, taken)).isNotEqualTo(a).matches("[0-9a-f]{8}");
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -4,6 +4,7 @@ import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.protocol.CellSnapshot;
 import io.runtimed.protocol.NotebookKernelInfo;
 import io.runtimed.protocol.PoolResponse;
+import io.runtimed.rooms.DocumentStore;
 import io.runtimed.sync.DocumentDecodeException;
 import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.notebook.NotebookCell;
@@ -64,7 +65,8 @@ public final class NotebookInspector {
         }
         Document doc;
         try {
-            doc = NativeHandles.load(bytes);
+            // as the room would load it: a torn last append (a killed daemon) is cut off in memory
+            doc = DocumentStore.load(bytes).doc();
         } catch (DocumentDecodeException e) {
             return new PoolResponse.Error("Failed to parse Automerge doc: " + e.getMessage());
         }
