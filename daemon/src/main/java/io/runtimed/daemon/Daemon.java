@@ -158,12 +158,14 @@ public final class Daemon implements AutoCloseable {
             blobPortKnown.complete(blobPort);
             DaemonInfo info = new DaemonInfo(config.socket().toString(), ProcessHandle.current().pid(),
                     RuntimedVersion.full(), Instant.now(), blobPort.isPresent() ? blobPort.getAsInt() : null);
+            // logged before daemon.json advertises the daemon: whoever sees the file (a test, a
+            // launcher) then finds the line in the log too
+            LOG.info("runtimed {} ready (pid {})", info.version(), info.pid());
             try {
                 infoFile.write(info);
             } catch (IOException e) {
                 LOG.warn("could not write {}: {}", infoFile.path(), e.getMessage());
             }
-            LOG.info("runtimed {} ready (pid {})", info.version(), info.pid());
             return new Daemon(lock, settings, notebooks, kernels, notebookFiles, warming, lifecycle, server, infoFile, info,
                     blobServer);
         } catch (IOException | RuntimeException e) {
