@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Locale;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -325,7 +326,11 @@ public final class KernelBench {
             c.updateSource("c", "1+1");
             c.awaitSynced(WAIT);
             String previous = "";
+            java.util.Map<String, Long> cpu0 = null;
             for (int i = 0; i < warm + n; i++) {
+                if (i == warm) {
+                    cpu0 = threadCpu();
+                }
                 long ours;
                 long oursDone;
                 long floorNanos;
@@ -359,6 +364,7 @@ public final class KernelBench {
                     output[i - warm] = heard.getOrDefault(NotebookBroadcast.Output.class, t0) - t0;
                 }
             }
+            printCpu(cpu0, threadCpu(), n);
         }
         System.out.printf("(c) 1+1 round trip, %d of each, interleaved (after %d warm-up):%n", n, warm);
         System.out.printf("    daemon: execute_cell -> execute_result in the document:  p50 %s  p90 %s%n",
@@ -705,6 +711,37 @@ public final class KernelBench {
 
     private static String ms(long nanos) {
         return String.format("%.2f ms", nanos / 1e6);
+    }
+
+    /** CPU time of every live thread of this JVM, by name (threads of one name summed). */
+    private static java.util.Map<String, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null) {
+                long c = mx.getThreadCpuTime(t.getThreadId());
+                if (c > 0) {
+                    byName.merge(t.getThreadName().replaceAll("\\d+", "N"), c, Long::sum);
+                }
+            }
+        }
+        return byName;
+    }
+
+    private static void printCpu(java.util.Map<String, Long> before, java.util.Map<String, Long> after, int n) {
+        java.util.List<java.util.Map.Entry<String, Long>> d = new ArrayList<>();
+        long total = 0;
+        for (var e : after.entrySet()) {
+            long v = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            total += v;
+            d.add(java.util.Map.entry(e.getKey(), v));
+        }
+        d.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+        StringBuilder top = new StringBuilder();
+        for (int i = 0; i < Math.min(12, d.size()); i++) {
+            top.append(String.format(Locale.ROOT, " %s %.2f", d.get(i).getKey(), d.get(i).getValue() / 1e6 / n));
+        }
+        System.out.printf(Locale.ROOT, "    CPU per round trip pair (ms), this JVM's threads: %.2f;%s%n", total / 1e6 / n, top);
     }
 
     private static String loadAverage() {

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.automerge.SyncState;
@@ -74,6 +75,8 @@ final class SyncPeer {
     /** Null for a plain (v1) peer. */
     private final TypedFramesHandler typed;
     private final ExecutorService requests;
+    /** Requests handed to {@link #requests} and not yet answered. Only the reader adds to it. */
+    private final AtomicInteger requestsInFlight = new AtomicInteger();
     /** Held while the sync state is used and what it generated is queued. */
     private final ReentrantLock exchange = new ReentrantLock();
     private final ReentrantLock signal = new ReentrantLock();
@@ -158,22 +161,55 @@ final class SyncPeer {
         }
     }
 
+    /**
+     * A request the handler answers at once (an execute_cell, say) is answered on this reader thread
+     * when no earlier request is still waiting or running: its answer is then next in order anyway,
+     * and the cell reaches the kernel one thread hand-off sooner. Everything else goes to the
+     * request thread.
+     */
     private void submitRequest(byte[] json) {
+        ParsedRequest parsed = ParsedRequest.of(json);
+        if (parsed.request() != null && requestsInFlight.get() == 0 && typed.answersAtOnce(parsed.request())) {
+            answer(parsed);
+            return;
+        }
+        requestsInFlight.incrementAndGet();
         try {
-            requests.execute(() -> answer(json));
+            requests.execute(() -> {
+                try {
+                    answer(parsed);
+                } finally {
+                    // after the answer is in the outbox: a later inline answer stays behind it
+                    requestsInFlight.decrementAndGet();
+                }
+            });
         } catch (RejectedExecutionException e) {
+            requestsInFlight.decrementAndGet();
             LOG.debug("{}: leaving, request not run", label);
         }
     }
 
-    /** On the request thread: parse, answer, queue the response (exactly one per request). */
-    private void answer(byte[] json) {
+    /** A request frame parsed: the request, or why it is malformed. */
+    private record ParsedRequest(NotebookRequest request, MalformedMessageException malformed) {
+        static ParsedRequest of(byte[] json) {
+            try {
+                return new ParsedRequest(Json.parse(json, NotebookRequest.class), null);
+            } catch (MalformedMessageException e) {
+                return new ParsedRequest(null, e);
+            }
+        }
+    }
+
+    /** Answers and queues the response (exactly one per request). */
+    private void answer(ParsedRequest parsed) {
         NotebookResponse response;
         try {
-            NotebookRequest request = Json.parse(json, NotebookRequest.class);
-            response = typed.answer(request);
+            if (parsed.malformed() != null) {
+                throw parsed.malformed();
+            }
+            response = typed.answer(parsed.request());
             if (response == null) {
-                throw new IllegalStateException("no answer to " + request);
+                throw new IllegalStateException("no answer to " + parsed.request());
             }
         } catch (MalformedMessageException e) {
             response = new NotebookResponse.Error("invalid request: " + e.getMessage());

@@ -19,6 +19,15 @@ public interface TypedFramesHandler {
      */
     NotebookResponse answer(NotebookRequest request);
 
+    /**
+     * True if {@link #answer} returns at once for {@code request} (it never waits for a kernel, a
+     * process or a timeout): the peer may then answer it on its reader thread when no earlier
+     * request is pending, saving a thread hand-off on the way to the kernel.
+     */
+    default boolean answersAtOnce(NotebookRequest request) {
+        return false;
+    }
+
     /** §1.2 step 3: sent right after the first sync message (the room's live comms, if any). */
     List<NotebookBroadcast> greeting();
 

@@ -2,8 +2,9 @@ package io.runtimed.kernel;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +19,16 @@ import org.zeromq.ZMQ;
 
 /**
  * The one thread that owns a kernel's ZeroMQ sockets (they are not thread-safe): iopub SUB, shell
- * and control DEALERs, heartbeat REQ. It sleeps in a {@link ZMQ.Poller} that also watches a pipe;
- * other threads queue work and write one byte to the pipe, so a send is picked up within
- * microseconds — there is no timed polling. The only timeout the poller uses is the next heartbeat.
+ * and control DEALERs, heartbeat REQ. It sleeps in one NIO {@link Selector} on which the sockets'
+ * ZeroMQ file descriptors are registered once; other threads queue work and wake the selector, so a
+ * send is picked up within microseconds — there is no timed polling. The only timeout is the next
+ * heartbeat.
+ *
+ * <p>Not {@link ZMQ.Poller}: JeroMQ's poll registers every socket anew on each call (maps built
+ * and dropped per wake-up), which cost more CPU than everything else on a kernel's message path.
+ * A ZeroMQ descriptor only says "look again" (it is edge-like, and a send on the same socket may
+ * consume the signal of a message that arrived), so a socket that was ready or sent on is drained
+ * until it has nothing more, after the queued sends ran.
  */
 final class KernelIo {
     private static final Logger LOG = LoggerFactory.getLogger(KernelIo.class);
@@ -47,8 +55,7 @@ final class KernelIo {
     private final ZMQ.Socket shell;
     private final ZMQ.Socket control;
     private final ZMQ.Socket hb;
-    private final Pipe wakePipe;
-    private final ByteBuffer wakeByte = ByteBuffer.allocate(1);
+    private final Selector selector;
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final WireCodec codec;
@@ -64,6 +71,11 @@ final class KernelIo {
     private int hbMisses;
     private long hbNextTick;
     private long hbSequence;
+    // which sockets to drain in this turn of the loop (ready, or sent on), I/O thread only
+    private boolean iopubSignalled;
+    private boolean shellSignalled;
+    private boolean controlSignalled;
+    private boolean hbSignalled;
 
     /**
      * Connects every socket now, on the caller's thread, before the kernel is spawned: ZeroMQ
@@ -88,8 +100,7 @@ final class KernelIo {
         hb.setReqCorrelate(true);
         hb.connect(info.endpoint(info.hbPort()));
         try {
-            wakePipe = Pipe.open();
-            wakePipe.source().configureBlocking(false);
+            selector = Selector.open();
         } catch (IOException e) {
             context.close();
             throw new UncheckedIOException(e);
@@ -157,66 +168,71 @@ final class KernelIo {
     }
 
     private void wake() {
-        // one byte per batch: a writer that finds a wake-up pending knows the loop will see its task
+        // one wake-up per batch: a writer that finds one pending knows the loop will see its task
         if (wakePending.compareAndSet(false, true)) {
-            try {
-                wakePipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
-            } catch (IOException e) {
-                LOG.debug("wake-up pipe closed: {}", e.toString());
-            }
+            selector.wakeup();
         }
     }
 
     private void run() {
-        ZMQ.Poller poller = context.createPoller(5);
-        int iopubIndex = poller.register(iopub, ZMQ.Poller.POLLIN);
-        int shellIndex = poller.register(shell, ZMQ.Poller.POLLIN);
-        int controlIndex = poller.register(control, ZMQ.Poller.POLLIN);
-        int hbIndex = poller.register(hb, ZMQ.Poller.POLLIN);
-        int wakeIndex = poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
         try {
+            for (ZMQ.Socket socket : List.of(iopub, shell, control, hb)) {
+                SelectableChannel fd = socket.getFD();
+                fd.register(selector, SelectionKey.OP_READ, socket);
+            }
             while (!stopping && !Thread.currentThread().isInterrupted()) {
-                poller.poll(pollTimeoutMillis());
-                if (poller.pollin(wakeIndex)) {
-                    drainWakePipe();
+                long timeout = pollTimeoutMillis();
+                if (timeout < 0) {
+                    selector.select(this::signalled);
+                } else if (timeout == 0) {
+                    selector.selectNow(this::signalled);
+                } else {
+                    selector.select(this::signalled, timeout);
                 }
+                // cleared before the tasks run: a task queued after this wakes the selector again
+                wakePending.set(false);
                 runTasks();
-                if (poller.pollin(iopubIndex)) {
+                // a socket we sent on may have taken the signal of a message that arrived meanwhile
+                if (iopubSignalled) {
+                    iopubSignalled = false;
                     receiveAll(iopub, inbound::iopub);
                 }
-                if (poller.pollin(shellIndex)) {
+                if (shellSignalled) {
+                    shellSignalled = false;
                     receiveAll(shell, inbound::shell);
                 }
-                if (poller.pollin(controlIndex)) {
+                if (controlSignalled) {
+                    controlSignalled = false;
                     receiveAll(control, inbound::control);
                 }
-                if (poller.pollin(hbIndex)) {
-                    receivePongs();
+                if (hbSignalled) {
+                    hbSignalled = false;
+                    if ((hb.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+                        receivePongs();
+                    }
                 }
                 heartbeatTick();
             }
             // what already arrived (the traceback before an exit) is still delivered
             receiveAll(iopub, inbound::iopub);
             receiveAll(shell, inbound::shell);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             if (!stopping) {
                 LOG.error("kernel I/O thread {} failed", thread.getName(), e);
                 inbound.ioFailed("kernel I/O failed: " + e);
             }
         } finally {
-            poller.close();
             closeSockets();
         }
     }
 
     private void closeSockets() {
-        context.close();
         try {
-            wakePipe.sink().close();
-            wakePipe.source().close();
+            selector.close();
         } catch (IOException e) {
-            LOG.debug("closing the wake-up pipe: {}", e.toString());
+            LOG.debug("closing the selector: {}", e.toString());
         }
+        context.close();
     }
 
     private long pollTimeoutMillis() {
@@ -227,19 +243,18 @@ final class KernelIo {
         return nanos <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos));
     }
 
-    private void drainWakePipe() {
-        try {
-            // clear the flag before running the tasks: a task queued after this gets its own byte
-            while (true) {
-                wakeByte.clear();
-                if (wakePipe.source().read(wakeByte) <= 0) {
-                    break;
-                }
-            }
-        } catch (IOException e) {
-            LOG.debug("wake-up pipe: {}", e.toString());
+    /** A socket's descriptor was ready: it is drained in this turn of the loop. */
+    private void signalled(SelectionKey key) {
+        Object socket = key.attachment();
+        if (socket == iopub) {
+            iopubSignalled = true;
+        } else if (socket == shell) {
+            shellSignalled = true;
+        } else if (socket == control) {
+            controlSignalled = true;
+        } else if (socket == hb) {
+            hbSignalled = true;
         }
-        wakePending.set(false);
     }
 
     private void runTasks() {
@@ -250,6 +265,11 @@ final class KernelIo {
     }
 
     private void sendNow(ZMQ.Socket socket, KernelMessage message) {
+        if (socket == shell) {
+            shellSignalled = true;
+        } else {
+            controlSignalled = true;
+        }
         List<byte[]> frames = codec.encode(message);
         for (int i = 0; i < frames.size(); i++) {
             boolean more = i < frames.size() - 1;
@@ -311,6 +331,7 @@ final class KernelIo {
         }
         hbAwaiting = true;
         hb.send(("ping " + ++hbSequence).getBytes(StandardCharsets.US_ASCII), ZMQ.DONTWAIT);
+        hbSignalled = true;
         hbNextTick = System.nanoTime() + hbIntervalNanos;
     }
 }

@@ -107,6 +107,15 @@ final class NotebookRequests implements TypedFramesHandler {
         return new NotebookResponse.Error("unsupported request: " + request);
     }
 
+    /** Requests that only read the document and queue work: none waits for the kernel. */
+    @Override
+    public boolean answersAtOnce(NotebookRequest request) {
+        return request instanceof NotebookRequest.ExecuteCell || request instanceof NotebookRequest.QueueCell
+                || request instanceof NotebookRequest.RunAllCells || request instanceof NotebookRequest.ClearOutputs
+                || request instanceof NotebookRequest.GetKernelInfo || request instanceof NotebookRequest.GetQueueState
+                || request instanceof NotebookRequest.SendComm;
+    }
+
     @Override
     public List<NotebookBroadcast> greeting() {
         return room.kernel().map(RoomKernel::greeting).orElse(List.of());
