@@ -12,8 +12,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,10 +24,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The Unix socket: binds it owner-only (0600; it is the only authentication there is), accepts
  * connections and serves each on its own thread, so a slow or silent client never delays another.
+ *
+ * <p>A connection's thread waits for the next connection for {@link #IDLE_THREAD_KEEP_ALIVE} after
+ * its own ended, then ends (a burst of short requests reuses threads; an idle daemon keeps none).
+ * A notebook peer's thread ran Automerge on its stack and holds glibc's per-thread caches, about
+ * half a megabyte that only goes back to the system when the thread ends (issue 16).
  */
 public final class SocketServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SocketServer.class);
     private static final int BACKLOG = 1024;
+    /** How long a thread whose connection ended waits for another one before it ends. */
+    public static final Duration IDLE_THREAD_KEEP_ALIVE = Duration.ofSeconds(2);
 
     private final Path socket;
     private final ConnectionRouter router;
@@ -34,21 +44,29 @@ public final class SocketServer implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final Thread acceptor;
 
-    private SocketServer(Path socket, ConnectionRouter router, ServerSocketChannel server) {
+    private SocketServer(Path socket, ConnectionRouter router, ServerSocketChannel server, Duration idleThreadKeepAlive) {
         this.socket = socket;
         this.router = router;
         this.server = server;
-        this.connections = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "peer-new");
-            t.setDaemon(true);
-            return t;
-        });
+        // a cached pool, but idle threads end after the keep-alive instead of the JDK's 60 s
+        this.connections = new ThreadPoolExecutor(0, Integer.MAX_VALUE, idleThreadKeepAlive.toNanos(),
+                TimeUnit.NANOSECONDS, new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "peer-new");
+                    t.setDaemon(true);
+                    return t;
+                });
         this.acceptor = new Thread(this::acceptLoop, "socket-accept");
         this.acceptor.setDaemon(true);
     }
 
     /** Binds the socket at {@code socket} (replacing a stale file; the caller holds the lock) and starts accepting. */
     public static SocketServer start(Path socket, ConnectionRouter router) throws IOException {
+        return start(socket, router, IDLE_THREAD_KEEP_ALIVE);
+    }
+
+    /** As {@link #start(Path, ConnectionRouter)}, with idle connection threads kept for {@code idleThreadKeepAlive}. */
+    public static SocketServer start(Path socket, ConnectionRouter router, Duration idleThreadKeepAlive)
+            throws IOException {
         Files.deleteIfExists(socket);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         // umask 077 while binding: the socket is born 0600, with no window in which others may connect.
@@ -66,7 +84,7 @@ public final class SocketServer implements AutoCloseable {
         if (Posix.C != null) {
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
         }
-        SocketServer s = new SocketServer(socket, router, server);
+        SocketServer s = new SocketServer(socket, router, server, idleThreadKeepAlive);
         s.acceptor.start();
         LOG.info("listening on {}", socket);
         return s;

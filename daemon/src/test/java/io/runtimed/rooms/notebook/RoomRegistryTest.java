@@ -96,6 +96,10 @@ class RoomRegistryTest {
         assertThat(delta.liveDocuments()).as("every room document and peer replica freed").isZero();
         assertThat(delta.liveSyncStates()).as("every sync state freed").isZero();
         assertThat(delta.documentsCreated()).as("two rooms and three peer replicas").isEqualTo(5);
+        // issue 16: nothing of an evicted room stays, its threads (file writer, peers' writers) included
+        await("the rooms' and peers' writer threads ended").atMost(WAIT).until(() -> Thread.getAllStackTraces().keySet()
+                .stream().map(Thread::getName)
+                .noneMatch(n -> n.endsWith("-writer") && (n.startsWith("notebook-") || n.startsWith("peer-notebook-"))));
     }
 
     @Test

@@ -1,0 +1,101 @@
+package io.runtimed.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/.launch's memory options for the daemon (issue 16): the real script, in a distribution
+ * layout with an empty jar, runs a stand-in {@code java} that prints the options it was given;
+ * the stand-in JDK's release file names its version.
+ */
+class LaunchOptionsTest {
+    static final String RUNTIMED = "io.runtimed.cli.runtimed.RuntimedMain";
+    static final String TRIM = "-XX:TrimNativeHeapInterval=2000";
+
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest(name = "JDK {0}: trims the native heap: {1}")
+    @CsvSource({"17.0.15, true", "17.0.9, true", "17.0.8, false", "17, false", "18.0.2, false", "20, false",
+            "21, false", "21.0.1, true", "22, true", "25.0.1, true"})
+    void theDaemonTrimsTheNativeHeapOnlyWithAJvmThatKnowsTheOption(String version, boolean trims) throws Exception {
+        Path jdk = jdk("JAVA_VERSION=\"" + version + "\"\n");
+        List<String> options = launch(RUNTIMED, Map.of("JAVA_HOME", jdk.toString()));
+        assertThat(options).contains("-Xms16m");
+        if (trims) {
+            assertThat(options).contains("-XX:+UnlockExperimentalVMOptions", TRIM);
+        } else {
+            assertThat(options).doesNotContain(TRIM);
+        }
+    }
+
+    @Test
+    void aJvmWithoutAReleaseFileIsNotGivenTheOption() throws Exception {
+        Path jdk = jdk(null);
+        assertThat(launch(RUNTIMED, Map.of("JAVA_HOME", jdk.toString()))).contains("-Xms16m").doesNotContain(TRIM);
+    }
+
+    @Test
+    void javaOnPathIsFollowedThroughItsLinksToItsRelease() throws Exception {
+        Path jdk = jdk("IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"17.0.15\"\n");
+        Path bin = Files.createDirectories(tmp.resolve("path"));
+        Path alternatives = Files.createDirectories(tmp.resolve("alternatives"));
+        Files.createSymbolicLink(alternatives.resolve("java"), jdk.resolve("bin/java"));
+        Files.createSymbolicLink(bin.resolve("java"), Path.of("../alternatives/java"));
+        List<String> options = launch(RUNTIMED, Map.of("PATH", bin + ":/usr/bin:/bin"));
+        assertThat(options).contains(TRIM);
+    }
+
+    @Test
+    void runtCommandsKeepTheJvmsDefaults() throws Exception {
+        Path jdk = jdk("JAVA_VERSION=\"17.0.15\"\n");
+        assertThat(launch("io.runtimed.cli.runt.RuntMain", Map.of("JAVA_HOME", jdk.toString())))
+                .doesNotContain("-Xms16m", TRIM);
+    }
+
+    /** A stand-in JDK home: bin/java prints its arguments one a line; {@code release} when given. */
+    private Path jdk(String release) throws IOException {
+        Path home = Files.createDirectories(tmp.resolve("jdk"));
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        if (release != null) {
+            Files.writeString(home.resolve("release"), release);
+        }
+        return home;
+    }
+
+    /** The options .launch gives {@code main}, from a copy in a distribution layout. */
+    private List<String> launch(String main, Map<String, String> env) throws Exception {
+        Path dist = tmp.resolve("dist");
+        Files.createDirectories(dist.resolve("bin"));
+        Files.createDirectories(dist.resolve("lib/deps"));
+        Files.write(dist.resolve("lib/runtimed-cli.jar"), new byte[0]);
+        Path launcher = dist.resolve("bin/.launch");
+        Files.copy(Path.of("..", "bin", ".launch"), launcher, StandardCopyOption.REPLACE_EXISTING);
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), main, "--version").redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().put("PATH", "/usr/bin:/bin");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        List<String> args = out.lines().toList();
+        assertThat(args).as("the stand-in java ran the main class").contains(main);
+        return args.subList(0, args.indexOf("-cp"));
+    }
+}
