@@ -83,9 +83,12 @@ public final class PoolBench {
              DaemonProcess d = warmPool(home, launcher, poolSize, uv, python).start();
              PoolConnection c = PoolConnection.open(d.socket(), Duration.ofSeconds(2), Duration.ofSeconds(30))) {
             // warm both JVMs' request path first: the figure is the pool's answer, not class loading
+            // or the interpreter (takes from the empty conda pool, whose target is 0, run the take
+            // path; each measured take below is one of only a few dozen)
             for (int i = 0; i < 2000; i++) {
                 c.request(new PoolRequest.Status(), PoolResponse.Stats.class);
                 c.request(PING, PoolResponse.Pong.class);
+                c.request(new PoolRequest.Take(EnvType.CONDA), PoolResponse.Empty.class);
             }
             for (int i = -warmup; i < takes; i++) {
                 awaitFull(c, poolSize);
