@@ -25,7 +25,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Locale;
@@ -77,7 +76,7 @@ public final class KernelBench {
         long started = System.nanoTime();
         Path home = Files.createTempDirectory("rtkbench");
         try {
-            Path uv = standInUv(home.resolve("tools"));
+            Path uv = StandInUv.writeTo(home.resolve("tools"));
             // one daemon without running kernels (environment pool of 1), one with a kernel pool of 1
             DaemonConfig envConfig = config(home.resolve("env-daemon"), uv, 1, 0);
             DaemonConfig kernelConfig = config(home.resolve("kernel-daemon"), uv, 1, 1);
@@ -622,23 +621,6 @@ public final class KernelBench {
                         Duration.ofSeconds(5)));
         b.kernels(b.kernels().withPoolSize(kernelPool).withKeepAlive(Duration.ZERO));
         return b.build();
-    }
-
-    /** A uv that builds a real venv with Debian's python3 and its site-packages (python3-ipykernel). */
-    private static Path standInUv(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Path uv = dir.resolve("uv");
-        Files.writeString(uv, """
-                #!/bin/sh
-                case "$1" in
-                  --version) echo "uv 0.0.0 (bench stand-in)";;
-                  venv) for a; do dir="$a"; done; exec %s -m venv --without-pip --system-site-packages "$dir";;
-                  pip) exit 0;;
-                  *) exit 3;;
-                esac
-                """.formatted(PYTHON), StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(uv, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return uv;
     }
 
     /**

@@ -2,7 +2,10 @@ package io.runtimed.bench;
 
 import io.runtimed.client.DaemonClientException;
 import io.runtimed.client.SettingsClient;
+import io.runtimed.sync.notebook.NotebookDoc;
+import io.runtimed.sync.settings.SettingsDoc;
 import io.runtimed.testkit.DaemonProcess;
+import io.runtimed.testkit.RawSyncPeer;
 import io.runtimed.testkit.RuntHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SettingsBench {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String KEY = "uv.bench_marker";
+    /** Changes per block when the settings and notebook shares alternate. */
+    private static final int SHARE_BLOCK = 50;
 
     private SettingsBench() {
     }
@@ -51,6 +56,9 @@ public final class SettingsBench {
             try (RuntHome home = RuntHome.temporary("rtsettingsbench");
                  DaemonProcess d = DaemonProcess.in(home).launcher(launcher).logLevel("warn")
                          .readyWithin(Duration.ofSeconds(30)).start()) {
+                if (peers == 2) {
+                    daemonShare(d.socket(), changes);
+                }
                 long[] sorted = run(d.socket(), peers, changes);
                 Path saved = home.settingsDoc();
                 System.out.printf("A -> B through the daemon, %2d peers: p50 %.3f ms, p99 %.3f ms, max %.3f ms"
@@ -61,6 +69,86 @@ public final class SettingsBench {
                 d.stop();
             }
         }
+    }
+
+    /**
+     * The daemon's share of one change with 2 peers, for the settings document and for a notebook
+     * room of the same daemon: from A's sync message handed to its socket until B's reader has read
+     * the frame that brings the change ({@link StampedPeer}), so no client's Automerge work is in
+     * it. The two alternate in blocks of {@link #SHARE_BLOCK} changes, so both see the same load
+     * while what a settings change leaves running behind it (the settings.json mirror) meets the
+     * settings changes that follow it, as it would in a burst of settings changes. Before each
+     * change the pair settles (both peers in sync with the daemon), as in {@link #run}.
+     */
+    private static void daemonShare(Path socket, int changes) throws Exception {
+        try (StampedPeer sa = StampedPeer.connect(socket, RawSyncPeer.SETTINGS_HANDSHAKE, "settings-a");
+             StampedPeer sb = StampedPeer.connect(socket, RawSyncPeer.SETTINGS_HANDSHAKE, "settings-b");
+             StampedPeer na = StampedPeer.connect(socket, RawSyncPeer.notebookHandshake("bench-share"), "notebook-a");
+             StampedPeer nb = StampedPeer.connect(socket, RawSyncPeer.notebookHandshake("bench-share"), "notebook-b")) {
+            for (StampedPeer p : List.of(sa, sb)) {
+                p.await(doc -> SettingsDoc.get(doc, SettingsDoc.THEME).isPresent(), WAIT);
+            }
+            for (StampedPeer p : List.of(na, nb)) {
+                p.await(doc -> NotebookDoc.notebookId(doc).isPresent(), WAIT);
+            }
+            String cell = "share";
+            na.change(tx -> NotebookDoc.addCell(tx, 0, cell, "code", true));
+            nb.await(doc -> NotebookDoc.cell(doc, cell).isPresent(), WAIT);
+            int[] count = new int[2];
+            ShareEdit settingsEdit = (i) -> {
+                String value = "share-" + i;
+                return shareOf(sa, sb, tx -> SettingsDoc.put(tx, KEY, value),
+                        doc -> SettingsDoc.get(doc, KEY).equals(Optional.of(value)));
+            };
+            ShareEdit notebookEdit = (i) -> {
+                int length = ++count[1];
+                return shareOf(na, nb, tx -> NotebookDoc.spliceSource(tx, cell, length - 1, 0, "x"),
+                        doc -> NotebookDoc.cell(doc, cell).map(c -> c.source().length() == length).orElse(false));
+            };
+            int warmup = Math.max(100, changes / 5);
+            for (int i = 0; i < warmup; i++) {
+                settingsEdit.once(i);
+                notebookEdit.once(i);
+            }
+            long[] settings = new long[changes];
+            long[] notebook = new long[changes];
+            for (int from = 0; from < changes; from += SHARE_BLOCK) {
+                int to = Math.min(changes, from + SHARE_BLOCK);
+                for (int i = from; i < to; i++) {
+                    settings[i] = settingsEdit.once(warmup + i);
+                }
+                for (int i = from; i < to; i++) {
+                    notebook[i] = notebookEdit.once(warmup + i);
+                }
+            }
+            Arrays.sort(settings);
+            Arrays.sort(notebook);
+            System.out.printf("daemon's share (A's frame written -> B's frame read), 2 peers, %d changes each,"
+                    + " in alternating blocks of %d:%n", changes, SHARE_BLOCK);
+            System.out.printf("    settings: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms%n", settings[changes / 2] / 1e6,
+                    settings[(int) (changes * 0.9)] / 1e6, settings[(int) (changes * 0.99)] / 1e6);
+            System.out.printf("    notebook: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms%n", notebook[changes / 2] / 1e6,
+                    notebook[(int) (changes * 0.9)] / 1e6, notebook[(int) (changes * 0.99)] / 1e6);
+            System.out.printf("    settings / notebook: p50 %.2fx, p90 %.2fx%n",
+                    (double) settings[changes / 2] / notebook[changes / 2],
+                    (double) settings[(int) (changes * 0.9)] / notebook[(int) (changes * 0.9)]);
+        }
+    }
+
+    /** One measured change of a pair of stamped peers; nanoseconds of the daemon's share. */
+    @FunctionalInterface
+    private interface ShareEdit {
+        long once(int i) throws Exception;
+    }
+
+    private static long shareOf(StampedPeer a, StampedPeer b, java.util.function.Consumer<org.automerge.Transaction> edit,
+                                java.util.function.Predicate<org.automerge.Document> arrived) throws Exception {
+        b.expect(arrived);
+        long sent = a.change(edit);
+        long share = b.awaitExpected(WAIT) - sent;
+        a.awaitInSync(WAIT);
+        b.awaitInSync(WAIT);
+        return share;
     }
 
     /** {@code warmup} unmeasured changes, then {@code changes} measured ones; sorted nanoseconds. */

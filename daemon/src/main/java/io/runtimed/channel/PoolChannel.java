@@ -64,8 +64,12 @@ public final class PoolChannel implements ChannelHandler {
             byte[] payload = connection.frames().readPayload(length, PAYLOAD_TIMEOUT);
             try (DaemonLifecycle.InFlight ignored = lifecycle.beginRequest()) {
                 PoolRequest request = Json.parse(payload, PoolRequest.class);
-                PoolResponse response = answer(request);
-                connection.frames().writeFrame(Json.compact(response), WRITE_TIMEOUT);
+                try {
+                    PoolResponse response = answer(request);
+                    connection.frames().writeFrame(Json.compact(response), WRITE_TIMEOUT);
+                } finally {
+                    afterAnswer(request);
+                }
             }
         }
     }
@@ -76,7 +80,7 @@ public final class PoolChannel implements ChannelHandler {
         } else if (request instanceof PoolRequest.Status) {
             return new PoolResponse.Stats(pools.stats());
         } else if (request instanceof PoolRequest.Take take) {
-            return pools.take(take.envType())
+            return pools.takeWithoutRefill(take.envType())
                     .<PoolResponse>map(PoolResponse.Env::new)
                     .orElseGet(PoolResponse.Empty::new);
         } else if (request instanceof PoolRequest.Return ret) {
@@ -100,6 +104,16 @@ public final class PoolChannel implements ChannelHandler {
             return new PoolResponse.ShuttingDown();
         }
         throw new IllegalStateException("unhandled pool request " + request);
+    }
+
+    /**
+     * What a request leaves to do once its answer was written (or could not be): a take's refill,
+     * whose build must not compete with the answer for the CPU.
+     */
+    private void afterAnswer(PoolRequest request) {
+        if (request instanceof PoolRequest.Take take) {
+            pools.refill(take.envType());
+        }
     }
 
     @Override

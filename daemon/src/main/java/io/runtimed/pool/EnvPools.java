@@ -97,15 +97,30 @@ public final class EnvPools {
         return adopted;
     }
 
-    /** POOL.md §7: the oldest usable environment, which now belongs to the caller. */
+    /** POOL.md §7: the oldest usable environment, which now belongs to the caller; the pool refills. */
     public Optional<PooledEnv> take(EnvType type) {
+        Optional<PooledEnv> env = takeWithoutRefill(type);
+        refill(type);
+        return env;
+    }
+
+    /**
+     * As {@link #take}, but the caller calls {@link #refill} once its answer is on its way: the
+     * pool channel answers first, so the build a take starts (a process start, then a CPU-heavy
+     * build on a 2-core machine) never competes with the answer it owes (issue 16).
+     */
+    public Optional<PooledEnv> takeWithoutRefill(EnvType type) {
         Optional<PooledEnv> env = pools.get(type).take(stale -> {
             LOG.info("pruning stale environment {}", stale.venvPath());
             deleteQuietly(Path.of(stale.venvPath()));
         });
         env.ifPresent(e -> LOG.info("handed out {}", e.venvPath()));
-        events.refill(type);
         return env;
+    }
+
+    /** POOL.md §1: builds what the pool of {@code type} lacks (nothing while it is full). */
+    public void refill(EnvType type) {
+        events.refill(type);
     }
 
     /**

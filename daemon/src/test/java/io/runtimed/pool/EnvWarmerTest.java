@@ -161,6 +161,25 @@ class EnvWarmerTest {
         }
 
         @Test
+        void takeWithoutRefillStartsNoBuildUntilTheCallerRefills() throws Exception {
+            // the pool channel answers a take first and refills after its answer was written
+            tools.uv();
+            start(1, 0);
+            await().atMost(WAIT).until(() -> pools.stats().uvAvailable() == 1);
+
+            Optional<PooledEnv> taken = pools.takeWithoutRefill(EnvType.UV);
+            assertThat(taken).isPresent();
+            assertThat(pools.stats().uvWarming()).as("no build counted before refill").isZero();
+            assertThat(pools.stats().uvAvailable()).isZero();
+            assertThat(pools.takeWithoutRefill(EnvType.UV)).as("the environment went to one caller only").isEmpty();
+
+            pools.refill(EnvType.UV);
+            assertThat(pools.stats().uvWarming()).isEqualTo(1);
+            await().atMost(WAIT).until(() -> pools.stats().uvAvailable() == 1);
+            assertThat(pools.takeWithoutRefill(EnvType.UV)).get().isNotEqualTo(taken.get());
+        }
+
+        @Test
         void flushDeletesReadyEnvironmentsAndRebuildsThem() throws Exception {
             tools.uv();
             start(2, 0);
