@@ -149,13 +149,18 @@ final class BlobHttpHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void answer(ChannelHandlerContext ctx, HttpRequest request) {
+        String path = rawPath(request.uri());
+        if (path == null) {
+            rejectMalformed(ctx, new IllegalArgumentException("request target is no URI: " + request.uri()));
+            return;
+        }
         boolean head = HttpMethod.HEAD.equals(request.method());
         // a client waiting for "100 Continue" may or may not send its body after our answer: the
         // connection's framing is unknown from then on
         boolean keepAlive = HttpUtil.isKeepAlive(request) && !request.headers().contains(HttpHeaderNames.EXPECT);
         Reply reply;
         try {
-            reply = reply(request, head);
+            reply = reply(request, path, head);
         } catch (RuntimeException e) {
             LOG.error("blob request {} {} failed", request.method(), request.uri(), e);
             reply = Reply.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, corsHeaders());
@@ -169,12 +174,8 @@ final class BlobHttpHandler extends ChannelInboundHandlerAdapter {
         return h;
     }
 
-    private Reply reply(HttpRequest request, boolean head) {
+    private Reply reply(HttpRequest request, String path, boolean head) {
         HttpHeaders h = corsHeaders();
-        String path = rawPath(request.uri());
-        if (path == null) {
-            return Reply.text(HttpResponseStatus.BAD_REQUEST, h);
-        }
         if (!head && !HttpMethod.GET.equals(request.method())) {
             h.set(HttpHeaderNames.ALLOW, "GET, HEAD");
             return Reply.text(HttpResponseStatus.METHOD_NOT_ALLOWED, h);
