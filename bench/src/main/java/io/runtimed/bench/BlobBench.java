@@ -24,11 +24,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Compares the daemon's blob HTTP server with nginx serving the same blob directory on loopback,
  * measured by wrk in one run: requests/s for a 1 KB blob and MB/s for a 100 MB blob, plus the
- * daemon's peak resident memory (VmHWM) during each. It asserts nothing; the target (at least half
- * of nginx on both, peak memory flat in blob size) is in the README.
+ * daemon's peak resident memory (VmHWM) during each. It asserts nothing; the target (issue 16: at
+ * least 0.8× nginx's requests/s for 1 KB, 1× its MB/s for 100 MB, peak memory flat in blob size) is
+ * in the README, and the ratios it is judged by are printed.
  *
  * <p>Usage: {@code bin/runtimed-blob-bench [seconds-per-figure] [wrk-connections]} (defaults 10 and
- * 16). Needs {@code nginx} and {@code wrk} (Debian: {@code apt-get install nginx-light wrk}).
+ * 32, the issue's setting, for the 1 KB blob; the 100 MB blob is fetched over at most 4 of them).
+ * Needs {@code nginx} and {@code wrk} (Debian: {@code apt-get install nginx-light wrk}).
  */
 public final class BlobBench {
     private static final int SMALL_BYTES = 1000;
@@ -41,7 +43,7 @@ public final class BlobBench {
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        int connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        int connections = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         Path launcher = Path.of(System.getProperty("runtimed.launcher", "bin/runtimed")).toAbsolutePath();
         Path nginx = which("nginx", "/usr/sbin/nginx");
         Path wrk = which("wrk", "/usr/bin/wrk");
@@ -95,12 +97,15 @@ public final class BlobBench {
                 Wrk.Result largeDaemon = largeRuns[0];
                 Wrk.Result largeNginx = largeRuns[1];
 
-                System.out.printf(Locale.ROOT, "1 KB blob:   runtimed %,9.0f req/s   nginx %,9.0f req/s   %3.0f%% of nginx%s%n",
+                System.out.printf(Locale.ROOT, "1 KB blob:   runtimed %,9.0f req/s   nginx %,9.0f req/s   %.2fx nginx "
+                        + "(target 0.80x; %d connections)%s%n",
                         smallDaemon.requestsPerSecond(), smallNginx.requestsPerSecond(),
-                        100 * smallDaemon.requestsPerSecond() / smallNginx.requestsPerSecond(), errors(smallDaemon, smallNginx));
-                System.out.printf(Locale.ROOT, "100 MB blob: runtimed %,9.0f MB/s    nginx %,9.0f MB/s    %3.0f%% of nginx (%d connections)%s%n",
+                        smallDaemon.requestsPerSecond() / smallNginx.requestsPerSecond(), connections,
+                        errors(smallDaemon, smallNginx));
+                System.out.printf(Locale.ROOT, "100 MB blob: runtimed %,9.0f MB/s    nginx %,9.0f MB/s    %.2fx nginx "
+                        + "(target 1.00x; %d connections)%s%n",
                         largeDaemon.megabytesPerSecond(), largeNginx.megabytesPerSecond(),
-                        100 * largeDaemon.megabytesPerSecond() / largeNginx.megabytesPerSecond(), largeConnections,
+                        largeDaemon.megabytesPerSecond() / largeNginx.megabytesPerSecond(), largeConnections,
                         errors(largeDaemon, largeNginx));
                 System.out.printf(Locale.ROOT, "daemon peak RSS (VmHWM): %s after the stores, %s while serving the 1 KB blob, "
                         + "%s while serving the 100 MB blob%n", mb(afterStore), mb(smallPeak), mb(largePeak));

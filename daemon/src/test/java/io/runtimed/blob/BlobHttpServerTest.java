@@ -86,6 +86,16 @@ class BlobHttpServerTest {
         }
     }
 
+    /** Sends {@code request} byte for byte and returns everything the server answers until it closes. */
+    static String rawExchange(int port, String request) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+
     @Nested
     class Routes {
         @Test
@@ -331,6 +341,123 @@ class BlobHttpServerTest {
             HttpResponse<byte[]> r = get("/blob/" + hash, "Range", "bytes=1000000-2999999");
             assertThat(r.statusCode()).isEqualTo(206);
             assertThat(r.body()).isEqualTo(java.util.Arrays.copyOfRange(data, 1_000_000, 3_000_000));
+        }
+    }
+
+    /** Requests the HTTP codec cannot parse, and several requests on one connection. */
+    @Nested
+    class Connections {
+        @ParameterizedTest
+        @ValueSource(strings = {"GARBAGE\r\n\r\n", "GET /health\r\n\r\n", "GET /a<b HTTP/1.1\r\n\r\n",
+            "GET /health HTTP/1.1\r\nbad header\r\n\r\n"})
+        void aMalformedRequestIsABadRequestAndTheConnectionCloses(String request) throws Exception {
+            String response = rawExchange(server.port(), request);
+            assertThat(response).as(request).startsWith("HTTP/1.1 400 Bad Request\r\n").endsWith("\r\n\r\nBad Request")
+                    .containsIgnoringCase("connection: close\r\n").containsIgnoringCase("access-control-allow-origin: *\r\n");
+        }
+
+        @Test
+        void anOverlongRequestLineIsUriTooLong() throws Exception {
+            String response = rawExchange(server.port(), "GET /" + "x".repeat(10_000) + " HTTP/1.1\r\n\r\n");
+            assertThat(response).startsWith("HTTP/1.1 414 URI Too Long\r\n").endsWith("URI Too Long");
+        }
+
+        @Test
+        void pipelinedRequestsAreAnsweredInOrderIncludingALargeBodyBetweenThem() throws Exception {
+            byte[] data = new byte[2 * 1024 * 1024];
+            new Random(3).nextBytes(data);
+            String big = store.put(data, "application/octet-stream");
+            store.put(BlobStoreTest.hello(), "text/plain");
+            String response = rawExchange(server.port(), "GET /blob/" + HELLO + " HTTP/1.1\r\n\r\n"
+                    + "GET /blob/" + big + " HTTP/1.1\r\n\r\n"
+                    + "HEAD /nowhere HTTP/1.1\r\n\r\n"
+                    + "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n"
+                    + "GET /health HTTP/1.1\r\n\r\n");
+            int first = response.indexOf("hello world");
+            int second = response.indexOf("content-length: " + data.length);
+            int third = response.indexOf("HTTP/1.1 404 Not Found");
+            int fourth = response.lastIndexOf("HTTP/1.1 200 OK");
+            assertThat(first).isPositive();
+            assertThat(second).isGreaterThan(first);
+            assertThat(third).isGreaterThan(second + data.length);
+            assertThat(fourth).isGreaterThan(third);
+            assertThat(response).as("nothing after the answer that closed").endsWith("\r\n\r\nOK");
+            byte[] raw = response.getBytes(StandardCharsets.ISO_8859_1);
+            int bodyStart = response.indexOf("\r\n\r\n", second) + 4;
+            assertThat(java.util.Arrays.copyOfRange(raw, bodyStart, bodyStart + data.length)).isEqualTo(data);
+        }
+
+        @Test
+        void aRequestWithABodyIsRefusedAndTheNextOneOnTheConnectionAnswered() throws Exception {
+            String response = rawExchange(server.port(), "POST /health HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello"
+                    + "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
+            assertThat(response).startsWith("HTTP/1.1 405 Method Not Allowed\r\n").endsWith("\r\n\r\nOK");
+        }
+
+        @Test
+        void anHttp10RequestWithoutKeepAliveIsAnsweredAndClosed() throws Exception {
+            assertThat(rawExchange(server.port(), "GET /health HTTP/1.0\r\n\r\n"))
+                    .startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nOK");
+        }
+    }
+
+    /** KERNELS.md §4: a kernel's output blob is served from its temp file before it is committed. */
+    @Nested
+    class DeferredBlobs {
+        @Test
+        void aDeferredBlobIsServedBeforeAndAfterItsCommit() throws Exception {
+            byte[] small = "deferred output".getBytes(StandardCharsets.UTF_8);
+            byte[] large = new byte[300 * 1024];
+            new Random(9).nextBytes(large);
+            String smallHash = store.putDeferred(small, "text/plain").hash();
+            String largeHash = store.putDeferred(large, "image/png").hash();
+            HttpResponse<byte[]> r = get("/blob/" + largeHash);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(large);
+            assertThat(header(r, "Content-Type")).isEqualTo("image/png");
+            assertThat(body(get("/blob/" + smallHash))).isEqualTo("deferred output");
+            assertThat(get("/blob/" + largeHash, "Range", "bytes=1000-1999").body())
+                    .isEqualTo(java.util.Arrays.copyOfRange(large, 1000, 2000));
+            store.commitDeferred();
+            assertThat(get("/blob/" + largeHash).body()).isEqualTo(large);
+            assertThat(body(get("/blob/" + smallHash))).isEqualTo("deferred output");
+        }
+    }
+
+    /** The transport macOS and other CPUs get (no epoll library): the same answers. */
+    @Nested
+    class OnNio {
+        BlobHttpServer nio;
+
+        @BeforeEach
+        void startNio() throws IOException {
+            nio = BlobHttpServer.start(store, new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    HttpTransport.NIO);
+        }
+
+        @AfterEach
+        void stopNio() {
+            nio.close();
+        }
+
+        @Test
+        void smallLargeAndPartialBlobsAreServed() throws Exception {
+            byte[] data = new byte[1024 * 1024 + 7];
+            new Random(4).nextBytes(data);
+            String hash = store.put(data, "video/mp4");
+            store.put(BlobStoreTest.hello(), "text/plain");
+            String base = "http://127.0.0.1:" + nio.port();
+            HttpResponse<byte[]> whole = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/blob/" + hash)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(whole.body()).isEqualTo(data);
+            HttpResponse<byte[]> part = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/blob/" + hash))
+                    .header("Range", "bytes=-10").build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(part.statusCode()).isEqualTo(206);
+            assertThat(part.body()).isEqualTo(java.util.Arrays.copyOfRange(data, data.length - 10, data.length));
+            HttpResponse<byte[]> hello = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/blob/" + HELLO)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(body(hello)).isEqualTo("hello world");
+            assertThat(rawStatus(nio.port(), "DELETE", "/health")).isEqualTo(405);
         }
     }
 
