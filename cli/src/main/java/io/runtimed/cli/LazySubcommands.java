@@ -28,6 +28,11 @@ public final class LazySubcommands {
         this.subcommands = List.copyOf(subcommands);
     }
 
+    /** The subcommands, in the order help lists them. */
+    public List<Subcommand> subcommands() {
+        return subcommands;
+    }
+
     /** The whole tree, every subcommand in its order. */
     public CommandLine full() {
         CommandLine cl = new CommandLine(root.get());
