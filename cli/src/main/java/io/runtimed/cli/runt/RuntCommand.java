@@ -14,8 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class RuntCommand {
     /** The subcommands, in the order help lists them; each is built only when the arguments need it. */
     public static final LazySubcommands TREE = new LazySubcommands(RuntCommand::spec, List.of(
-            new Subcommand("pool", PoolCommand::spec), new Subcommand("settings", SettingsCommand::new),
-            new Subcommand("notebook", NotebookCommand::new), new Subcommand("kernel", KernelCommand::new),
+            new Subcommand("pool", PoolCommand::spec), new Subcommand("settings", SettingsCommand::spec),
+            new Subcommand("notebook", NotebookCommand::spec), new Subcommand("kernel", KernelCommand::new),
             new Subcommand("exec", ExecCommand::new), new Subcommand("inspect", InspectCommand::new)));
 
     private CommandSpec spec;
