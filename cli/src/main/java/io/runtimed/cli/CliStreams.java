@@ -7,13 +7,13 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
-/** Builds a CommandLine whose output is UTF-8 whatever the locale (outputs contain "—"). */
+/** Makes a CommandLine's output UTF-8 whatever the locale (outputs contain "—"). */
 public final class CliStreams {
     private CliStreams() {
     }
 
-    public static CommandLine commandLine(Object command) {
-        CommandLine cl = new CommandLine(command);
+    /** {@code cl} writing UTF-8 to the process's stdout and stderr. */
+    public static CommandLine utf8(CommandLine cl) {
         cl.setOut(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err), StandardCharsets.UTF_8), true));
         return cl;

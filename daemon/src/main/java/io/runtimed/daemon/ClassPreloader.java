@@ -4,8 +4,8 @@ import io.runtimed.protocol.Json;
 import io.runtimed.server.Posix;
 
 /**
- * Loads what the daemon's first answer needs (the JNA binding for the lock, Jackson's wire types)
- * on a second core while the main thread parses options and sets up logging. Purely a start-time
+ * Loads what the daemon's first answer needs (logging, the JNA binding for the lock, Jackson's wire
+ * types) on a second core while the main thread parses options. Purely a start-time
  * optimisation: if it has not finished, the main thread simply initialises the same classes itself.
  * (Automerge's native library is loaded by the thread that opens the settings, after the socket
  * listens: the first answer does not need it.)
@@ -22,6 +22,8 @@ public final class ClassPreloader {
             return;
         }
         Thread t = new Thread(() -> {
+            // in the order the main thread needs them: logging, the lock, the first answer
+            DaemonLogging.context();
             if (Posix.C != null) {
                 Posix.C.getpid(); // loads libc through JNA without touching process state
             }

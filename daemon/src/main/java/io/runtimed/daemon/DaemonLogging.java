@@ -23,7 +23,24 @@ import org.slf4j.LoggerFactory;
 public final class DaemonLogging {
     private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level [%thread] %logger{0}: %msg%n";
 
+    /**
+     * Held while slf4j starts (finds logback through the service loader, which opens every jar, and
+     * runs its default configuration): a thread that asks slf4j while another starts it gets a
+     * stand-in factory, not logback's context.
+     */
+    private static final Object START = new Object();
+
     private DaemonLogging() {
+    }
+
+    /**
+     * Logback's context, once slf4j has started; the first caller starts it. {@link ClassPreloader}
+     * calls this first thing on its own core, so the daemon's start path finds it done.
+     */
+    public static LoggerContext context() {
+        synchronized (START) {
+            return (LoggerContext) LoggerFactory.getILoggerFactory();
+        }
     }
 
     /** The effective level: an environment variable naming a level, else the flag. */
@@ -60,7 +77,7 @@ public final class DaemonLogging {
      * runtimed.log, DAEMON.md §10).
      */
     public static void configure(Level level, Path logFile) {
-        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        LoggerContext ctx = context();
         ctx.reset();
         Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);

@@ -1,6 +1,7 @@
 package io.runtimed.cli.runt;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runtimed.cli.CommandSpecs;
 import io.runtimed.client.DaemonClientException;
 import io.runtimed.client.NotebookClient;
 import io.runtimed.client.NotebookKernel;
@@ -25,22 +26,50 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.automerge.Document;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code runt notebook …}: the notebook rooms of the running daemon (NOTEBOOK.md §5). {@code show}
  * reads a notebook from its room (joining it without editing) or, when no daemon runs, from its
  * file; {@code list} asks the daemon for its open rooms ({@code list_rooms}, KERNELS.md §11.1).
  */
-@Command(name = "notebook", mixinStandardHelpOptions = true,
-        description = "Show notebooks and the rooms the daemon has open.")
 final class NotebookCommand {
-    @Spec
-    CommandSpec spec;
+    private final CommandSpec spec;
+
+    private NotebookCommand(CommandSpec spec) {
+        this.spec = spec;
+    }
+
+    /** The {@code notebook} command and its subcommands (help lists them in this order). */
+    static CommandSpec spec() {
+        CommandSpec spec = CommandSpecs.group("notebook", "Show notebooks and the rooms the daemon has open.");
+        NotebookCommand notebook = new NotebookCommand(spec);
+        OptionSpec listJson = CommandSpecs.flag("--json", "print JSON");
+        spec.addSubcommand("list", CommandSpecs.command("list", () -> notebook.list(CommandSpecs.isSet(listJson)),
+                "List the open notebook rooms, their peers and their kernels.").addOption(listJson));
+        PositionalParamSpec openPath = PositionalParamSpec.builder().arity("1").required(true).paramLabel("PATH").type(Path.class)
+                .description("the notebook file").build();
+        spec.addSubcommand("open", CommandSpecs.command("open", () -> notebook.open(openPath.getValue()),
+                "Open a .ipynb file in the daemon (its room loads the file) and print the notebook id.")
+                .addPositional(openPath));
+        PositionalParamSpec saveId = PositionalParamSpec.builder().arity("1").required(true).paramLabel("ID").type(String.class)
+                .description("the notebook id: the file's absolute path").build();
+        OptionSpec force = CommandSpecs.flag("--force",
+                "write even over a file that is not a notebook, or empty a file that has cells");
+        spec.addSubcommand("save", CommandSpecs.command("save",
+                () -> notebook.save(saveId.getValue(), CommandSpecs.isSet(force)),
+                "Write a notebook's room to its .ipynb file (KERNELS.md §9.1).").addPositional(saveId).addOption(force));
+        PositionalParamSpec showId = PositionalParamSpec.builder().arity("1").required(true).paramLabel("ID").type(String.class)
+                .description("the notebook id (usually its path)").build();
+        OptionSpec showJson = CommandSpecs.flag("--json", "print JSON");
+        spec.addSubcommand("show", CommandSpecs.command("show",
+                () -> notebook.show(showId.getValue(), CommandSpecs.isSet(showJson)),
+                "Print a notebook's cells: from the daemon's room, or from disk when no daemon runs.")
+                .addPositional(showId).addOption(showJson));
+        return spec;
+    }
 
     private PrintWriter out() {
         return spec.commandLine().getOut();
@@ -50,10 +79,7 @@ final class NotebookCommand {
         return spec.commandLine().getErr();
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true,
-            description = "Print a notebook's cells: from the daemon's room, or from disk when no daemon runs.")
-    int show(@Parameters(paramLabel = "ID", description = "the notebook id (usually its path)") String id,
-             @Option(names = "--json", description = "print JSON") boolean json) {
+    int show(String id, boolean json) {
         RuntPaths paths = RuntPaths.current();
         NotebookSnapshot snapshot;
         PoolClient pool = PoolClient.forDefaultSocket();
@@ -148,9 +174,7 @@ final class NotebookCommand {
         return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
     }
 
-    @Command(name = "open", mixinStandardHelpOptions = true,
-            description = "Open a .ipynb file in the daemon (its room loads the file) and print the notebook id.")
-    int open(@Parameters(paramLabel = "PATH", description = "the notebook file") Path path) {
+    int open(Path path) {
         String id = path.toAbsolutePath().normalize().toString();
         if (!Files.isRegularFile(Path.of(id))) {
             err().println("No such notebook file: " + id);
@@ -173,11 +197,7 @@ final class NotebookCommand {
         }
     }
 
-    @Command(name = "save", mixinStandardHelpOptions = true,
-            description = "Write a notebook's room to its .ipynb file (KERNELS.md §9.1).")
-    int save(@Parameters(paramLabel = "ID", description = "the notebook id: the file's absolute path") String id,
-             @Option(names = "--force", description = "write even over a file that is not a notebook, or empty a file that has cells")
-             boolean force) {
+    int save(String id, boolean force) {
         try (NotebookClient client = KernelRooms.join(id, err())) {
             if (client == null) {
                 return 1;
@@ -197,9 +217,7 @@ final class NotebookCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List the open notebook rooms, their peers and their kernels.")
-    int list(@Option(names = "--json", description = "print JSON") boolean json) {
+    int list(boolean json) {
         List<RoomInfo> rooms;
         try {
             rooms = PoolClient.forDefaultSocket().listRooms();

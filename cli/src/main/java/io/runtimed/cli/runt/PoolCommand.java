@@ -1,6 +1,7 @@
 package io.runtimed.cli.runt;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.runtimed.cli.CommandSpecs;
 import io.runtimed.cli.PoolErrorText;
 import io.runtimed.cli.RuntimesSection;
 import io.runtimed.client.DaemonClientException;
@@ -20,17 +21,38 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** CLI.md §1: {@code runt pool …}, one connection per request to the default socket. */
-@Command(name = "pool", mixinStandardHelpOptions = true, description = "Talk to the runtimed environment pool.")
 final class PoolCommand {
-    @Spec
-    CommandSpec spec;
+    private final CommandSpec spec;
+
+    private PoolCommand(CommandSpec spec) {
+        this.spec = spec;
+    }
+
+    /** The {@code pool} command and its subcommands (help lists them in this order). */
+    static CommandSpec spec() {
+        CommandSpec spec = CommandSpecs.group("pool", "Talk to the runtimed environment pool.");
+        PoolCommand pool = new PoolCommand(spec);
+        spec.addSubcommand("flush", CommandSpecs.command("flush", pool::flush,
+                "Delete ready environments so they are rebuilt."));
+        OptionSpec infoJson = CommandSpecs.flag("--json", "print JSON");
+        spec.addSubcommand("info", CommandSpecs.command("info", () -> pool.info(CommandSpecs.isSet(infoJson)),
+                "Show daemon.json, whether its daemon answers, and the runtimes usable here.").addOption(infoJson));
+        spec.addSubcommand("ping", CommandSpecs.command("ping", pool::ping, "Check that the daemon answers."));
+        spec.addSubcommand("shutdown", CommandSpecs.command("shutdown", pool::shutdown, "Ask the daemon to stop."));
+        OptionSpec statusJson = CommandSpecs.flag("--json", "print JSON");
+        spec.addSubcommand("status", CommandSpecs.command("status", () -> pool.status(CommandSpecs.isSet(statusJson)),
+                "Show pool statistics.").addOption(statusJson));
+        PositionalParamSpec envType = PositionalParamSpec.builder().arity("0..1").defaultValue("uv").paramLabel("ENV_TYPE")
+                .type(String.class).description("uv or conda (default: uv)").build();
+        spec.addSubcommand("take", CommandSpecs.command("take", () -> pool.take(envType.getValue()),
+                "Take a ready environment from the pool.").addPositional(envType));
+        return spec;
+    }
 
     private PrintWriter out() {
         return spec.commandLine().getOut();
@@ -44,7 +66,6 @@ final class PoolCommand {
         return PoolClient.forDefaultSocket();
     }
 
-    @Command(name = "ping", mixinStandardHelpOptions = true, description = "Check that the daemon answers.")
     int ping() {
         try {
             client().ping();
@@ -56,8 +77,7 @@ final class PoolCommand {
         return 0;
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show pool statistics.")
-    int status(@Option(names = "--json", description = "print JSON") boolean json) {
+    int status(boolean json) {
         PoolStats s;
         try {
             s = client().status();
@@ -98,9 +118,7 @@ final class PoolCommand {
      * a {@code runtimes} key after {@code alive} with {@code --json}. Without a daemon.json it still
      * prints only its one error line; {@code runtimed status} shows the runtimes in any case.
      */
-    @Command(name = "info", mixinStandardHelpOptions = true,
-            description = "Show daemon.json, whether its daemon answers, and the runtimes usable here.")
-    int info(@Option(names = "--json", description = "print JSON") boolean json) {
+    int info(boolean json) {
         Optional<DaemonInfo> read = new DaemonInfoFile(RuntPaths.current().infoFile()).read();
         if (read.isEmpty()) {
             err().println("Daemon not running (no daemon.json found)");
@@ -141,9 +159,7 @@ final class PoolCommand {
         return alive ? 0 : 1;
     }
 
-    @Command(name = "take", mixinStandardHelpOptions = true, description = "Take a ready environment from the pool.")
-    int take(@Parameters(arity = "0..1", defaultValue = "uv", paramLabel = "ENV_TYPE",
-            description = "uv or conda (default: uv)") String envType) {
+    int take(String envType) {
         Optional<EnvType> type = EnvType.parseLenient(envType);
         if (type.isEmpty()) {
             err().println("Invalid env_type: " + envType + ". Use 'uv' or 'conda'.");
@@ -164,7 +180,6 @@ final class PoolCommand {
         return 0;
     }
 
-    @Command(name = "flush", mixinStandardHelpOptions = true, description = "Delete ready environments so they are rebuilt.")
     int flush() {
         try {
             client().flush();
@@ -176,7 +191,6 @@ final class PoolCommand {
         return 0;
     }
 
-    @Command(name = "shutdown", mixinStandardHelpOptions = true, description = "Ask the daemon to stop.")
     int shutdown() {
         try {
             client().shutdown();

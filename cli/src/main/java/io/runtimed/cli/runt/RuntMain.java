@@ -8,6 +8,6 @@ public final class RuntMain {
     }
 
     public static void main(String[] args) {
-        System.exit(CliStreams.commandLine(new RuntCommand()).execute(args));
+        System.exit(RuntCommand.TREE.forArgs(args, CliStreams::utf8).execute(args));
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.runtimed.cli.CommandSpecs;
 import io.runtimed.client.DaemonClientException;
 import io.runtimed.client.SettingsClient;
 import io.runtimed.protocol.Json;
@@ -19,11 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code runt settings …}: the synced settings document through a live settings session on the
@@ -31,15 +30,48 @@ import picocli.CommandLine.Spec;
  * list --json} prints (settings.json's shape), and fails with one line and exit status 1 when no
  * daemon answers.
  */
-@Command(name = "settings", mixinStandardHelpOptions = true,
-        description = "Read, change and watch the settings every notebook window shares.")
 final class SettingsCommand {
     /** How long {@code set} waits for the daemon to acknowledge (and so persist) the change. */
     private static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
-    @Spec
-    CommandSpec spec;
+    private final CommandSpec spec;
+
+    private SettingsCommand(CommandSpec spec) {
+        this.spec = spec;
+    }
+
+    /** The {@code settings} command and its subcommands (help lists them in this order). */
+    static CommandSpec spec() {
+        CommandSpec spec = CommandSpecs.group("settings", "Read, change and watch the settings every notebook window shares.");
+        SettingsCommand settings = new SettingsCommand(spec);
+        PositionalParamSpec getKey = PositionalParamSpec.builder().arity("1").required(true).paramLabel("KEY").type(String.class).build();
+        OptionSpec getJson = CommandSpecs.flag("--json", "print the value as JSON");
+        spec.addSubcommand("get", CommandSpecs.command("get",
+                () -> settings.get(getKey.getValue(), CommandSpecs.isSet(getJson)),
+                "Show one setting, e.g. theme or uv.default_packages (lists: one item per line).")
+                .addPositional(getKey).addOption(getJson));
+        OptionSpec listJson = CommandSpecs.flag("--json", "print settings.json's JSON");
+        spec.addSubcommand("list", CommandSpecs.command("list", () -> settings.list(CommandSpecs.isSet(listJson)),
+                "Show every setting.").addOption(listJson));
+        PositionalParamSpec setKey = PositionalParamSpec.builder().index("0").arity("1").required(true).paramLabel("KEY").type(String.class).build();
+        PositionalParamSpec setValue = PositionalParamSpec.builder().index("1").arity("1").required(true).paramLabel("VALUE").type(String.class)
+                .description("a string, or a JSON array of strings (the key must then be dotted)").build();
+        OptionSpec setJson = CommandSpecs.flag("--json", "print the stored value as JSON");
+        spec.addSubcommand("set", CommandSpecs.command("set",
+                () -> settings.set(setKey.getValue(), setValue.getValue(), CommandSpecs.isSet(setJson)),
+                "Change one setting and wait until the daemon has it.",
+                "A JSON array sets a list: runt settings set uv.default_packages '[\"numpy\",\"pandas\"]'")
+                .addPositional(setKey).addPositional(setValue).addOption(setJson));
+        OptionSpec watchJson = CommandSpecs.flag("--json", "one compact JSON object per line");
+        OptionSpec count = OptionSpec.builder("--count").paramLabel("N").type(Integer.class)
+                .description("stop after N changes (default: run until interrupted)").build();
+        spec.addSubcommand("watch", CommandSpecs.command("watch",
+                () -> settings.watch(CommandSpecs.isSet(watchJson), count.getValue()),
+                "Print the settings, then again after every change, until the daemon goes away.")
+                .addOption(watchJson).addOption(count));
+        return spec;
+    }
 
     private PrintWriter out() {
         return spec.commandLine().getOut();
@@ -61,8 +93,7 @@ final class SettingsCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Show every setting.")
-    int list(@Option(names = "--json", description = "print settings.json's JSON") boolean json) {
+    int list(boolean json) {
         SettingsClient client = connect();
         if (client == null) {
             return 1;
@@ -79,10 +110,7 @@ final class SettingsCommand {
         }
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true,
-            description = "Show one setting, e.g. theme or uv.default_packages (lists: one item per line).")
-    int get(@Parameters(paramLabel = "KEY") String key,
-            @Option(names = "--json", description = "print the value as JSON") boolean json) {
+    int get(String key, boolean json) {
         SettingsClient client = connect();
         if (client == null) {
             return 1;
@@ -104,13 +132,7 @@ final class SettingsCommand {
         }
     }
 
-    @Command(name = "set", mixinStandardHelpOptions = true,
-            description = {"Change one setting and wait until the daemon has it.",
-                    "A JSON array sets a list: runt settings set uv.default_packages '[\"numpy\",\"pandas\"]'"})
-    int set(@Parameters(index = "0", paramLabel = "KEY") String key,
-            @Parameters(index = "1", paramLabel = "VALUE",
-                    description = "a string, or a JSON array of strings (the key must then be dotted)") String raw,
-            @Option(names = "--json", description = "print the stored value as JSON") boolean json) {
+    int set(String key, String raw, boolean json) {
         JsonNode value;
         try {
             value = parseValue(key, raw);
@@ -144,11 +166,7 @@ final class SettingsCommand {
         }
     }
 
-    @Command(name = "watch", mixinStandardHelpOptions = true,
-            description = "Print the settings, then again after every change, until the daemon goes away.")
-    int watch(@Option(names = "--json", description = "one compact JSON object per line") boolean json,
-              @Option(names = "--count", paramLabel = "N",
-                      description = "stop after N changes (default: run until interrupted)") Integer count) {
+    int watch(boolean json, Integer count) {
         SettingsClient client = connect();
         if (client == null) {
             return 1;

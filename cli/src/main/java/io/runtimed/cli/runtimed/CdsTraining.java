@@ -2,6 +2,7 @@ package io.runtimed.cli.runtimed;
 
 import ch.qos.logback.classic.Level;
 import io.runtimed.cli.runt.RuntCommand;
+import io.runtimed.cli.runtimed.doctor.Doctor;
 import io.runtimed.client.BlobClient;
 import io.runtimed.client.PoolClient;
 import io.runtimed.client.SettingsClient;
@@ -22,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 
@@ -32,6 +35,12 @@ import picocli.CommandLine;
  * classes are loaded from the archive instead of parsed and verified at every start.
  */
 public final class CdsTraining {
+    /** The runt commands that must start fast (issue 16): their trees and parsing are trained. */
+    private static final List<String[]> ONE_SHOT_RUNT = List.of(new String[] {"pool", "ping"},
+            new String[] {"pool", "status", "--json"}, new String[] {"settings", "list"},
+            new String[] {"settings", "get", "theme"}, new String[] {"settings", "set", "theme", "dark"},
+            new String[] {"notebook", "list"}, new String[] {"--version"});
+
     private CdsTraining() {
     }
 
@@ -45,10 +54,12 @@ public final class CdsTraining {
             SignalShutdown.install(new DaemonLifecycle());
             DaemonConfig config = DaemonConfig.builder(new RuntPaths(BaseDirs.under(home))).poolSizes(0, 0)
                     .handshakeTimeout(Duration.ofSeconds(5)).build();
+            RuntPaths paths = new RuntPaths(BaseDirs.under(home));
             try (Daemon daemon = Daemon.start(config)) {
                 PoolClient client = new PoolClient(config.socket());
                 client.ping();
                 Json.pretty(client.status());
+                Json.pretty(client.listRooms());
                 client.take(EnvType.UV);
                 client.flush();
                 BlobClient blobs = new BlobClient(config.socket());
@@ -56,10 +67,19 @@ public final class CdsTraining {
                 try (SettingsClient settings = SettingsClient.connect(config.socket())) {
                     Json.pretty(settings.getAllJson());
                 }
+                // what runtimed status and doctor read and ask (their paths are the training home's)
+                StatusReport.gather(paths).human();
+                Json.pretty(Doctor.examine(paths, Map.of()));
             }
             StringWriter sink = new StringWriter();
-            for (Object command : new Object[] {new RuntimedCommand(), new RuntCommand()}) {
-                CommandLine cl = new CommandLine(command);
+            // the one-shot commands' parsing, as the launchers build their trees (the commands
+            // themselves would talk to the user's default socket, not the training daemon's)
+            for (String[] oneShot : ONE_SHOT_RUNT) {
+                RuntCommand.TREE.forArgs(oneShot, cl -> cl.setOut(new PrintWriter(sink))).parseArgs(oneShot);
+            }
+            RuntimedCommand.TREE.forArgs(new String[] {"status", "--json"}, cl -> cl).parseArgs("status", "--json");
+            RuntimedCommand.TREE.forArgs(new String[] {"--log-level", "info"}, cl -> cl).parseArgs("--log-level", "info");
+            for (CommandLine cl : new CommandLine[] {RuntimedCommand.TREE.full(), RuntCommand.TREE.full()}) {
                 cl.setOut(new PrintWriter(sink));
                 cl.usage(new PrintWriter(sink));
                 cl.parseArgs("--help");

@@ -13,7 +13,7 @@ public final class RuntimedMain {
             // overlap the daemon's start-up work with parsing the command line (tens of ms on 2 cores)
             ClassPreloader.start();
         }
-        System.exit(CliStreams.commandLine(new RuntimedCommand()).execute(args));
+        System.exit(RuntimedCommand.TREE.forArgs(args, CliStreams::utf8).execute(args));
     }
 
     /** A bare {@code runtimed [options]} or {@code runtimed run …}: the daemon is about to start. */

@@ -145,7 +145,7 @@ class KernelCommandsTest {
         @Test
         void runtListsTheKernelAndExecCommandsAndEachHasHelp() {
             StringWriter out = new StringWriter();
-            CommandLine cl = new CommandLine(new RuntCommand()).setOut(new PrintWriter(out));
+            CommandLine cl = RuntCommand.TREE.full().setOut(new PrintWriter(out));
             assertThat(cl.execute("--help")).isZero();
             assertThat(out.toString()).contains("kernel ").contains("exec ").contains("inspect ");
             for (String[] args : List.of(new String[] {"kernel", "--help"}, new String[] {"kernel", "status", "--help"},
@@ -153,7 +153,7 @@ class KernelCommandsTest {
                     new String[] {"kernel", "shutdown", "--help"}, new String[] {"exec", "--help"},
                     new String[] {"inspect", "--help"})) {
                 StringWriter help = new StringWriter();
-                CommandLine c = new CommandLine(new RuntCommand()).setOut(new PrintWriter(help));
+                CommandLine c = RuntCommand.TREE.full().setOut(new PrintWriter(help));
                 assertThat(c.execute(args)).as(String.join(" ", args)).isZero();
                 assertThat(help.toString()).as(String.join(" ", args)).startsWith("Usage: runt ");
             }
@@ -162,7 +162,7 @@ class KernelCommandsTest {
         @Test
         void execWithoutCodeOrCellIsAUsageError() {
             StringWriter err = new StringWriter();
-            CommandLine c = new CommandLine(new RuntCommand()).setErr(new PrintWriter(err));
+            CommandLine c = RuntCommand.TREE.full().setErr(new PrintWriter(err));
             assertThat(c.execute("exec", "nb")).isEqualTo(2);
             assertThat(err.toString()).startsWith("Missing CODE");
         }

@@ -1,0 +1,88 @@
+package io.runtimed.cli;
+
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * A root command's subcommands, added only when the arguments name them. picocli builds a command's
+ * model by reflecting over its annotations (and makes a proxy per annotation), which costs more than
+ * a one-shot command's own work: {@code runt pool ping} builds the {@code pool} tree alone, and the
+ * daemon's {@code runtimed [options]} builds none. The result parses exactly as the full tree does,
+ * else the full tree is used: help for the root, an unknown or misspelt command, and anything the
+ * reduced tree would not parse the same way all go through the full tree.
+ */
+public final class LazySubcommands {
+    /** One subcommand: its name (as its {@code @Command} says) and how to make its user object. */
+    public record Subcommand(String name, Supplier<Object> factory) {
+    }
+
+    private final Supplier<Object> root;
+    private final List<Subcommand> subcommands;
+
+    public LazySubcommands(Supplier<Object> root, List<Subcommand> subcommands) {
+        this.root = root;
+        this.subcommands = List.copyOf(subcommands);
+    }
+
+    /** The subcommands, in the order help lists them. */
+    public List<Subcommand> subcommands() {
+        return subcommands;
+    }
+
+    /** The whole tree, every subcommand in its order. */
+    public CommandLine full() {
+        CommandLine cl = new CommandLine(root.get());
+        subcommands.forEach(s -> cl.addSubcommand(s.name(), s.factory().get()));
+        return cl;
+    }
+
+    /**
+     * The tree {@code args} needs, set up by {@code setup} (streams and the like): the root with at
+     * most the one subcommand named first in {@code args}, when that parses {@code args} to the same
+     * command the full tree would; otherwise the full tree.
+     */
+    public CommandLine forArgs(String[] args, UnaryOperator<CommandLine> setup) {
+        Subcommand named = firstNamed(args);
+        CommandLine reduced = new CommandLine(root.get());
+        if (named != null) {
+            reduced.addSubcommand(named.name(), named.factory().get());
+        }
+        // set up once the tree is complete: picocli hands streams down to the subcommands it has
+        return setup.apply(parsesAlike(reduced, named, args) ? reduced : full());
+    }
+
+    /** The subcommand whose name is the first argument equal to any subcommand's name, or null. */
+    private Subcommand firstNamed(String[] args) {
+        for (String a : args) {
+            for (Subcommand s : subcommands) {
+                if (s.name().equals(a)) {
+                    return s;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether the reduced tree takes {@code args} as the full tree would. It does when it parses them
+     * without error, into {@code named} (or into the root alone when no argument names a
+     * subcommand), and the root's help is not asked for: that help lists every subcommand.
+     */
+    private static boolean parsesAlike(CommandLine reduced, Subcommand named, String[] args) {
+        ParseResult parsed;
+        try {
+            parsed = reduced.parseArgs(args);
+        } catch (ParameterException e) {
+            return false;
+        }
+        if (parsed.isUsageHelpRequested()) {
+            return false;
+        }
+        return named == null ? !parsed.hasSubcommand()
+                : parsed.hasSubcommand() && parsed.subcommand().commandSpec().name().equals(named.name());
+    }
+}
