@@ -3,7 +3,7 @@ package io.runtimed.client;
 import io.runtimed.protocol.Deadlines;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Handshake;
-import io.runtimed.protocol.Json;
+import io.runtimed.protocol.PoolWire;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -46,7 +46,7 @@ public final class DaemonSocket {
         }
         FrameChannel frames = new FrameChannel(ch);
         try {
-            frames.writeFrame(Json.compact(channel), connectTimeout);
+            frames.writeFrame(PoolWire.handshake(channel), connectTimeout);
         } catch (IOException e) {
             closeQuietly(ch);
             throw new DaemonClientException(DaemonClientException.Kind.PROTOCOL,

@@ -3,7 +3,7 @@ package io.runtimed.client;
 import io.runtimed.protocol.FrameChannel;
 import io.runtimed.protocol.Frames;
 import io.runtimed.protocol.Handshake;
-import io.runtimed.protocol.Json;
+import io.runtimed.protocol.PoolWire;
 import io.runtimed.protocol.MalformedMessageException;
 import io.runtimed.protocol.PoolRequest;
 import io.runtimed.protocol.PoolResponse;
@@ -32,7 +32,7 @@ public final class PoolConnection implements AutoCloseable {
     /** Sends one request and waits (at most the read timeout) for its answer. A daemon error answer is thrown. */
     public PoolResponse request(PoolRequest request) throws DaemonClientException {
         try {
-            frames.writeFrame(Json.compact(request), readTimeout);
+            frames.writeFrame(PoolWire.request(request), readTimeout);
         } catch (IOException e) {
             throw new DaemonClientException(DaemonClientException.Kind.PROTOCOL, "Protocol error: send: " + e.getMessage(), e);
         }
@@ -47,7 +47,7 @@ public final class PoolConnection implements AutoCloseable {
         }
         PoolResponse response;
         try {
-            response = Json.parse(answer, PoolResponse.class);
+            response = PoolWire.parseResponse(answer);
         } catch (MalformedMessageException e) {
             throw new DaemonClientException(DaemonClientException.Kind.PROTOCOL, "Protocol error: " + e.getMessage(), e);
         }

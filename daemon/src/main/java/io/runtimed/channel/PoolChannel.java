@@ -4,9 +4,9 @@ import io.runtimed.pool.EnvPools;
 import io.runtimed.pool.ReturnRefusedException;
 import io.runtimed.protocol.Frames;
 import io.runtimed.protocol.Handshake;
-import io.runtimed.protocol.Json;
 import io.runtimed.protocol.PoolRequest;
 import io.runtimed.protocol.PoolResponse;
+import io.runtimed.protocol.PoolWire;
 import io.runtimed.protocol.RoomInfo;
 import io.runtimed.server.ChannelHandler;
 import io.runtimed.server.Connection;
@@ -63,10 +63,10 @@ public final class PoolChannel implements ChannelHandler {
             }
             byte[] payload = connection.frames().readPayload(length, PAYLOAD_TIMEOUT);
             try (DaemonLifecycle.InFlight ignored = lifecycle.beginRequest()) {
-                PoolRequest request = Json.parse(payload, PoolRequest.class);
+                PoolRequest request = PoolWire.parseRequest(payload);
                 try {
                     PoolResponse response = answer(request);
-                    connection.frames().writeFrame(Json.compact(response), WRITE_TIMEOUT);
+                    connection.frames().writeFrame(PoolWire.response(response), WRITE_TIMEOUT);
                 } finally {
                     afterAnswer(request);
                 }
@@ -118,6 +118,6 @@ public final class PoolChannel implements ChannelHandler {
 
     @Override
     public Optional<byte[]> errorFrame(String message) {
-        return Optional.of(Json.compact(new PoolResponse.Error(message)));
+        return Optional.of(PoolWire.response(new PoolResponse.Error(message)));
     }
 }

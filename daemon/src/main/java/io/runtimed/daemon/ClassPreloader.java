@@ -1,11 +1,12 @@
 package io.runtimed.daemon;
 
 import io.runtimed.protocol.Json;
+import io.runtimed.protocol.PoolWire;
 import io.runtimed.server.Posix;
 
 /**
- * Loads what the daemon's first answer needs (logging, the JNA binding for the lock, Jackson's wire
- * types) on a second core while the main thread parses options. Purely a start-time
+ * Loads what the daemon's first answer needs (logging, the JNA binding for the lock, the pool
+ * channel's JSON) on a second core while the main thread parses options. Purely a start-time
  * optimisation: if it has not finished, the main thread simply initialises the same classes itself.
  * (Automerge's native library is loaded by the thread that opens the settings, after the socket
  * listens: the first answer does not need it.)
@@ -27,6 +28,8 @@ public final class ClassPreloader {
             if (Posix.C != null) {
                 Posix.C.getpid(); // loads libc through JNA without touching process state
             }
+            // the first pong is read and written by PoolWire; the mapper (daemon.json, other answers) after it
+            PoolWire.warmUp();
             Json.warmUp();
         }, "startup-warmup");
         t.setDaemon(true);

@@ -8,6 +8,7 @@ import io.runtimed.protocol.Handshake;
 import io.runtimed.protocol.HandshakeError;
 import io.runtimed.protocol.Json;
 import io.runtimed.protocol.MalformedMessageException;
+import io.runtimed.protocol.PoolWire;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -42,7 +43,7 @@ public final class ConnectionRouter {
                 LOG.debug("{}: closed before handshake", connection);
                 return;
             }
-            Handshake handshake = Json.parse(frame, Handshake.class);
+            Handshake handshake = PoolWire.parseHandshake(frame);
             Thread.currentThread().setName("peer-" + handshake.channelName() + "-" + connection.id());
             LOG.debug("{}: {} channel", connection, handshake.channelName());
             handler = handlers.forHandshake(handshake);

@@ -1,5 +1,6 @@
 package io.runtimed.cli.runtimed;
 
+import io.runtimed.cli.CommandSpecs;
 import io.runtimed.daemon.AlreadyRunningException;
 import io.runtimed.daemon.ClassPreloader;
 import io.runtimed.daemon.Daemon;
@@ -10,30 +11,23 @@ import io.runtimed.paths.RuntPaths;
 import io.runtimed.server.DaemonLifecycle;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code runtimed run}: the daemon in the foreground until a shutdown request, SIGTERM or SIGINT. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the daemon in the foreground (the default).")
-final class RunCommand implements Callable<Integer> {
-    @ParentCommand
-    RuntimedCommand parent;
+final class RunCommand {
+    private RunCommand() {
+    }
 
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    RunOptions options;
-
-    @Override
-    public Integer call() throws InterruptedException {
-        return run(options, parent.logLevel, spec.commandLine().getErr());
+    /** {@code runtimed run}: its own copy of the run options; the log level is the root's (inherited). */
+    static CommandSpec spec() {
+        RunOptions options = new RunOptions();
+        CommandSpec[] self = new CommandSpec[1];
+        self[0] = options.addTo(CommandSpecs.command("run",
+                () -> run(options, RuntimedCommand.logLevel(self[0]), self[0].commandLine().getErr()),
+                "Run the daemon in the foreground (the default)."));
+        return self[0];
     }
 
     /** Runs a daemon to its end; the exit status of {@code runtimed run}. */

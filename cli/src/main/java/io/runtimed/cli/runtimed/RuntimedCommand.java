@@ -1,42 +1,58 @@
 package io.runtimed.cli.runtimed;
 
+import io.runtimed.cli.CommandSpecs;
 import io.runtimed.cli.LazySubcommands;
 import io.runtimed.cli.LazySubcommands.Subcommand;
 import io.runtimed.cli.VersionProvider;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ScopeType;
-import picocli.CommandLine.Spec;
 
-/** DAEMON.md §8: {@code runtimed}; with no subcommand it runs the daemon with its defaults. */
-@Command(name = "runtimed", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "The per-user notebook daemon: environment pools, document sync and blob store.")
-final class RuntimedCommand implements Callable<Integer> {
+/**
+ * DAEMON.md §8: {@code runtimed}; with no subcommand it runs the daemon with its defaults. The root,
+ * {@code run}, {@code status} and {@code doctor} are built in code (issue 16: they must start fast);
+ * the rarer commands keep their annotations.
+ */
+final class RuntimedCommand {
     /** The subcommands, in the order help lists them; each is built only when the arguments need it. */
-    static final LazySubcommands TREE = new LazySubcommands(RuntimedCommand::new, List.of(
-            new Subcommand("run", RunCommand::new), new Subcommand("install", InstallCommand::new),
-            new Subcommand("uninstall", UninstallCommand::new), new Subcommand("status", StatusCommand::new),
+    static final LazySubcommands TREE = new LazySubcommands(RuntimedCommand::spec, List.of(
+            new Subcommand("run", RunCommand::spec), new Subcommand("install", InstallCommand::new),
+            new Subcommand("uninstall", UninstallCommand::new), new Subcommand("status", StatusCommand::spec),
             new Subcommand("start", StartCommand::new), new Subcommand("stop", StopCommand::new),
             new Subcommand("flush-pool", FlushPoolCommand::new), new Subcommand("blobs", BlobsCommand::new),
-            new Subcommand("doctor", DoctorCommand::new)));
+            new Subcommand("doctor", DoctorCommand::spec)));
 
-    @Option(names = "--log-level", paramLabel = "LEVEL", scope = ScopeType.INHERIT, defaultValue = "info",
-            description = "trace, debug, info, warn or error (default: ${DEFAULT-VALUE}); "
-                    + "RUNTIMED_LOG or RUST_LOG in the environment take precedence")
-    String logLevel = "info";
+    private static final String LOG_LEVEL = "--log-level";
 
-    @Spec
-    CommandSpec spec;
+    private RuntimedCommand() {
+    }
 
-    @Mixin
-    RunOptions runOptions;
+    /** {@code runtimed} itself: the run options, {@code --log-level} for every subcommand, the version. */
+    static CommandSpec spec() {
+        RunOptions options = new RunOptions();
+        CommandSpec[] self = new CommandSpec[1];
+        self[0] = CommandSpecs.versioned(CommandSpecs.command("runtimed",
+                () -> RunCommand.run(options, logLevel(self[0]), self[0].commandLine().getErr()),
+                "The per-user notebook daemon: environment pools, document sync and blob store."), new VersionProvider());
+        self[0].addOption(OptionSpec.builder(LOG_LEVEL).paramLabel("LEVEL").type(String.class).scopeType(ScopeType.INHERIT)
+                .defaultValue("info").description("trace, debug, info, warn or error (default: ${DEFAULT-VALUE}); "
+                        + "RUNTIMED_LOG or RUST_LOG in the environment take precedence").build());
+        return options.addTo(self[0]);
+    }
 
-    @Override
-    public Integer call() throws InterruptedException {
-        return RunCommand.run(runOptions, logLevel, spec.commandLine().getErr());
+    /**
+     * The {@code --log-level} in force for {@code command} (the root or a subcommand): picocli keeps an
+     * inherited option's value where it was given, on the root or on the subcommand's copy.
+     */
+    static String logLevel(CommandSpec command) {
+        for (CommandSpec c = command; c != null; c = c.parent()) {
+            OptionSpec level = c.findOption(LOG_LEVEL);
+            if (level != null && c.commandLine().getParseResult() != null
+                    && c.commandLine().getParseResult().hasMatchedOption(LOG_LEVEL)) {
+                return level.getValue();
+            }
+        }
+        return "info";
     }
 }

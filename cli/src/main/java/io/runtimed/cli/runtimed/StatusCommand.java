@@ -1,30 +1,32 @@
 package io.runtimed.cli.runtimed;
 
+import io.runtimed.cli.CommandSpecs;
 import io.runtimed.paths.RuntPaths;
 import io.runtimed.protocol.Json;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
+import java.io.PrintWriter;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code runtimed status [--json]}. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show whether the daemon is installed and running, its pools, and the runtimes usable here.")
-final class StatusCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+final class StatusCommand {
+    private StatusCommand() {
+    }
 
-    @Option(names = "--json", description = "print JSON")
-    boolean json;
+    static CommandSpec spec() {
+        OptionSpec json = CommandSpecs.flag("--json", "print JSON");
+        CommandSpec[] self = new CommandSpec[1];
+        self[0] = CommandSpecs.command("status", () -> run(CommandSpecs.isSet(json), self[0].commandLine().getOut()),
+                "Show whether the daemon is installed and running, its pools, and the runtimes usable here.").addOption(json);
+        return self[0];
+    }
 
-    @Override
-    public Integer call() {
+    private static int run(boolean json, PrintWriter out) {
         StatusReport report = StatusReport.gather(RuntPaths.current());
         if (json) {
-            spec.commandLine().getOut().println(Json.pretty(report));
+            out.println(Json.pretty(report));
         } else {
-            spec.commandLine().getOut().print(report.human());
-            spec.commandLine().getOut().flush();
+            out.print(report.human());
+            out.flush();
         }
         return 0;
     }
