@@ -1,15 +1,17 @@
 package io.runtimed.protocol;
 
-import com.fasterxml.jackson.core.JsonFactory;
+import static io.runtimed.protocol.StreamingJson.bool;
+import static io.runtimed.protocol.StreamingJson.integer;
+import static io.runtimed.protocol.StreamingJson.longInteger;
+import static io.runtimed.protocol.StreamingJson.object;
+import static io.runtimed.protocol.StreamingJson.optionalString;
+import static io.runtimed.protocol.StreamingJson.readObject;
+import static io.runtimed.protocol.StreamingJson.string;
+import static io.runtimed.protocol.StreamingJson.write;
+
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -25,12 +27,6 @@ import java.util.Map;
  * {@link Json#parse}, so every value and every error message is the databind mapper's.
  */
 public final class PoolWire {
-    /** The same output features as {@link Json}'s mapper. */
-    private static final JsonFactory FACTORY = JsonFactory.builder()
-            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-            .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
-            .build();
-
     private PoolWire() {
     }
 
@@ -221,77 +217,6 @@ public final class PoolWire {
         g.writeEndObject();
     }
 
-    /** The fields of one object, written between its braces. */
-    private interface Fields {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] write(Fields fields) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            fields.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    // ---- reading: the payload as plain maps, lists and scalars, then the common variants ----
-
-    /** The payload's one object, or an exception for anything else (trailing tokens included). */
-    private static Map<String, Object> readObject(byte[] payload) throws IOException {
-        try (JsonParser p = FACTORY.createParser(payload)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IOException("not an object");
-            }
-            Map<String, Object> object = readFields(p);
-            if (p.nextToken() != null) {
-                throw new IOException("trailing tokens");
-            }
-            return object;
-        }
-    }
-
-    /**
-     * An object's fields; a repeated key is left to the mapper. (Nesting is bounded by the parser's
-     * StreamReadConstraints, 1000 levels, so this recursion cannot overflow the stack.)
-     */
-    private static Map<String, Object> readFields(JsonParser p) throws IOException {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            p.nextToken();
-            if (fields.put(name, readValue(p)) != null) {
-                throw new IOException("repeated key");
-            }
-        }
-        return fields;
-    }
-
-    private static Object readValue(JsonParser p) throws IOException {
-        JsonToken t = p.currentToken();
-        if (t == JsonToken.START_OBJECT) {
-            return readFields(p);
-        } else if (t == JsonToken.START_ARRAY) {
-            List<Object> items = new ArrayList<>();
-            while (p.nextToken() != JsonToken.END_ARRAY) {
-                items.add(readValue(p));
-            }
-            return items;
-        } else if (t == JsonToken.VALUE_STRING) {
-            return p.getText();
-        } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-            return p.getNumberValue();
-        } else if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
-            return t == JsonToken.VALUE_TRUE;
-        } else if (t == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        throw new IOException("a value this reader leaves to the mapper: " + t);
-    }
-
     /** The common responses, or null for the mapper to read. Fields of the wrong type throw. */
     private static PoolResponse readResponse(Map<String, Object> m) {
         Object type = m.get("type");
@@ -386,48 +311,4 @@ public final class PoolWire {
         return rooms;
     }
 
-    private static Map<String, Object> object(Map<String, Object> m, String key) {
-        return object(m.get(key));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> object(Object value) {
-        if (!(value instanceof Map)) {
-            throw new IllegalArgumentException("object expected");
-        }
-        return (Map<String, Object>) value;
-    }
-
-    private static String string(Map<String, Object> m, String key) {
-        if (m.get(key) instanceof String s) {
-            return s;
-        }
-        throw new IllegalArgumentException(key);
-    }
-
-    private static String optionalString(Map<String, Object> m, String key) {
-        return m.get(key) == null ? null : string(m, key);
-    }
-
-    private static int integer(Map<String, Object> m, String key) {
-        if (m.get(key) instanceof Integer i) {
-            return i;
-        }
-        throw new IllegalArgumentException(key);
-    }
-
-    private static long longInteger(Map<String, Object> m, String key) {
-        Object value = m.get(key);
-        if (value instanceof Integer || value instanceof Long) {
-            return ((Number) value).longValue();
-        }
-        throw new IllegalArgumentException(key);
-    }
-
-    private static boolean bool(Map<String, Object> m, String key) {
-        if (m.get(key) instanceof Boolean b) {
-            return b;
-        }
-        throw new IllegalArgumentException(key);
-    }
 }

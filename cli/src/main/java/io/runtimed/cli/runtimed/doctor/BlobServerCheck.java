@@ -2,13 +2,13 @@ package io.runtimed.cli.runtimed.doctor;
 
 import io.runtimed.protocol.DaemonInfo;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -28,7 +28,7 @@ final class BlobServerCheck implements Check {
     }
 
     @Override
-    public CheckResult run() throws InterruptedException {
+    public CheckResult run() {
         if (facts.info().isEmpty()) {
             return CheckResult.skip(NAME, "no readable daemon.json to find the port in");
         }
@@ -51,28 +51,42 @@ final class BlobServerCheck implements Check {
         return CheckResult.fail(NAME, health + " " + problem, Fixes.RESTART_DAEMON);
     }
 
-    /** Null when the server answers 200 "OK", else what went wrong. */
-    private static String ask(URI health) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder()
-                .connectTimeout(CONNECT_TIMEOUT)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .build();
-        HttpRequest request = HttpRequest.newBuilder(health).timeout(ANSWER_TIMEOUT).GET().build();
+    /**
+     * Null when the server answers 200 "OK", else what went wrong. ({@code HttpURLConnection}, not
+     * {@code java.net.http.HttpClient}: that one sets up TLS and reads every trusted certificate
+     * when it is built, a second of a one-shot command, even for a plain {@code http://} request.)
+     */
+    private static String ask(URI health) {
+        HttpURLConnection http = null;
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200 && response.body().equals("OK")) {
+            http = (HttpURLConnection) health.toURL().openConnection(Proxy.NO_PROXY);
+            http.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+            http.setReadTimeout((int) ANSWER_TIMEOUT.toMillis());
+            http.setUseCaches(false);
+            int status = http.getResponseCode();
+            InputStream body = status >= 400 ? http.getErrorStream() : http.getInputStream();
+            String text = body == null ? "" : new String(body.readNBytes(4096), StandardCharsets.UTF_8);
+            if (status == 200 && text.equals("OK")) {
                 return null;
             }
-            return "answers " + response.statusCode() + " \"" + abbreviate(response.body()) + "\", not 200 \"OK\"";
-        } catch (HttpConnectTimeoutException e) {
-            return "does not accept a connection within " + CONNECT_TIMEOUT.toSeconds() + " s";
-        } catch (HttpTimeoutException e) {
-            return "does not answer within " + ANSWER_TIMEOUT.toSeconds() + " s";
+            return "answers " + status + " \"" + abbreviate(text) + "\", not 200 \"OK\"";
+        } catch (SocketTimeoutException e) {
+            return http != null && isConnectTimeout(e) ? "does not accept a connection within " + CONNECT_TIMEOUT.toSeconds() + " s"
+                    : "does not answer within " + ANSWER_TIMEOUT.toSeconds() + " s";
         } catch (ConnectException e) {
             return "refuses the connection: nothing listens on port " + health.getPort();
         } catch (IOException e) {
             return "fails: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+        } finally {
+            if (http != null) {
+                http.disconnect();
+            }
         }
+    }
+
+    /** The JDK words a connect timeout "Connect timed out" and a read timeout "Read timed out". */
+    private static boolean isConnectTimeout(SocketTimeoutException e) {
+        return e.getMessage() != null && e.getMessage().toLowerCase(java.util.Locale.ROOT).startsWith("connect");
     }
 
     private static String abbreviate(String body) {
