@@ -22,7 +22,7 @@ import java.util.UUID;
  * as the original does (DAEMON.md §10).
  *
  * <p>Installed layout under {@code <data_local>/runt}: {@code bin/runtimed}, {@code bin/runt},
- * {@code bin/.launch}, {@code lib/runtimed-cli.jar}, {@code lib/deps/*.jar} and {@code lib/java.home}
+ * {@code bin/.launch}, {@code lib/runtimed-cli.jar}, {@code lib/deps/*.jar}, {@code lib/native/} and {@code lib/java.home}
  * (the JVM that installed it: a service starts with a PATH of /usr/bin:/bin and no JAVA_HOME).
  */
 public final class DaemonDistribution {
@@ -30,13 +30,15 @@ public final class DaemonDistribution {
     static final String CLI_JAR = "runtimed-cli.jar";
     static final String DEPS = "deps";
     static final String JAVA_HOME_FILE = "java.home";
+    /** Automerge's JNI libraries by platform (bin/.launch puts this machine's on java.library.path). */
+    static final String NATIVE = "native";
     private static final List<String> LAUNCHERS = List.of("runtimed", "runt", LAUNCH_SCRIPT);
 
     private final Path launcher;
-    /** Empty for a single file; else the jar and the directory of dependency jars. */
+    /** Empty for a single file; else the jar, the directory of dependency jars and of native libraries. */
     private final Optional<Jars> jars;
 
-    private record Jars(Path cliJar, Path depsDir) {
+    private record Jars(Path cliJar, Path depsDir, Path nativeDir) {
     }
 
     private DaemonDistribution(Path launcher, Optional<Jars> jars) {
@@ -52,11 +54,12 @@ public final class DaemonDistribution {
         if (root != null && Files.isRegularFile(bin.resolve(LAUNCH_SCRIPT))) {
             if (Files.isRegularFile(root.resolve("lib").resolve(CLI_JAR))) {
                 return new DaemonDistribution(real, Optional.of(new Jars(root.resolve("lib").resolve(CLI_JAR),
-                        root.resolve("lib").resolve(DEPS))));
+                        root.resolve("lib").resolve(DEPS), root.resolve("lib").resolve(NATIVE))));
             }
             Path target = root.resolve("cli").resolve("target");
             if (Files.isRegularFile(target.resolve(CLI_JAR))) {
-                return new DaemonDistribution(real, Optional.of(new Jars(target.resolve(CLI_JAR), target.resolve("lib"))));
+                return new DaemonDistribution(real, Optional.of(new Jars(target.resolve(CLI_JAR), target.resolve("lib"),
+                        target.resolve(NATIVE))));
             }
         }
         return new DaemonDistribution(real, Optional.empty());
@@ -93,6 +96,10 @@ public final class DaemonDistribution {
             Files.copy(j.cliJar(), staged.resolve(CLI_JAR));
             for (Path jar : jarsIn(j.depsDir())) {
                 Files.copy(jar, staged.resolve(DEPS).resolve(jar.getFileName()));
+            }
+            if (Files.isDirectory(j.nativeDir())) {
+                // without them the copy still runs: Automerge's loader unpacks its library at each start
+                FileTrees.copyTree(j.nativeDir(), staged.resolve(NATIVE));
             }
             Files.writeString(staged.resolve(JAVA_HOME_FILE), System.getProperty("java.home") + "\n");
             Path old = installDir.resolve("lib.old-" + UUID.randomUUID());

@@ -99,6 +99,14 @@ class DistributionIT {
 
             assertThat(ping.exitCode()).as("%s", ping).isZero();
             assertThat(ping.stdoutLines()).isEqualTo(List.of("pong"));
+
+            // Automerge's JNI library comes from lib/native: with a temp "directory" that is a file,
+            // its loader's fallback (copy the library out of the jar into java.io.tmpdir) would fail
+            Path notADirectory = Files.writeString(dir.resolve("tmp-is-a-file"), "");
+            Cli.Result theme = Launcher.run(home, Map.of("RUNTIMED_JAVA_OPTS", "-Djava.io.tmpdir=" + notADirectory), dir,
+                    dist.runt(), "settings", "get", "theme");
+            assertThat(theme.exitCode()).as("%s", theme).isZero();
+            assertThat(theme.stdoutLines()).isEqualTo(List.of("system"));
         } finally {
             new PoolClient(home.defaultSocket()).shutdown();
             assertThat(daemon.waitFor(15, TimeUnit.SECONDS)).as("the daemon exits on shutdown").isTrue();

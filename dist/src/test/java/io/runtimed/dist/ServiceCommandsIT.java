@@ -100,6 +100,9 @@ class ServiceCommandsIT {
                     .hasSameBinaryContentAs(dist.root().resolve("lib/runtimed-cli.jar"));
             assertThat(home.paths().installDir().resolve("lib/runtimed.jsa")).as("the installed copy's start-up archive")
                     .isNotEmptyFile();
+            assertThat(home.paths().installDir().resolve("lib/native/x86_64-unknown-linux-gnu/libautomerge_jni_0_2_0.so"))
+                    .as("Automerge's JNI library, which the installed copy loads from its lib/native")
+                    .hasSameBinaryContentAs(dist.root().resolve("lib/native/x86_64-unknown-linux-gnu/libautomerge_jni_0_2_0.so"));
             assertThat(Files.readString(unitFile())).isEqualTo(SystemdUnit.render(installed));
             assertThat(systemctl.calls()).containsExactly("--user daemon-reload", "--user enable runtimed.service");
             assertThat(verifyUnit(unitFile())).as("systemd-analyze verify --user on the installed unit").isEmpty();

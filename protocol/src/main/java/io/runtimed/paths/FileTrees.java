@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Removing whole directories the daemon and its installer own (pooled environments, installed copies). */
+/** Removing and copying whole directories the daemon and its installer own (pooled environments, installed copies). */
 public final class FileTrees {
     private FileTrees() {
     }
@@ -37,6 +37,23 @@ public final class FileTrees {
             @Override
             public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
                 Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** Copies the tree under {@code from} to {@code to} (which must not exist), directories and regular files. */
+    public static void copyTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectory(to.resolve(from.relativize(d).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file).toString()));
                 return FileVisitResult.CONTINUE;
             }
         });
