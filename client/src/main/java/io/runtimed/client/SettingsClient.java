@@ -28,7 +28,13 @@ import org.slf4j.LoggerFactory;
  * them). Thread-safe. Close it: the replica holds native memory that only {@link #close()} frees.
  */
 public final class SettingsClient implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(SettingsClient.class);
+    /**
+     * The logger, made on first use: logging's set-up (logback's configurators, found through the
+     * service loader) is tens of ms of a one-shot {@code runt settings} command that logs nothing.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(SettingsClient.class);
+    }
     /** PROTOCOL.md §7: the connect timeout of every reference client. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     /** PROTOCOL.md §6.2 step 5: the initial sync ends after this much silence. */
@@ -76,7 +82,7 @@ public final class SettingsClient implements AutoCloseable {
         try (SettingsClient c = connect(socket)) {
             return Optional.of(c.getAll());
         } catch (DaemonClientException e) {
-            LOG.debug("no synced settings: {}", e.getMessage());
+            Log.LOG.debug("no synced settings: {}", e.getMessage());
             return Optional.empty();
         }
     }

@@ -59,7 +59,13 @@ import org.slf4j.LoggerFactory;
  * @param <S> the document's snapshot type, handed to listeners and conditions
  */
 final class SyncReplica<S> implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(SyncReplica.class);
+    /**
+     * The logger, made on first use: logging's set-up (logback's configurators, found through the
+     * service loader) is tens of ms of a one-shot {@code runt settings} command that logs nothing.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(SyncReplica.class);
+    }
     /** PROTOCOL.md §6.2 step 5: the reference ends its initial sync after this much silence (we end it when caught up). */
     static final Duration QUIET_PERIOD = Duration.ofMillis(100);
     /**
@@ -183,7 +189,7 @@ final class SyncReplica<S> implements AutoCloseable {
             while (!caughtUp()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    LOG.warn("{} replica: the daemon's document has not arrived within {} s; going on",
+                    Log.LOG.warn("{} replica: the daemon's document has not arrived within {} s; going on",
                             kind, FIRST_MESSAGE_TIMEOUT.toSeconds());
                     return;
                 }
@@ -392,7 +398,7 @@ final class SyncReplica<S> implements AutoCloseable {
                         }
                         case REQUEST -> {
                             // §1.4: the daemon logs and ignores a frame of the wrong direction; so do we
-                            LOG.debug("{}: ignoring a request frame from the daemon", kind);
+                            Log.LOG.debug("{}: ignoring a request frame from the daemon", kind);
                             continue;
                         }
                     }
@@ -402,7 +408,7 @@ final class SyncReplica<S> implements AutoCloseable {
                 sendPending();
                 Optional<ChangeHash[]> heads = SyncMessageHeads.read(frame);
                 if (heads.isEmpty()) {
-                    LOG.debug("{}: a frame without readable heads (type 0x{})", kind,
+                    Log.LOG.debug("{}: a frame without readable heads (type 0x{})", kind,
                             frame.length == 0 ? "--" : Integer.toHexString(frame[0] & 0xff));
                 }
                 events.lock();
@@ -422,7 +428,7 @@ final class SyncReplica<S> implements AutoCloseable {
                         try {
                             l.accept(now);
                         } catch (RuntimeException e) {
-                            LOG.warn("a {} listener failed", kind, e);
+                            Log.LOG.warn("a {} listener failed", kind, e);
                         }
                     }
                 }

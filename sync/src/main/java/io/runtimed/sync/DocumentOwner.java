@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * message that carries both waits for both (tickets are ordered).
  */
 public final class DocumentOwner implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(DocumentOwner.class);
+    /** The logger, made on first use: a client's replica owns a document too, and a one-shot command logs nothing. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(DocumentOwner.class);
+    }
     /** A disk this slow is broken: generation goes ahead (logged) rather than stall every peer. */
     private static final long DURABLE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
@@ -115,7 +118,7 @@ public final class DocumentOwner implements AutoCloseable {
             long left = DURABLE_WAIT_NANOS;
             while (durableTicket < ticket) {
                 if (left <= 0) {
-                    LOG.warn("the {} is not durable after {} s; sending anyway", this,
+                    Log.LOG.warn("the {} is not durable after {} s; sending anyway", this,
                             TimeUnit.NANOSECONDS.toSeconds(DURABLE_WAIT_NANOS));
                     return;
                 }

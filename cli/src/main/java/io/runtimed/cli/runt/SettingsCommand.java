@@ -3,6 +3,7 @@ package io.runtimed.cli.runt;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.runtimed.cli.CommandSpecs;
@@ -152,7 +153,7 @@ final class SettingsCommand {
                 return 1;
             }
             if (json) {
-                ObjectNode node = Json.MAPPER.createObjectNode();
+                ObjectNode node = JsonNodeFactory.instance.objectNode();
                 node.put("key", key);
                 node.set("value", value);
                 out().println(Json.pretty(node));
@@ -219,7 +220,7 @@ final class SettingsCommand {
             return Optional.of(TextNode.valueOf(raw.get()));
         }
         return client.getList(key).map(list -> {
-            ArrayNode a = Json.MAPPER.createArrayNode();
+            ArrayNode a = JsonNodeFactory.instance.arrayNode();
             list.forEach(a::add);
             return a;
         });

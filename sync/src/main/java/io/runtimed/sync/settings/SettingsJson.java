@@ -3,6 +3,7 @@ package io.runtimed.sync.settings;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.protocol.Json;
 import java.io.IOException;
@@ -40,7 +41,7 @@ public final class SettingsJson {
      * costs tens of milliseconds there.
      */
     static ObjectNode tree(SyncedSettings s, Map<String, String> uvExtras, Map<String, String> condaExtras) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put(SettingsDoc.THEME, s.theme().value());
         root.put(SettingsDoc.DEFAULT_RUNTIME, s.defaultRuntime().value());
         root.put(SettingsDoc.DEFAULT_PYTHON_ENV, s.defaultPythonEnv().wireName());
@@ -50,7 +51,7 @@ public final class SettingsJson {
     }
 
     private static ObjectNode section(SyncedSettings.PackageSection packages, Map<String, String> extras) {
-        ObjectNode node = Json.MAPPER.createObjectNode();
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
         ArrayNode list = node.putArray(SettingsDoc.DEFAULT_PACKAGES);
         packages.defaultPackages().forEach(list::add);
         extras.forEach(node::put);
