@@ -20,6 +20,8 @@ public record RuntPaths(BaseDirs base) {
     /** Ours, not the reference's: the versions of settings.json the daemon accounted for. */
     public static final String SETTINGS_SEEN = "settings-json.seen";
     public static final String OBSOLETE_SYNC_SOCKET = "runtimed-sync.sock";
+    /** Ours: recent answers of the runtimes' {@code --version} probes (status, pool info). */
+    public static final String RUNTIME_PROBES = "runtime-probes.properties";
     /** {@code <config>/runt-notebook}. */
     public static final String SETTINGS_DIR = "runt-notebook";
     public static final String SETTINGS_JSON = "settings.json";
@@ -32,6 +34,11 @@ public record RuntPaths(BaseDirs base) {
     /** {@code <cache>/runt}: lock, daemon.json, socket, envs, blobs, notebook docs. Kept 0700. */
     public Path runtDir() {
         return base.cache().resolve(RUNT_DIR);
+    }
+
+    /** {@code <cache>/runt/runtime-probes.properties}: a cache, safe to delete. */
+    public Path runtimeProbes() {
+        return runtDir().resolve(RUNTIME_PROBES);
     }
 
     public Path defaultSocket() {

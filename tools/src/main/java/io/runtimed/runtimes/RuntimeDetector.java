@@ -4,6 +4,7 @@ import io.runtimed.tools.ProcessRunner;
 import io.runtimed.tools.ToolSearchPath;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,17 +37,28 @@ public final class RuntimeDetector {
 
     private final ToolSearchPath searchPath;
     private final VersionProbe probe;
+    /** Recent answers, or null to probe everything every time. */
+    private final ProbeCache cache;
 
     public RuntimeDetector(ToolSearchPath searchPath, ProcessRunner runner, Duration probeTimeout) {
-        this.searchPath = searchPath;
-        this.probe = new VersionProbe(runner, probeTimeout);
+        this(searchPath, runner, probeTimeout, null);
     }
 
-    /** A detector for the caller's own environment: its PATH and HOME, as a CLI sees them. */
-    public static RuntimeDetector forEnvironment(Map<String, String> env) {
+    RuntimeDetector(ToolSearchPath searchPath, ProcessRunner runner, Duration probeTimeout, ProbeCache cache) {
+        this.searchPath = searchPath;
+        this.probe = new VersionProbe(runner, probeTimeout);
+        this.cache = cache;
+    }
+
+    /**
+     * A detector for the caller's own environment: its PATH and HOME, as a CLI sees them, keeping
+     * recent answers in {@code probeCache} ({@link ProbeCache}: a one-shot command must not start
+     * every interpreter each time).
+     */
+    public static RuntimeDetector forEnvironment(Map<String, String> env, Path probeCache) {
         String home = env.getOrDefault("HOME", System.getProperty("user.home"));
         return new RuntimeDetector(ToolSearchPath.of(env, home == null ? null : Path.of(home)),
-                new ProcessRunner(Map.of()), PROBE_TIMEOUT);
+                new ProcessRunner(Map.of()), PROBE_TIMEOUT, ProbeCache.at(probeCache, Clock.systemUTC()));
     }
 
     /** Looks for everything and asks each program found for its version, all at once. */
@@ -60,7 +72,11 @@ public final class RuntimeDetector {
         List<FutureTask<DetectedTool>> toolProbes = start(tools);
         List<DetectedTool> pythons = finish(interpreters, interpreterProbes).stream()
                 .map(RuntimeDetector::python3Only).toList();
-        return RuntimeInventory.of(pythons, finish(tools, toolProbes));
+        RuntimeInventory inventory = RuntimeInventory.of(pythons, finish(tools, toolProbes));
+        if (cache != null) {
+            cache.save();
+        }
+        return inventory;
     }
 
     /** A `python` that is Python 2 runs, but no notebook kernel or pool environment can use it. */
@@ -106,10 +122,12 @@ public final class RuntimeDetector {
     private List<FutureTask<DetectedTool>> start(List<Found> found) {
         List<FutureTask<DetectedTool>> tasks = new ArrayList<>();
         for (Found f : found) {
+            Optional<DetectedTool> known = cache == null || f.path().isEmpty() ? Optional.empty()
+                    : cache.get(f.name(), f.path().get());
             FutureTask<DetectedTool> task = new FutureTask<>(() -> f.path().isPresent()
-                    ? probe.probe(f.name(), f.path().get())
+                    ? known.orElseGet(() -> probed(f.name(), f.path().get()))
                     : DetectedTool.notFound(f.name()));
-            if (f.path().isPresent()) {
+            if (f.path().isPresent() && known.isEmpty()) {
                 Thread t = new Thread(task, "runtime-probe-" + f.name());
                 t.setDaemon(true);
                 t.start();
@@ -119,6 +137,21 @@ public final class RuntimeDetector {
             tasks.add(task);
         }
         return tasks;
+    }
+
+    /** Probes {@code program} and keeps the answer for the next detection. */
+    private DetectedTool probed(String name, Path program) {
+        DetectedTool result;
+        try {
+            result = probe.probe(name, program);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted");
+        }
+        if (cache != null) {
+            cache.put(name, program, result);
+        }
+        return result;
     }
 
     /** Each probe's answer; each ends within its timeout (the runner kills a program that does not). */

@@ -261,7 +261,7 @@ class RuntimeDetectorTest {
         @Test
         void theMachinesPython3IsDetectedWithAThreePartVersion() {
             RuntimeInventory inv = RuntimeDetector.forEnvironment(Map.of("PATH", System.getenv("PATH"),
-                    "HOME", home.toString())).detect();
+                    "HOME", home.toString()), tmp.resolve("probes.properties")).detect();
             assertThat(inv.interpreters()).as("%s", inv).anySatisfy(p -> {
                 assertThat(p.name()).isEqualTo("python3");
                 assertThat(p.usable()).isTrue();

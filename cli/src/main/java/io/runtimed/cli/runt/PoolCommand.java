@@ -132,7 +132,7 @@ final class PoolCommand {
         } catch (DaemonClientException e) {
             alive = false;
         }
-        RuntimeInventory runtimes = RuntimeDetector.forEnvironment(System.getenv()).detect();
+        RuntimeInventory runtimes = RuntimeDetector.forEnvironment(System.getenv(), RuntPaths.current().runtimeProbes()).detect();
         if (json) {
             ObjectNode node = Json.MAPPER.valueToTree(info);
             node.put("alive", alive);

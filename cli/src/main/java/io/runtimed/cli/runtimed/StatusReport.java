@@ -39,7 +39,7 @@ record StatusReport(DaemonInfo daemonInfo, boolean installed, PoolStats poolStat
                 // not running, or it went away between ping and status
             }
         }
-        RuntimeInventory runtimes = RuntimeDetector.forEnvironment(System.getenv()).detect();
+        RuntimeInventory runtimes = RuntimeDetector.forEnvironment(System.getenv(), paths.runtimeProbes()).detect();
         return new StatusReport(info.orElse(null), installed, stats, running, runtimes);
     }
 
