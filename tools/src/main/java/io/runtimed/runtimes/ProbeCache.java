@@ -19,12 +19,13 @@ import java.util.Properties;
  *
  * <p>An answer holds while the program's file, followed through links, is the same file unchanged
  * (inode, size, modification time): a binary says what it is. A script dispatches elsewhere (pyenv's
- * selected version, which its own file does not show), so its answer holds for {@link #SCRIPT_TTL}
- * only. Only answers the program gave are kept, never a probe that timed out or could not start.
+ * selected version, which its own file does not show), so its answer holds for {@link #SHORT_TTL}
+ * only; so does a probe that got no answer (it timed out, perhaps only because the machine was
+ * busy, or could not start).
  */
 final class ProbeCache {
-    /** How long a script's answer is taken as still true. */
-    static final Duration SCRIPT_TTL = Duration.ofSeconds(60);
+    /** How long a script's answer, or the lack of one, is taken as still true. */
+    static final Duration SHORT_TTL = Duration.ofSeconds(60);
 
     private final Path file;
     private final Clock clock;
@@ -54,9 +55,9 @@ final class ProbeCache {
         if (now.isEmpty() || !now.get().text().equals(entries.getProperty(key + ".identity"))) {
             return Optional.empty();
         }
-        if (now.get().script()) {
+        if (now.get().script() || !Boolean.parseBoolean(entries.getProperty(key + ".answered"))) {
             long at = Long.parseLong(entries.getProperty(key + ".at", "0"));
-            if (clock.millis() - at > SCRIPT_TTL.toMillis() || clock.millis() < at) {
+            if (clock.millis() - at > SHORT_TTL.toMillis() || clock.millis() < at) {
                 return Optional.empty();
             }
         }
@@ -64,15 +65,16 @@ final class ProbeCache {
                 Boolean.parseBoolean(entries.getProperty(key + ".usable")), entries.getProperty(key + ".problem")));
     }
 
-    /** Keeps {@code result} if the program answered (usable, or failed with an exit status). */
+    /** Keeps {@code result}; whether the program answered (usable, or failed with an exit status) decides for how long. */
     synchronized void put(String name, Path program, DetectedTool result) {
         boolean answered = result.usable() || (result.problem() != null && result.problem().contains("--version failed (exit"));
         Optional<Identity> identity = Identity.of(program);
-        if (!answered || identity.isEmpty()) {
+        if (identity.isEmpty()) {
             return;
         }
         String key = name + " " + program;
         entries.setProperty(key + ".identity", identity.get().text());
+        entries.setProperty(key + ".answered", Boolean.toString(answered));
         entries.setProperty(key + ".at", Long.toString(clock.millis()));
         entries.setProperty(key + ".usable", Boolean.toString(result.usable()));
         set(key + ".version", result.version());
