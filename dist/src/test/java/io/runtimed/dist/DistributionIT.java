@@ -88,8 +88,13 @@ class DistributionIT {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(dir.resolve("daemon.out").toFile())
                 .redirectError(dir.resolve("daemon.err").toFile());
+        // JNA's and Automerge's JNI libraries come from lib/native: with a temp "directory" that is a
+        // file, their loaders' fallback (copy the library out of its jar into java.io.tmpdir) would
+        // fail, and with it the daemon's lock (JNA) and its settings (Automerge)
+        Path notADirectory = Files.writeString(dir.resolve("tmp-is-a-file"), "");
+        Map<String, String> noTempDir = Map.of("RUNTIMED_JAVA_OPTS", "-Djava.io.tmpdir=" + notADirectory);
         pb.environment().clear();
-        pb.environment().putAll(home.childEnv(Map.of()));
+        pb.environment().putAll(home.childEnv(noTempDir));
         Process daemon = pb.start();
         try {
             await("the daemon from the distribution answers").atMost(RuntHome.PROMPTLY)
@@ -100,11 +105,7 @@ class DistributionIT {
             assertThat(ping.exitCode()).as("%s", ping).isZero();
             assertThat(ping.stdoutLines()).isEqualTo(List.of("pong"));
 
-            // Automerge's JNI library comes from lib/native: with a temp "directory" that is a file,
-            // its loader's fallback (copy the library out of the jar into java.io.tmpdir) would fail
-            Path notADirectory = Files.writeString(dir.resolve("tmp-is-a-file"), "");
-            Cli.Result theme = Launcher.run(home, Map.of("RUNTIMED_JAVA_OPTS", "-Djava.io.tmpdir=" + notADirectory), dir,
-                    dist.runt(), "settings", "get", "theme");
+            Cli.Result theme = Launcher.run(home, noTempDir, dir, dist.runt(), "settings", "get", "theme");
             assertThat(theme.exitCode()).as("%s", theme).isZero();
             assertThat(theme.stdoutLines()).isEqualTo(List.of("system"));
         } finally {
