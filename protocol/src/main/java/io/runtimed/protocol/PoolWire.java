@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The handshakes and the pool channel's messages on Jackson's streaming API, for a process that
@@ -90,41 +91,31 @@ public final class PoolWire {
 
     /** Reads a pool response; anything but the well-formed common case is {@link Json#parse}'s to read or refuse. */
     public static PoolResponse parseResponse(byte[] payload) throws MalformedMessageException {
-        try {
-            PoolResponse fast = readResponse(readObject(payload));
-            if (fast != null) {
-                return fast;
-            }
-        } catch (IOException | RuntimeException e) {
-            // not the common case: the mapper reads it, or explains what is wrong with it
-        }
-        return Json.parse(payload, PoolResponse.class);
+        return parse(payload, PoolWire::readResponse, PoolResponse.class);
     }
 
     /** Reads a handshake; anything but the well-formed common case is {@link Json#parse}'s to read or refuse. */
     public static Handshake parseHandshake(byte[] payload) throws MalformedMessageException {
-        try {
-            Handshake fast = readHandshake(readObject(payload));
-            if (fast != null) {
-                return fast;
-            }
-        } catch (IOException | RuntimeException e) {
-            // not the common case: the mapper reads it, or explains what is wrong with it
-        }
-        return Json.parse(payload, Handshake.class);
+        return parse(payload, PoolWire::readHandshake, Handshake.class);
     }
 
     /** Reads a pool request; anything but the well-formed common case is {@link Json#parse}'s to read or refuse. */
     public static PoolRequest parseRequest(byte[] payload) throws MalformedMessageException {
+        return parse(payload, PoolWire::readRequest, PoolRequest.class);
+    }
+
+    /** {@code fast}'s value of the payload's fields; when it has none (null, or a field of another type), the mapper's. */
+    private static <T> T parse(byte[] payload, Function<Map<String, Object>, T> fast, Class<T> type)
+            throws MalformedMessageException {
         try {
-            PoolRequest fast = readRequest(readObject(payload));
-            if (fast != null) {
-                return fast;
+            T value = fast.apply(readObject(payload));
+            if (value != null) {
+                return value;
             }
         } catch (IOException | RuntimeException e) {
             // not the common case: the mapper reads it, or explains what is wrong with it
         }
-        return Json.parse(payload, PoolRequest.class);
+        return Json.parse(payload, type);
     }
 
     /** Whether the payload is one of the common messages this class reads without the mapper (for tests). */
