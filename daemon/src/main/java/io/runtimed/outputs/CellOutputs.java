@@ -3,7 +3,11 @@ package io.runtimed.outputs;
 import io.runtimed.protocol.NotebookBroadcast;
 import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.notebook.NotebookDoc;
+import org.automerge.Transaction;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -21,6 +25,8 @@ final class CellOutputs {
     private final DocumentOwner doc;
     private final Runnable documentChanged;
     private final Consumer<NotebookBroadcast> broadcasts;
+    /** §6.4 (ours): execute_input counts not yet in the document, by cell; written with the cell's next edit. */
+    private final Map<String, Long> counts = new HashMap<>();
 
     CellOutputs(DocumentOwner doc, Runnable documentChanged, Consumer<NotebookBroadcast> broadcasts) {
         this.doc = doc;
@@ -44,6 +50,7 @@ final class CellOutputs {
     Placed upsert(String cellId, String outputType, int index, String expected, String ref) {
         Placed[] placed = new Placed[1];
         boolean changed = doc.changeEventually(tx -> {
+            writeCount(tx, cellId);
             List<String> outputs = NotebookDoc.outputs(tx, cellId).orElse(null);
             if (outputs == null) {
                 return;
@@ -65,6 +72,36 @@ final class CellOutputs {
         return placed[0];
     }
 
+    /**
+     * The cell's {@code execution_count} is to be {@code count}: written in the same change as the
+     * cell's next output (one document change, one journal write and one sync message less while
+     * the kernel runs the cell), or by {@link #writeCounts} when the cell ends without one.
+     */
+    void countLater(String cellId, long count) {
+        counts.put(cellId, count);
+    }
+
+    /** Writes the pending count of {@code cellId} (if any) in its own change. */
+    void writeCount(String cellId) {
+        if (counts.containsKey(cellId) && doc.changeEventually(tx -> writeCount(tx, cellId))) {
+            documentChanged.run();
+        }
+    }
+
+    /** Writes every pending count (a kernel launch, shutdown or the room's end). */
+    void writeCounts() {
+        for (String cellId : new ArrayList<>(counts.keySet())) {
+            writeCount(cellId);
+        }
+    }
+
+    private void writeCount(Transaction tx, String cellId) {
+        Long count = counts.remove(cellId);
+        if (count != null) {
+            NotebookDoc.setExecutionCount(tx, cellId, Long.toString(count));
+        }
+    }
+
     /** Outputs := [] (skipped when already empty or the cell is missing); true when it cleared. */
     boolean clear(String cellId) {
         boolean changed = doc.changeEventually(tx -> {
@@ -81,6 +118,7 @@ final class CellOutputs {
 
     /** §6.5: outputs := new empty List and execution_count := "null" (nothing for an unknown cell). */
     void clearWithCount(String cellId) {
+        counts.remove(cellId);
         boolean changed = doc.changeEventually(tx -> {
             if (NotebookDoc.clearOutputs(tx, cellId)) {
                 NotebookDoc.setExecutionCount(tx, cellId, NotebookDoc.NO_EXECUTION_COUNT);

@@ -313,6 +313,21 @@ public final class OutputRouter implements AutoCloseable {
     }
 
     /**
+     * §6.4 (ours): the cell's count from its {@code execute_input}, for the document: written with
+     * the cell's first output, or when it finishes ({@link #finishCell}) if it has none.
+     */
+    public void executionCount(String cellId, long count) {
+        lock.lock();
+        try {
+            if (!closed) {
+                outputs.countLater(cellId, count);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * §6.5 {@code clear_outputs}: outputs := [], execution_count := "null", stream state reset,
      * then {@code outputs_cleared} (also for a cell that does not exist).
      */
@@ -358,6 +373,7 @@ public final class OutputRouter implements AutoCloseable {
                 return;
             }
             streams.endStreams(cellId);
+            outputs.writeCount(cellId);
             StreamBuffers.Cell cell = streams.existing(cellId);
             if (cell != null) {
                 cell.clearPending = false;
@@ -373,6 +389,7 @@ public final class OutputRouter implements AutoCloseable {
         try {
             if (!closed) {
                 streams.endAll();
+                outputs.writeCounts();
             }
             comms.clear();
             capture.clear();
@@ -400,6 +417,7 @@ public final class OutputRouter implements AutoCloseable {
                 return;
             }
             streams.close();
+            outputs.writeCounts();
             comms.clear();
             capture.clear();
             closed = true;
