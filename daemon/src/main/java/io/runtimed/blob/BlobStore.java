@@ -52,10 +52,10 @@ import org.slf4j.LoggerFactory;
  * one goes to a temp file at once, without fsync, and the blob is served from there;
  * {@link #commitDeferred} later writes, fsyncs and links every such blob into place exactly as
  * {@link #put} would. (An output's manifest is small: no file is made on the output's way to the
- * document, only in the journal's write that follows.) A blob is never linked under its hash before its bytes are durable, so a
- * crash can lose a deferred blob but never leave a torn one that looks stored. The caller orders
- * the commit before whatever durable record refers to the blob (the notebook's journal commits
- * them before each write).
+ * document, only in the journal's write that follows.) A blob is never linked under its hash
+ * before its bytes are durable, so a crash can lose a deferred blob but never leave a torn one that
+ * looks stored. The caller orders the commit before whatever durable record refers to the blob
+ * (the notebook's journal commits them before each write).
  *
  * <p>Thread-safe: its state is the root and the map of deferred blobs.
  */
