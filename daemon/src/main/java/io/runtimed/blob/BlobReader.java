@@ -77,7 +77,8 @@ final class BlobReader {
     }
 
     /**
-     * The blob's bytes: from the small-blob cache when the data file still exists, else from the
+     * The blob's bytes: those the store still holds in memory for a deferred blob, or from the
+     * small-blob cache when the data file still exists, else from the
      * file (a small one is read whole and cached, a large one left open). Empty when not stored.
      * {@code hash} must be valid (BLOBS.md §3).
      */
@@ -89,6 +90,11 @@ final class BlobReader {
             }
             smallBlobs.remove(hash);
             return Optional.empty();
+        }
+        Optional<byte[]> held = store.held(hash);
+        if (held.isPresent()) {
+            // an output's blob not yet written (BlobStore: deferred blobs)
+            return Optional.of(new Bytes(held.get()));
         }
         Optional<FileChannel> opened = store.open(hash);
         if (opened.isEmpty()) {

@@ -11,6 +11,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -47,12 +48,14 @@ import org.slf4j.LoggerFactory;
  * is "not found" and never touches the file system.
  *
  * <p><b>Deferred blobs.</b> {@link #putDeferred} is for a writer that must not wait for the disk
- * (a kernel's outputs): the bytes go to a temp file at once, without fsync, and the blob is served
- * from there; {@link #commitDeferred} later fsyncs and links every such blob into place exactly as
- * {@link #put} would. A blob is never linked under its hash before its bytes are durable, so a
- * crash can lose a deferred blob but never leave a torn one that looks stored. The caller orders
- * the commit before whatever durable record refers to the blob (the notebook's journal commits
- * them before each write).
+ * (a kernel's outputs): a small blob (up to {@link #IN_MEMORY_BYTES}) is held in memory, a larger
+ * one goes to a temp file at once, without fsync, and the blob is served from there;
+ * {@link #commitDeferred} later writes, fsyncs and links every such blob into place exactly as
+ * {@link #put} would. (An output's manifest is small: no file is made on the output's way to the
+ * document, only in the journal's write that follows.) A blob is never linked under its hash
+ * before its bytes are durable, so a crash can lose a deferred blob but never leave a torn one that
+ * looks stored. The caller orders the commit before whatever durable record refers to the blob
+ * (the notebook's journal commits them before each write).
  *
  * <p>Thread-safe: its state is the root and the map of deferred blobs.
  */
@@ -77,8 +80,8 @@ public final class BlobStore {
         void writeTo(WritableByteChannel sink) throws IOException;
     }
 
-    /** A deferred blob: its bytes in a temp file of its shard, not yet fsynced. */
-    private record Deferred(Path temp, String mediaType, long size) {
+    /** A deferred blob: its bytes in memory ({@code temp} null), or in a temp file of its shard not yet fsynced. */
+    private record Deferred(Path temp, byte[] bytes, String mediaType, long size) {
     }
 
     private final Path root;
@@ -171,7 +174,20 @@ public final class BlobStore {
             touch(data0);
             return new Deferral(hash, false);
         }
-        // on the path of every output: a cheap random name (CREATE_NEW still refuses a clash)
+        if (data.length <= IN_MEMORY_BYTES) {
+            // no file on the output's way: the commit writes it (the caller hands the array over);
+            // a store that cannot write fails here still, so the caller can fall back (KERNELS.md §7.2)
+            Path shard = data0.getParent();
+            if (!Files.isWritable(shard)) {
+                Files.createDirectories(shard);
+                if (!Files.isWritable(shard)) {
+                    throw new AccessDeniedException(shard.toString(), null, "blob directory is not writable");
+                }
+            }
+            boolean created = deferred.putIfAbsent(hash, new Deferred(null, data, mediaType, data.length)) == null;
+            return new Deferral(hash, created);
+        }
+        // a cheap random name (CREATE_NEW still refuses a clash)
         ThreadLocalRandom random = ThreadLocalRandom.current();
         Path temp = data0.resolveSibling(TEMP_PREFIX + new UUID(random.nextLong(), random.nextLong()));
         try (FileChannel out = createInShard(temp)) {
@@ -183,7 +199,7 @@ public final class BlobStore {
             deleteQuietly(temp);
             throw e;
         }
-        if (deferred.putIfAbsent(hash, new Deferred(temp, mediaType, data.length)) != null) {
+        if (deferred.putIfAbsent(hash, new Deferred(temp, null, mediaType, data.length)) != null) {
             deleteQuietly(temp); // another writer of the same bytes came first
             return new Deferral(hash, false);
         }
@@ -220,11 +236,23 @@ public final class BlobStore {
     }
 
     private void commitOne(String hash, Deferred d) {
+        Path temp = d.temp() != null ? d.temp()
+                : dataPath(hash).resolveSibling(TEMP_PREFIX + UUID.randomUUID());
         try {
-            try (FileChannel out = FileChannel.open(d.temp(), StandardOpenOption.WRITE)) {
-                out.force(true);
+            if (d.bytes() != null) {
+                try (FileChannel out = createInShard(temp)) {
+                    ByteBuffer buf = ByteBuffer.wrap(d.bytes());
+                    while (buf.hasRemaining()) {
+                        out.write(buf);
+                    }
+                    out.force(true);
+                }
+            } else {
+                try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    out.force(true);
+                }
             }
-            commit(d.temp(), hash, d.size(), d.mediaType());
+            commit(temp, hash, d.size(), d.mediaType());
         } catch (NoSuchFileException e) {
             // deleted meanwhile
         } catch (IOException e) {
@@ -235,8 +263,30 @@ public final class BlobStore {
                 deleteQuietly(dataPath(hash));
                 deleteQuietly(metaPath(hash));
             }
-            deleteQuietly(d.temp());
+            deleteQuietly(temp);
         }
+    }
+
+    /** A deferred blob held in memory, made durable and put in its place now (for a reader that needs a file). */
+    private void commitHeld(String hash) {
+        committing.lock();
+        try {
+            Deferred d = deferred.get(hash);
+            if (d != null && d.bytes() != null) {
+                commitOne(hash, d);
+            }
+        } finally {
+            committing.unlock();
+        }
+    }
+
+    /**
+     * The bytes of a deferred blob held in memory (not yet written), or empty: a reader serves
+     * these without a file. The caller must not change the array.
+     */
+    public Optional<byte[]> held(String hash) {
+        Deferred d = BlobHash.isValid(hash) ? deferred.get(hash) : null;
+        return d == null || d.bytes() == null ? Optional.empty() : Optional.of(d.bytes());
     }
 
     /** Stores {@code length} bytes read from {@code in}; the stream must hold at least that many. */
@@ -405,6 +455,9 @@ public final class BlobStore {
             return Optional.empty();
         }
         Deferred d = deferred.get(hash);
+        if (d != null && d.bytes() != null) {
+            return Optional.of(d.bytes().clone());
+        }
         if (d != null) {
             try {
                 return Optional.of(Files.readAllBytes(d.temp()));
@@ -425,6 +478,11 @@ public final class BlobStore {
             return Optional.empty();
         }
         Deferred d = deferred.get(hash);
+        if (d != null && d.bytes() != null) {
+            // a file is asked for: this one is made durable ahead of the journal (allowed: early)
+            commitHeld(hash);
+            d = null;
+        }
         if (d != null) {
             try {
                 // stays readable after the commit unlinks it
@@ -492,7 +550,7 @@ public final class BlobStore {
             return false;
         }
         Deferred d = deferred.remove(hash);
-        if (d != null) {
+        if (d != null && d.temp() != null) {
             // never made durable: nothing reached the disk but page cache, which the unlink drops
             deleteQuietly(d.temp());
         }

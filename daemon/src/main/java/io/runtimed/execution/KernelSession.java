@@ -112,8 +112,8 @@ final class KernelSession implements KernelListener {
                 return false;
             }
             if (queue.add(new ExecutionQueue.Entry(cellId, code))) {
-                announceQueue();
-                sendNext();
+                NotebookBroadcast queued = queueChanged();
+                sendNext(List.of(queued));
             }
             return true;
         } finally {
@@ -121,19 +121,26 @@ final class KernelSession implements KernelListener {
         }
     }
 
-    /** Under the lock: §6.2 process_next. */
-    private void sendNext() {
+    /**
+     * Under the lock: §6.2 process_next, after the queue change that led here, whose broadcasts
+     * ({@code before}) are made only once the next cell's request is on its way: the kernel starts
+     * working while the daemon announces and clears (on two cores, work done before the send
+     * delays it). The windows still hear every broadcast in order, and none of the run's iopub
+     * messages can overtake them: they find their cell only through {@link #cellOf}, under this lock.
+     */
+    private void sendNext(List<NotebookBroadcast> before) {
         var next = queue.startNext();
         if (next.isEmpty()) {
+            before.forEach(room::announce);
             return;
         }
         String cellId = next.get().cellId();
         String msgId;
         try {
-            // first, so that the kernel works while the rest is done
             msgId = started.kernel().execute(next.get().code(), false, true);
         } catch (KernelGoneException e) {
             // the death callback empties the queue; nothing more to send
+            before.forEach(room::announce);
             return;
         }
         // still under the lock: the run's outputs find their cell only through this map, so they
@@ -141,12 +148,17 @@ final class KernelSession implements KernelListener {
         cellByMsgId.values().removeIf(cellId::equals);
         cellByMsgId.put(msgId, cellId);
         status = "busy";
+        before.forEach(room::announce);
         announceQueue();
         outputs.cellStarted(cellId);
     }
 
+    private NotebookBroadcast.QueueChanged queueChanged() {
+        return new NotebookBroadcast.QueueChanged(queue.executing(), queue.waitingIds());
+    }
+
     private void announceQueue() {
-        room.announce(new NotebookBroadcast.QueueChanged(queue.executing(), queue.waitingIds()));
+        room.announce(queueChanged());
     }
 
     @Override
@@ -204,9 +216,7 @@ final class KernelSession implements KernelListener {
                     started.afterFirstCell().run();
                 }
                 status = "idle";
-                room.announce(new NotebookBroadcast.ExecutionDone(cellId));
-                announceQueue();
-                sendNext();
+                sendNext(List.of(new NotebookBroadcast.ExecutionDone(cellId), queueChanged()));
             }
         } finally {
             lock.unlock();

@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -409,7 +410,7 @@ public class BlobStoreTest {
         }
     }
 
-    /** Deferred blobs: served at once from a temp file, in their place only once durable. */
+    /** Deferred blobs: served at once (from memory, or a temp file when large), in their place only once durable. */
     @Nested
     class Deferred {
         String dataFile = "b9/4d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9";
@@ -420,19 +421,44 @@ public class BlobStoreTest {
             assertThat(d).isEqualTo(new BlobStore.Deferral(HELLO_HASH, true));
             assertThat(store.exists(HELLO_HASH)).isTrue();
             assertThat(store.get(HELLO_HASH)).contains(hello());
+            assertThat(store.held(HELLO_HASH)).contains(hello());
             assertThat(store.meta(HELLO_HASH).map(BlobMeta::size)).contains(11L);
-            try (var ch = store.open(HELLO_HASH).orElseThrow()) {
-                assertThat(ch.size()).isEqualTo(11);
-            }
-            assertThat(filesUnderRoot()).as("only the temp file, never a blob under its hash before it is durable")
-                    .singleElement().asString().startsWith("b9/.tmp.");
+            assertThat(filesUnderRoot()).as("a small blob is held in memory: no file before it is durable").isEmpty();
             assertThat(new BlobStore(root).exists(HELLO_HASH)).as("another process sees nothing yet").isFalse();
 
             store.commitDeferred();
+            assertThat(store.held(HELLO_HASH)).isEmpty();
             assertThat(filesUnderRoot()).containsExactly(dataFile, dataFile + ".meta");
             assertThat(new BlobStore(root).get(HELLO_HASH)).contains(hello());
             assertThat(Files.readString(root.resolve(dataFile + ".meta")))
                     .isEqualTo("{\"media_type\":\"text/plain\",\"size\":11,\"created_at\":\"2026-02-23T12:00:00.123456789Z\"}");
+        }
+
+        @Test
+        void aHeldBlobAskedForAsAFileIsMadeDurableFirst() throws Exception {
+            store.putDeferred(hello(), "text/plain");
+            try (var ch = store.open(HELLO_HASH).orElseThrow()) {
+                assertThat(ch.size()).isEqualTo(11);
+            }
+            assertThat(filesUnderRoot()).containsExactly(dataFile, dataFile + ".meta");
+            store.commitDeferred();
+            assertThat(filesUnderRoot()).containsExactly(dataFile, dataFile + ".meta");
+        }
+
+        @Test
+        void aLargeDeferredBlobGoesToATempFileAtOnce() throws Exception {
+            byte[] large = new byte[BlobStore.IN_MEMORY_BYTES + 1];
+            Arrays.fill(large, (byte) 'x');
+            String hash = store.putDeferred(large, "text/plain").hash();
+            assertThat(store.held(hash)).isEmpty();
+            try (var ch = store.open(hash).orElseThrow()) {
+                assertThat(ch.size()).isEqualTo(large.length);
+            }
+            assertThat(filesUnderRoot()).as("only the temp file, never a blob under its hash before it is durable")
+                    .singleElement().asString().startsWith(hash.substring(0, 2) + "/.tmp.");
+            store.commitDeferred();
+            assertThat(store.get(hash)).hasValueSatisfying(b -> assertThat(b).isEqualTo(large));
+            assertThat(filesUnderRoot()).hasSize(2);
         }
 
         @Test

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -29,6 +30,11 @@ import org.zeromq.ZMQ;
  * A ZeroMQ descriptor only says "look again" (it is edge-like, and a send on the same socket may
  * consume the signal of a message that arrived), so a socket that was ready or sent on is drained
  * until it has nothing more, after the queued sends ran.
+ *
+ * <p>A send from another thread goes out on that thread when the I/O thread is not using the
+ * sockets at that moment ({@link #sockets}): the request then reaches ZeroMQ without waiting for
+ * the I/O thread to wake up and be scheduled, which on a busy machine took longer than the rest of
+ * the daemon's work before the send. Otherwise it is queued for the I/O thread as before.
  */
 final class KernelIo {
     private static final Logger LOG = LoggerFactory.getLogger(KernelIo.class);
@@ -62,6 +68,14 @@ final class KernelIo {
     private final Inbound inbound;
     private final Thread thread;
     private volatile boolean stopping;
+    /**
+     * Held by whichever thread uses the sockets: the I/O thread for each turn of its loop (not while
+     * it sleeps in the selector), a sending thread for its send. ZeroMQ sockets may change threads
+     * between uses, given the memory barrier this lock provides.
+     */
+    private final ReentrantLock sockets = new ReentrantLock();
+    /** The I/O thread registered the sockets and has not closed them: direct sends are allowed. Under {@link #sockets}. */
+    private boolean open;
 
     // heartbeat state, I/O thread only
     private final long hbIntervalNanos;
@@ -71,7 +85,8 @@ final class KernelIo {
     private int hbMisses;
     private long hbNextTick;
     private long hbSequence;
-    // which sockets to drain in this turn of the loop (ready, or sent on), I/O thread only
+    // which sockets to drain in this turn of the loop (ready, or sent on): set by the selector on the
+    // I/O thread, or by a direct send under the lock; read and cleared under the lock
     private boolean iopubSignalled;
     private boolean shellSignalled;
     private boolean controlSignalled;
@@ -125,9 +140,29 @@ final class KernelIo {
         thread.start();
     }
 
-    /** Queues {@code message} for {@code channel}; signed and sent on the I/O thread. Any thread. */
+    /**
+     * Signs and sends {@code message} on {@code channel}: on the calling thread when the sockets are
+     * free and no queued send waits, else queued for the I/O thread. Any thread; sends keep their order.
+     */
     void send(Channel channel, KernelMessage message) {
-        execute(() -> sendNow(channel == Channel.SHELL ? shell : control, message));
+        ZMQ.Socket socket = channel == Channel.SHELL ? shell : control;
+        if (Thread.currentThread() != thread && sockets.tryLock()) {
+            try {
+                if (open && !stopping && tasks.isEmpty()) {
+                    sendNow(socket, message);
+                    // the send may have taken the signal of a message that arrived meanwhile: the
+                    // I/O thread is woken to drain the socket then, and only then
+                    if ((socket.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+                        wake();
+                    }
+                    return;
+                }
+            } finally {
+                sockets.unlock();
+            }
+        }
+        // queued sends keep their order: a direct send is only made when none waits
+        execute(() -> sendNow(socket, message));
     }
 
     /** Starts pinging the heartbeat socket (after the kernel answered, so startup is no miss). */
@@ -176,9 +211,15 @@ final class KernelIo {
 
     private void run() {
         try {
-            for (ZMQ.Socket socket : List.of(iopub, shell, control, hb)) {
-                SelectableChannel fd = socket.getFD();
-                fd.register(selector, SelectionKey.OP_READ, socket);
+            sockets.lock();
+            try {
+                for (ZMQ.Socket socket : List.of(iopub, shell, control, hb)) {
+                    SelectableChannel fd = socket.getFD();
+                    fd.register(selector, SelectionKey.OP_READ, socket);
+                }
+                open = true;
+            } finally {
+                sockets.unlock();
             }
             while (!stopping && !Thread.currentThread().isInterrupted()) {
                 long timeout = pollTimeoutMillis();
@@ -191,39 +232,61 @@ final class KernelIo {
                 }
                 // cleared before the tasks run: a task queued after this wakes the selector again
                 wakePending.set(false);
-                runTasks();
-                // a socket we sent on may have taken the signal of a message that arrived meanwhile
-                if (iopubSignalled) {
-                    iopubSignalled = false;
-                    receiveAll(iopub, inbound::iopub);
+                sockets.lock();
+                try {
+                    turn();
+                } finally {
+                    sockets.unlock();
                 }
-                if (shellSignalled) {
-                    shellSignalled = false;
-                    receiveAll(shell, inbound::shell);
-                }
-                if (controlSignalled) {
-                    controlSignalled = false;
-                    receiveAll(control, inbound::control);
-                }
-                if (hbSignalled) {
-                    hbSignalled = false;
-                    if ((hb.getEvents() & ZMQ.Poller.POLLIN) != 0) {
-                        receivePongs();
-                    }
-                }
-                heartbeatTick();
             }
-            // what already arrived (the traceback before an exit) is still delivered
-            receiveAll(iopub, inbound::iopub);
-            receiveAll(shell, inbound::shell);
+            sockets.lock();
+            try {
+                open = false;
+                // what already arrived (the traceback before an exit) is still delivered
+                receiveAll(iopub, inbound::iopub);
+                receiveAll(shell, inbound::shell);
+            } finally {
+                sockets.unlock();
+            }
         } catch (IOException | RuntimeException e) {
             if (!stopping) {
                 LOG.error("kernel I/O thread {} failed", thread.getName(), e);
                 inbound.ioFailed("kernel I/O failed: " + e);
             }
         } finally {
-            closeSockets();
+            sockets.lock();
+            try {
+                open = false;
+                closeSockets();
+            } finally {
+                sockets.unlock();
+            }
         }
+    }
+
+    /** One turn of the loop after the selector woke: queued sends, then every signalled socket drained. */
+    private void turn() {
+        runTasks();
+        // a socket we sent on may have taken the signal of a message that arrived meanwhile
+        if (iopubSignalled) {
+            iopubSignalled = false;
+            receiveAll(iopub, inbound::iopub);
+        }
+        if (shellSignalled) {
+            shellSignalled = false;
+            receiveAll(shell, inbound::shell);
+        }
+        if (controlSignalled) {
+            controlSignalled = false;
+            receiveAll(control, inbound::control);
+        }
+        if (hbSignalled) {
+            hbSignalled = false;
+            if ((hb.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+                receivePongs();
+            }
+        }
+        heartbeatTick();
     }
 
     private void closeSockets() {
