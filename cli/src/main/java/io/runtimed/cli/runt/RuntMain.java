@@ -8,6 +8,11 @@ public final class RuntMain {
     }
 
     public static void main(String[] args) {
-        System.exit(RuntCommand.TREE.forArgs(args, CliStreams::utf8).execute(args));
+        System.exit(run(args));
+    }
+
+    /** The command's exit status. (Separate from main so that the start-up archive's training runs it.) */
+    public static int run(String[] args) {
+        return RuntCommand.TREE.forArgs(args, CliStreams::utf8).execute(args);
     }
 }

@@ -2,6 +2,7 @@ package io.runtimed.cli.runtimed;
 
 import ch.qos.logback.classic.Level;
 import io.runtimed.cli.runt.RuntCommand;
+import io.runtimed.cli.runt.RuntMain;
 import io.runtimed.cli.runtimed.doctor.Doctor;
 import io.runtimed.client.BlobClient;
 import io.runtimed.client.PoolClient;
@@ -17,6 +18,9 @@ import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.Json;
 import io.runtimed.server.DaemonLifecycle;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -79,6 +83,16 @@ public final class CdsTraining {
             }
             RuntimedCommand.TREE.forArgs(new String[] {"status", "--json"}, cl -> cl).parseArgs("status", "--json");
             RuntimedCommand.TREE.forArgs(new String[] {"--log-level", "info"}, cl -> cl).parseArgs("--log-level", "info");
+            // the entry points themselves, as the launchers call them (their method references are
+            // then in the archive too, not spun at every start); their output goes nowhere
+            PrintStream out = System.out;
+            System.setOut(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+            try {
+                RuntMain.run(new String[] {"--version"});
+                RuntimedMain.run(new String[] {"--version"});
+            } finally {
+                System.setOut(out);
+            }
             for (CommandLine cl : new CommandLine[] {RuntimedCommand.TREE.full(), RuntCommand.TREE.full()}) {
                 cl.setOut(new PrintWriter(sink));
                 cl.usage(new PrintWriter(sink));

@@ -13,7 +13,12 @@ public final class RuntimedMain {
             // overlap the daemon's start-up work with parsing the command line (tens of ms on 2 cores)
             ClassPreloader.start();
         }
-        System.exit(RuntimedCommand.TREE.forArgs(args, CliStreams::utf8).execute(args));
+        System.exit(run(args));
+    }
+
+    /** The command's exit status. (Separate from main so that the start-up archive's training runs it.) */
+    static int run(String[] args) {
+        return RuntimedCommand.TREE.forArgs(args, CliStreams::utf8).execute(args);
     }
 
     /** A bare {@code runtimed [options]} or {@code runtimed run …}: the daemon is about to start. */
