@@ -11,7 +11,8 @@ import com.sun.jna.Platform;
  * so that child processes never inherit the lock, and {@code umask(2)} so the socket is born 0600.
  */
 public interface Posix extends Library {
-    Posix C = Platform.isWindows() ? null : Native.load("c", Posix.class);
+    // glibc by its soname: JNA looks a bare "c" up with ldconfig -p, a process start on the daemon's start path
+    Posix C = Platform.isWindows() ? null : Native.load(Platform.isLinux() ? "libc.so.6" : "c", Posix.class);
 
     int LOCK_EX = 2;
     int LOCK_NB = 4;

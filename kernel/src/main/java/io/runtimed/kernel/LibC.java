@@ -7,7 +7,8 @@ import com.sun.jna.Platform;
 
 /** The libc calls the JDK does not offer for process groups: {@code kill(2)} and {@code getpgid(2)}. */
 interface LibC extends Library {
-    LibC C = Platform.isWindows() ? null : Native.load("c", LibC.class);
+    // glibc by its soname: JNA looks a bare "c" up with ldconfig -p, a process start on the daemon's start path
+    LibC C = Platform.isWindows() ? null : Native.load(Platform.isLinux() ? "libc.so.6" : "c", LibC.class);
 
     int SIGINT = 2;
     int SIGKILL = 9;
