@@ -94,6 +94,16 @@ class DaemonDistributionTest {
         }
 
         @Test
+        void noStartUpArchiveIsRecordedWhenTheInstallersEnvironmentTurnsItOff() throws IOException {
+            distribution(dir.resolve("runtimed-0.1.0"));
+            DaemonDistribution.of(dir.resolve("runtimed-0.1.0/bin/runtimed")).installInto(installDir, binary);
+
+            StartupArchive.record(DaemonDistribution.launchScript(binary), java.util.Map.of(StartupArchive.SWITCH, "off"));
+
+            assertThat(installDir.resolve("launch.calls")).doesNotExist();
+        }
+
+        @Test
         void aLauncherReachedThroughASymlinkStillBringsItsDistribution() throws IOException {
             Path launcher = distribution(dir.resolve("opt/runtimed-0.1.0"), "a-1.jar");
             Path link = Files.createSymbolicLink(Files.createDirectories(dir.resolve("usr-bin")).resolve("runtimed"), launcher);

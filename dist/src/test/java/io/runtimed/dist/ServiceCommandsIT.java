@@ -74,11 +74,13 @@ class ServiceCommandsIT {
         @BeforeEach
         void standIn() throws IOException {
             systemctl = StandInSystemctl.write(dir.resolve("tools"));
-            env = Map.of("PATH", systemctl.path());
+            // only installCopies… checks the start-up archive; the others skip its training
+            env = Map.of("PATH", systemctl.path(), "RUNTIMED_STARTUP_ARCHIVE", "off");
         }
 
         @Test
         void installCopiesTheDistributionWritesTheUnitAndEnablesItAndASecondInstallSaysAlreadyInstalled() throws Exception {
+            env = Map.of("PATH", systemctl.path());
             SystemPackages.requireSystemdAnalyze();
             Cli.Result r = runtimed("install");
 
@@ -225,7 +227,8 @@ class ServiceCommandsIT {
         @BeforeEach
         void standIn() throws IOException {
             systemctl = StandInSystemctl.withoutBus(dir.resolve("tools"));
-            env = Map.of("PATH", systemctl.path());
+            // the archive is WithStandInSystemctl's and InAHomeWithSpaces' to check: no training here
+            env = Map.of("PATH", systemctl.path(), "RUNTIMED_STARTUP_ARCHIVE", "off");
         }
 
         @Test

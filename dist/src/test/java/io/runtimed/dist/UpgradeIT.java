@@ -93,7 +93,8 @@ class UpgradeIT {
         @BeforeEach
         void standIn() throws IOException {
             systemctl = StandInSystemctl.write(dir.resolve("tools"));
-            env = Map.of("PATH", systemctl.path());
+            // upgrades, not the start-up archive (ServiceCommandsIT's), are under test: no training per install
+            env = Map.of("PATH", systemctl.path(), "RUNTIMED_STARTUP_ARCHIVE", "off");
         }
 
         /** One install and start serves both: the second call finds the daemon the first one started. */
@@ -282,7 +283,8 @@ class UpgradeIT {
         @BeforeEach
         void standIn() throws IOException {
             systemctl = StandInSystemctl.withoutBus(dir.resolve("tools"));
-            env = Map.of("PATH", systemctl.path());
+            // upgrades, not the start-up archive (ServiceCommandsIT's), are under test: no training per install
+            env = Map.of("PATH", systemctl.path(), "RUNTIMED_STARTUP_ARCHIVE", "off");
         }
 
         @Test

@@ -18,9 +18,6 @@ import io.runtimed.protocol.EnvType;
 import io.runtimed.protocol.Json;
 import io.runtimed.server.DaemonLifecycle;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -72,7 +69,10 @@ public final class CdsTraining {
                     Json.pretty(settings.getAllJson());
                 }
                 // what runtimed status and doctor read and ask (their paths are the training home's)
-                StatusReport.gather(paths).human();
+                // the report's classes, not the machine's interpreters: their probes (pyenv's shims
+                // time out in a home that is not theirs) would cost every install seconds
+                Path noTools = Files.createDirectories(home.resolve("no-tools"));
+                StatusReport.gather(paths, Map.of("PATH", noTools.toString(), "HOME", home.toString())).human();
                 Json.pretty(Doctor.examine(paths, Map.of()));
             }
             StringWriter sink = new StringWriter();
@@ -84,15 +84,9 @@ public final class CdsTraining {
             RuntimedCommand.TREE.forArgs(new String[] {"status", "--json"}, cl -> cl).parseArgs("status", "--json");
             RuntimedCommand.TREE.forArgs(new String[] {"--log-level", "info"}, cl -> cl).parseArgs("--log-level", "info");
             // the entry points themselves, as the launchers call them (their method references are
-            // then in the archive too, not spun at every start); their output goes nowhere
-            PrintStream out = System.out;
-            System.setOut(new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
-            try {
-                RuntMain.run(new String[] {"--version"});
-                RuntimedMain.run(new String[] {"--version"});
-            } finally {
-                System.setOut(out);
-            }
+            // then in the archive too, not spun at every start); each prints its version line
+            RuntMain.run(new String[] {"--version"});
+            RuntimedMain.run(new String[] {"--version"});
             for (CommandLine cl : new CommandLine[] {RuntimedCommand.TREE.full(), RuntCommand.TREE.full()}) {
                 cl.setOut(new PrintWriter(sink));
                 cl.usage(new PrintWriter(sink));

@@ -12,6 +12,7 @@ import io.runtimed.protocol.PoolStats;
 import io.runtimed.runtimes.RuntimeDetector;
 import io.runtimed.runtimes.RuntimeInventory;
 import java.nio.file.Files;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -23,8 +24,13 @@ import java.util.Optional;
 record StatusReport(DaemonInfo daemonInfo, boolean installed, PoolStats poolStats, boolean running,
                     RuntimeInventory runtimes) {
 
-    /** "running" = daemon.json parses and the default endpoint answers ping. */
+    /** "running" = daemon.json parses and the default endpoint answers ping; runtimes as this process's PATH finds them. */
     static StatusReport gather(RuntPaths paths) {
+        return gather(paths, System.getenv());
+    }
+
+    /** The same, with the runtimes {@code env}'s PATH and HOME find. */
+    static StatusReport gather(RuntPaths paths, Map<String, String> env) {
         Optional<DaemonInfo> info = new DaemonInfoFile(paths.infoFile()).read();
         boolean installed = Files.exists(paths.serviceFile(BaseDirs.currentOs()));
         PoolClient client = new PoolClient(paths.defaultSocket());
@@ -39,7 +45,7 @@ record StatusReport(DaemonInfo daemonInfo, boolean installed, PoolStats poolStat
                 // not running, or it went away between ping and status
             }
         }
-        RuntimeInventory runtimes = RuntimeDetector.forEnvironment(System.getenv(), paths.runtimeProbes()).detect();
+        RuntimeInventory runtimes = RuntimeDetector.forEnvironment(env, paths.runtimeProbes()).detect();
         return new StatusReport(info.orElse(null), installed, stats, running, runtimes);
     }
 
