@@ -21,10 +21,22 @@ public final class LazySubcommands {
     }
 
     private final Supplier<Object> root;
+    /** The root as a named subcommand needs it (without options only the root itself uses), or {@link #root}. */
+    private final Supplier<Object> rootForSubcommand;
     private final List<Subcommand> subcommands;
 
     public LazySubcommands(Supplier<Object> root, List<Subcommand> subcommands) {
+        this(root, root, subcommands);
+    }
+
+    /**
+     * A tree whose root, when the arguments name a subcommand, is built by {@code rootForSubcommand}:
+     * {@code runtimed status} needs none of the daemon's own options. Arguments that use one of them
+     * anyway do not parse alike and get the full tree.
+     */
+    public LazySubcommands(Supplier<Object> root, Supplier<Object> rootForSubcommand, List<Subcommand> subcommands) {
         this.root = root;
+        this.rootForSubcommand = rootForSubcommand;
         this.subcommands = List.copyOf(subcommands);
     }
 
@@ -47,7 +59,7 @@ public final class LazySubcommands {
      */
     public CommandLine forArgs(String[] args, UnaryOperator<CommandLine> setup) {
         Subcommand named = firstNamed(args);
-        CommandLine reduced = new CommandLine(root.get());
+        CommandLine reduced = new CommandLine(named == null ? root.get() : rootForSubcommand.get());
         if (named != null) {
             reduced.addSubcommand(named.name(), named.factory().get());
         }

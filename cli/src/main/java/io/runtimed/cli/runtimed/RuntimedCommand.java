@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
  */
 final class RuntimedCommand {
     /** The subcommands, in the order help lists them; each is built only when the arguments need it. */
-    static final LazySubcommands TREE = new LazySubcommands(RuntimedCommand::spec, List.of(
+    static final LazySubcommands TREE = new LazySubcommands(RuntimedCommand::spec, RuntimedCommand::specForSubcommand, List.of(
             new Subcommand("run", RunCommand::spec), new Subcommand("install", InstallCommand::new),
             new Subcommand("uninstall", UninstallCommand::new), new Subcommand("status", StatusCommand::spec),
             new Subcommand("start", StartCommand::new), new Subcommand("stop", StopCommand::new),
@@ -32,13 +32,30 @@ final class RuntimedCommand {
     static CommandSpec spec() {
         RunOptions options = new RunOptions();
         CommandSpec[] self = new CommandSpec[1];
-        self[0] = CommandSpecs.versioned(CommandSpecs.command("runtimed",
-                () -> RunCommand.run(options, logLevel(self[0]), self[0].commandLine().getErr()),
+        self[0] = options.addTo(withLogLevel(() -> RunCommand.run(options, logLevel(self[0]), self[0].commandLine().getErr())));
+        return self[0];
+    }
+
+    /**
+     * The root under a named subcommand ({@code runtimed status}): {@code --log-level}, which the
+     * subcommands inherit, without the run options, which only a bare {@code runtimed} uses. (Its
+     * own action never runs: LazySubcommands takes this tree only when it parsed into the
+     * subcommand.)
+     */
+    static CommandSpec specForSubcommand() {
+        return withLogLevel(() -> {
+            throw new IllegalStateException("runtimed's root without the run options ran alone");
+        });
+    }
+
+    private static CommandSpec withLogLevel(java.util.concurrent.Callable<Integer> action) {
+        CommandSpec[] self = new CommandSpec[1];
+        self[0] = CommandSpecs.versioned(CommandSpecs.command("runtimed", action,
                 "The per-user notebook daemon: environment pools, document sync and blob store."), new VersionProvider());
         self[0].addOption(OptionSpec.builder(LOG_LEVEL).paramLabel("LEVEL").type(String.class).scopeType(ScopeType.INHERIT)
                 .defaultValue("info").description("trace, debug, info, warn or error (default: ${DEFAULT-VALUE}); "
                         + "RUNTIMED_LOG or RUST_LOG in the environment take precedence").build());
-        return options.addTo(self[0]);
+        return self[0];
     }
 
     /**

@@ -28,6 +28,17 @@ class LazySubcommandsTest {
         }
 
         @Test
+        void aRuntimedCommandsRootHasOnlyTheInheritedLogLevelAndTheDaemonsOptionsBeforeItGetTheFullTree() {
+            CommandLine lean = RuntimedCommand.TREE.forArgs(new String[] {"--log-level", "warn", "status"}, cl -> cl);
+            assertThat(lean.getCommandSpec().findOption("--log-level")).isNotNull();
+            assertThat(lean.getCommandSpec().findOption("--uv-pool-size")).as("run options are a bare runtimed's").isNull();
+
+            CommandLine full = RuntimedCommand.TREE.forArgs(new String[] {"--uv-pool-size", "0", "status"}, cl -> cl);
+            assertThat(full.getCommandSpec().findOption("--uv-pool-size")).isNotNull();
+            assertThat(full.getSubcommands()).hasSize(9);
+        }
+
+        @Test
         void theDaemonsOwnOptionsBuildNoSubcommand() {
             assertThat(built(RuntimedCommand.TREE, "--uv-pool-size", "0", "--log-level", "warn")).isEmpty();
             assertThat(built(RuntimedCommand.TREE)).isEmpty();
