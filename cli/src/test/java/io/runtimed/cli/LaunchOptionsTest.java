@@ -60,6 +60,19 @@ class LaunchOptionsTest {
     }
 
     @Test
+    void runtimedsOneShotCommandsStartAsRuntsDoAndTheDaemonKeepsItsCompiler() throws Exception {
+        Path jdk = jdk("JAVA_VERSION=\"17.0.15\"\n");
+        Map<String, String> env = Map.of("JAVA_HOME", jdk.toString());
+        for (String oneShot : List.of("status", "doctor", "--version", "stop")) {
+            assertThat(launch(RUNTIMED, env, oneShot)).as(oneShot).contains("-XX:TieredStopAtLevel=1")
+                    .doesNotContain("-Xms16m", TRIM);
+        }
+        for (String[] daemon : List.of(new String[] {"run"}, new String[] {}, new String[] {"--uv-pool-size", "0"})) {
+            assertThat(launch(RUNTIMED, env, daemon)).as(String.join(" ", daemon)).contains("-XX:+TieredCompilation", "-Xms16m");
+        }
+    }
+
+    @Test
     void runtCommandsKeepTheJvmsDefaults() throws Exception {
         Path jdk = jdk("JAVA_VERSION=\"17.0.15\"\n");
         assertThat(launch("io.runtimed.cli.runt.RuntMain", Map.of("JAVA_HOME", jdk.toString())))
@@ -78,15 +91,21 @@ class LaunchOptionsTest {
         return home;
     }
 
-    /** The options .launch gives {@code main}, from a copy in a distribution layout. */
+    /** The options .launch gives {@code main} starting the daemon ({@code run}), from a copy in a distribution layout. */
     private List<String> launch(String main, Map<String, String> env) throws Exception {
+        return launch(main, env, "run");
+    }
+
+    private List<String> launch(String main, Map<String, String> env, String... commandArgs) throws Exception {
         Path dist = tmp.resolve("dist");
         Files.createDirectories(dist.resolve("bin"));
         Files.createDirectories(dist.resolve("lib/deps"));
         Files.write(dist.resolve("lib/runtimed-cli.jar"), new byte[0]);
         Path launcher = dist.resolve("bin/.launch");
         Files.copy(Path.of("..", "bin", ".launch"), launcher, StandardCopyOption.REPLACE_EXISTING);
-        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), main, "--version").redirectErrorStream(true);
+        List<String> command = new java.util.ArrayList<>(List.of(launcher.toString(), main));
+        command.addAll(List.of(commandArgs));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().put("PATH", "/usr/bin:/bin");
         pb.environment().putAll(env);
