@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +65,16 @@ class RoomKernelWithTheStandInUvTest {
         daemon = Daemon.start(config);
         // through the daemon's own store: an output is in the document before its blobs are on disk (deferred)
         manifests = new ManifestResolver(daemon.kernels().outputBlobs());
+        awaitPoolsFull();
+    }
+
+    /**
+     * Each test starts with the pools refilled from the tests before it (a launch takes the pooled
+     * kernel or, while that is refilled, an environment): with both drained, a launch is answered
+     * "UV pool empty", as the spec says.
+     */
+    @BeforeEach
+    void awaitPoolsFull() {
         PoolClient pool = new PoolClient(socket);
         await().atMost(Duration.ofSeconds(90)).until(() -> pool.status().uvAvailable() >= 2
                 && daemon.kernels().pool().orElseThrow().ready() == 1);
