@@ -67,7 +67,7 @@ final class ProbeCache {
 
     /** Keeps {@code result}; whether the program answered (usable, or failed with an exit status) decides for how long. */
     synchronized void put(String name, Path program, DetectedTool result) {
-        boolean answered = result.usable() || (result.problem() != null && result.problem().contains("--version failed (exit"));
+        boolean answered = VersionProbe.answered(result);
         Optional<Identity> identity = Identity.of(program);
         if (identity.isEmpty()) {
             return;

@@ -124,9 +124,12 @@ public final class RuntimeDetector {
         for (Found f : found) {
             Optional<DetectedTool> known = cache == null || f.path().isEmpty() ? Optional.empty()
                     : cache.get(f.name(), f.path().get());
-            FutureTask<DetectedTool> task = new FutureTask<>(() -> f.path().isPresent()
-                    ? known.orElseGet(() -> probed(f.name(), f.path().get()))
-                    : DetectedTool.notFound(f.name()));
+            FutureTask<DetectedTool> task = new FutureTask<>(() -> {
+                if (f.path().isEmpty()) {
+                    return DetectedTool.notFound(f.name());
+                }
+                return known.isPresent() ? known.get() : probed(f.name(), f.path().get());
+            });
             if (f.path().isPresent() && known.isEmpty()) {
                 Thread t = new Thread(task, "runtime-probe-" + f.name());
                 t.setDaemon(true);
@@ -140,14 +143,8 @@ public final class RuntimeDetector {
     }
 
     /** Probes {@code program} and keeps the answer for the next detection. */
-    private DetectedTool probed(String name, Path program) {
-        DetectedTool result;
-        try {
-            result = probe.probe(name, program);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CancellationException("interrupted");
-        }
+    private DetectedTool probed(String name, Path program) throws InterruptedException {
+        DetectedTool result = probe.probe(name, program);
         if (cache != null) {
             cache.put(name, program, result);
         }

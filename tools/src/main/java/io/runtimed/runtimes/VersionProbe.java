@@ -20,6 +20,9 @@ final class VersionProbe {
      */
     private static final Pattern VERSION = Pattern.compile("(?<![\\w.])v?(\\d+\\.\\d+(?:\\.\\d+)*(?:[A-Za-z]+\\d*)?)");
 
+    /** How a program that ran and refused is reported: "python3 --version failed (exit 127)…". */
+    private static final String FAILED_WITH_EXIT = " failed (exit ";
+
     private final ProcessRunner runner;
     private final Duration timeout;
 
@@ -40,9 +43,14 @@ final class VersionProbe {
         if (!r.ok()) {
             String why = errorLine(r.outputTail());
             return new DetectedTool(name, program.toString(), null, false,
-                    step + " failed (exit " + r.exitCode() + ")" + (why.isEmpty() ? "" : ": " + why));
+                    step + FAILED_WITH_EXIT + r.exitCode() + ")" + (why.isEmpty() ? "" : ": " + why));
         }
         return new DetectedTool(name, program.toString(), versionIn(r.outputTail()).orElse(null), true, null);
+    }
+
+    /** Whether the program itself answered: usable, or ran and exited non-zero (not a timeout, not unstartable). */
+    static boolean answered(DetectedTool t) {
+        return t.usable() || (t.problem() != null && t.problem().contains("--version" + FAILED_WITH_EXIT));
     }
 
     /** The first version-looking token of {@code output}. */
