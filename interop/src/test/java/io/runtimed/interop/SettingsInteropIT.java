@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +91,9 @@ class SettingsInteropIT {
                 }
                 CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
                 if (round == 3) {
+                    // The user edits the file as it stands: once it shows the changes made so far
+                    // (the mirror follows the peers asynchronously), never a copy read before it.
+                    awaitMirrored(settingsJson, lastIndexUrl, lastPackages);
                     editByHand(settingsJson, "theme", "dark");
                     edited = true;
                 }
@@ -116,23 +120,30 @@ class SettingsInteropIT {
                     .as("conda.default_packages: settings-b's last change (acknowledged) after the hand edit of theme")
                     .isEqualTo(lastPackages);
 
-            String finalIndexUrl = lastIndexUrl;
-            List<String> finalPackages = lastPackages;
-            Deadline.await("settings.json did not come to mirror the document", CONVERGE, () -> {
-                JsonNode file = readJson(settingsJson);
-                return file != null && "dark".equals(text(file, "theme"))
-                        && finalIndexUrl.equals(file.path("uv").path("pip_index_url").asText())
-                        && finalPackages.equals(strings(file.path("conda").path("default_packages")));
-            }, () -> "settings.json:\n" + readQuietly(settingsJson) + "\ndocument:\n" + settings);
+            awaitMirrored(settingsJson, lastIndexUrl, lastPackages);
+            assertThat(text(readJson(settingsJson), "theme")).as("theme in settings.json").isEqualTo("dark");
         }
     }
 
-    /** What a user does in an editor: change one key of the file as it is now, and save it. */
+    private static void awaitMirrored(Path settingsJson, String indexUrl, List<String> packages) {
+        Deadline.await("settings.json did not come to mirror the document", CONVERGE, () -> {
+            JsonNode file = readJson(settingsJson);
+            return file != null && indexUrl.equals(file.path("uv").path("pip_index_url").asText())
+                    && packages.equals(strings(file.path("conda").path("default_packages")));
+        }, () -> "settings.json:\n" + readQuietly(settingsJson) + "\nwanted " + indexUrl + " and " + packages);
+    }
+
+    /**
+     * What a user does in an editor: change one key of the file as it is now, and save it as
+     * editors do, by writing a new file and moving it over the old one.
+     */
     private static void editByHand(Path settingsJson, String key, String value) throws IOException {
         ObjectNode json = (ObjectNode) Json.MAPPER.readTree(Files.readString(settingsJson, StandardCharsets.UTF_8));
         json.put(key, value);
-        Files.writeString(settingsJson, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n",
+        Path saved = settingsJson.resolveSibling(settingsJson.getFileName() + ".saving");
+        Files.writeString(saved, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n",
                 StandardCharsets.UTF_8);
+        Files.move(saved, settingsJson, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static String text(JsonNode settings, String key) {
