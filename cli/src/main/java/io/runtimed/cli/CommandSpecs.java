@@ -1,6 +1,7 @@
 package io.runtimed.cli;
 
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -17,12 +18,17 @@ public final class CommandSpecs {
 
     /** A command that runs {@code action} (its exit status), with {@code -h}/{@code --help} and {@code -V}/{@code --version}. */
     public static CommandSpec command(String name, Callable<Integer> action, String... description) {
-        return withStandardHelp(CommandSpec.wrapWithoutInspection(action).name(name), description);
+        return withStandardHelp(CommandSpec.wrapWithoutInspection(action, DeferredFactory.INSTANCE).name(name), description);
+    }
+
+    /** Adds {@code child} under its own name (with the factory that makes nothing until asked). */
+    public static void addSubcommand(CommandSpec parent, CommandSpec child) {
+        parent.addSubcommand(child.name(), new CommandLine(child, DeferredFactory.INSTANCE));
     }
 
     /** A command that only groups subcommands: run alone, picocli reports the missing subcommand. */
     public static CommandSpec group(String name, String... description) {
-        return withStandardHelp(CommandSpec.create().name(name), description);
+        return withStandardHelp(CommandSpec.wrapWithoutInspection(null, DeferredFactory.INSTANCE).name(name), description);
     }
 
     /** {@code spec} printing {@code provider}'s lines for {@code --version}. */

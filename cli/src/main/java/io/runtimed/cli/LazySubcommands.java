@@ -16,6 +16,15 @@ import picocli.CommandLine.ParseResult;
  * reduced tree would not parse the same way all go through the full tree.
  */
 public final class LazySubcommands {
+    static {
+        // picocli registers a converter for each java.sql and java.time type it finds, initialising
+        // those classes (java.time's formatters among them: ~10 ms of every command); no option of
+        // ours has such a type. The user may still name other exclusions.
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\..*");
+        }
+    }
+
     /** One subcommand: its name (as its {@code @Command} says) and how to make its user object. */
     public record Subcommand(String name, Supplier<Object> factory) {
     }
@@ -47,7 +56,7 @@ public final class LazySubcommands {
 
     /** The whole tree, every subcommand in its order. */
     public CommandLine full() {
-        CommandLine cl = new CommandLine(root.get());
+        CommandLine cl = new CommandLine(root.get(), DeferredFactory.INSTANCE);
         subcommands.forEach(s -> cl.addSubcommand(s.name(), s.factory().get()));
         return cl;
     }
@@ -59,7 +68,7 @@ public final class LazySubcommands {
      */
     public CommandLine forArgs(String[] args, UnaryOperator<CommandLine> setup) {
         Subcommand named = firstNamed(args);
-        CommandLine reduced = new CommandLine(named == null ? root.get() : rootForSubcommand.get());
+        CommandLine reduced = new CommandLine(named == null ? root.get() : rootForSubcommand.get(), DeferredFactory.INSTANCE);
         if (named != null) {
             reduced.addSubcommand(named.name(), named.factory().get());
         }

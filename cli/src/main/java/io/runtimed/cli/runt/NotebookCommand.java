@@ -47,24 +47,24 @@ final class NotebookCommand {
         CommandSpec spec = CommandSpecs.group("notebook", "Show notebooks and the rooms the daemon has open.");
         NotebookCommand notebook = new NotebookCommand(spec);
         OptionSpec listJson = CommandSpecs.flag("--json", "print JSON");
-        spec.addSubcommand("list", CommandSpecs.command("list", () -> notebook.list(CommandSpecs.isSet(listJson)),
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("list", () -> notebook.list(CommandSpecs.isSet(listJson)),
                 "List the open notebook rooms, their peers and their kernels.").addOption(listJson));
         PositionalParamSpec openPath = PositionalParamSpec.builder().arity("1").required(true).paramLabel("PATH").type(Path.class)
                 .description("the notebook file").build();
-        spec.addSubcommand("open", CommandSpecs.command("open", () -> notebook.open(openPath.getValue()),
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("open", () -> notebook.open(openPath.getValue()),
                 "Open a .ipynb file in the daemon (its room loads the file) and print the notebook id.")
                 .addPositional(openPath));
         PositionalParamSpec saveId = PositionalParamSpec.builder().arity("1").required(true).paramLabel("ID").type(String.class)
                 .description("the notebook id: the file's absolute path").build();
         OptionSpec force = CommandSpecs.flag("--force",
                 "write even over a file that is not a notebook, or empty a file that has cells");
-        spec.addSubcommand("save", CommandSpecs.command("save",
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("save",
                 () -> notebook.save(saveId.getValue(), CommandSpecs.isSet(force)),
                 "Write a notebook's room to its .ipynb file (KERNELS.md §9.1).").addPositional(saveId).addOption(force));
         PositionalParamSpec showId = PositionalParamSpec.builder().arity("1").required(true).paramLabel("ID").type(String.class)
                 .description("the notebook id (usually its path)").build();
         OptionSpec showJson = CommandSpecs.flag("--json", "print JSON");
-        spec.addSubcommand("show", CommandSpecs.command("show",
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("show",
                 () -> notebook.show(showId.getValue(), CommandSpecs.isSet(showJson)),
                 "Print a notebook's cells: from the daemon's room, or from disk when no daemon runs.")
                 .addPositional(showId).addOption(showJson));

@@ -37,19 +37,19 @@ final class PoolCommand {
     static CommandSpec spec() {
         CommandSpec spec = CommandSpecs.group("pool", "Talk to the runtimed environment pool.");
         PoolCommand pool = new PoolCommand(spec);
-        spec.addSubcommand("flush", CommandSpecs.command("flush", pool::flush,
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("flush", pool::flush,
                 "Delete ready environments so they are rebuilt."));
         OptionSpec infoJson = CommandSpecs.flag("--json", "print JSON");
-        spec.addSubcommand("info", CommandSpecs.command("info", () -> pool.info(CommandSpecs.isSet(infoJson)),
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("info", () -> pool.info(CommandSpecs.isSet(infoJson)),
                 "Show daemon.json, whether its daemon answers, and the runtimes usable here.").addOption(infoJson));
-        spec.addSubcommand("ping", CommandSpecs.command("ping", pool::ping, "Check that the daemon answers."));
-        spec.addSubcommand("shutdown", CommandSpecs.command("shutdown", pool::shutdown, "Ask the daemon to stop."));
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("ping", pool::ping, "Check that the daemon answers."));
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("shutdown", pool::shutdown, "Ask the daemon to stop."));
         OptionSpec statusJson = CommandSpecs.flag("--json", "print JSON");
-        spec.addSubcommand("status", CommandSpecs.command("status", () -> pool.status(CommandSpecs.isSet(statusJson)),
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("status", () -> pool.status(CommandSpecs.isSet(statusJson)),
                 "Show pool statistics.").addOption(statusJson));
         PositionalParamSpec envType = PositionalParamSpec.builder().arity("0..1").defaultValue("uv").paramLabel("ENV_TYPE")
                 .type(String.class).description("uv or conda (default: uv)").build();
-        spec.addSubcommand("take", CommandSpecs.command("take", () -> pool.take(envType.getValue()),
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("take", () -> pool.take(envType.getValue()),
                 "Take a ready environment from the pool.").addPositional(envType));
         return spec;
     }

@@ -48,18 +48,18 @@ final class SettingsCommand {
         SettingsCommand settings = new SettingsCommand(spec);
         PositionalParamSpec getKey = PositionalParamSpec.builder().arity("1").required(true).paramLabel("KEY").type(String.class).build();
         OptionSpec getJson = CommandSpecs.flag("--json", "print the value as JSON");
-        spec.addSubcommand("get", CommandSpecs.command("get",
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("get",
                 () -> settings.get(getKey.getValue(), CommandSpecs.isSet(getJson)),
                 "Show one setting, e.g. theme or uv.default_packages (lists: one item per line).")
                 .addPositional(getKey).addOption(getJson));
         OptionSpec listJson = CommandSpecs.flag("--json", "print settings.json's JSON");
-        spec.addSubcommand("list", CommandSpecs.command("list", () -> settings.list(CommandSpecs.isSet(listJson)),
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("list", () -> settings.list(CommandSpecs.isSet(listJson)),
                 "Show every setting.").addOption(listJson));
         PositionalParamSpec setKey = PositionalParamSpec.builder().index("0").arity("1").required(true).paramLabel("KEY").type(String.class).build();
         PositionalParamSpec setValue = PositionalParamSpec.builder().index("1").arity("1").required(true).paramLabel("VALUE").type(String.class)
                 .description("a string, or a JSON array of strings (the key must then be dotted)").build();
         OptionSpec setJson = CommandSpecs.flag("--json", "print the stored value as JSON");
-        spec.addSubcommand("set", CommandSpecs.command("set",
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("set",
                 () -> settings.set(setKey.getValue(), setValue.getValue(), CommandSpecs.isSet(setJson)),
                 "Change one setting and wait until the daemon has it.",
                 "A JSON array sets a list: runt settings set uv.default_packages '[\"numpy\",\"pandas\"]'")
@@ -67,7 +67,7 @@ final class SettingsCommand {
         OptionSpec watchJson = CommandSpecs.flag("--json", "one compact JSON object per line");
         OptionSpec count = OptionSpec.builder("--count").paramLabel("N").type(Integer.class)
                 .description("stop after N changes (default: run until interrupted)").build();
-        spec.addSubcommand("watch", CommandSpecs.command("watch",
+        CommandSpecs.addSubcommand(spec, CommandSpecs.command("watch",
                 () -> settings.watch(CommandSpecs.isSet(watchJson), count.getValue()),
                 "Print the settings, then again after every change, until the daemon goes away.")
                 .addOption(watchJson).addOption(count));
