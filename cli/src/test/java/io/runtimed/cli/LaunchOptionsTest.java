@@ -79,6 +79,45 @@ class LaunchOptionsTest {
                 .doesNotContain("-Xms16m", TRIM);
     }
 
+    @Test
+    void everyJvmNamesTheJdksOwnSelectorProviderSoThatNoJarIsSearchedForAnother() throws Exception {
+        Path jdk = jdk("JAVA_VERSION=\"17.0.15\"\n");
+        Map<String, String> env = Map.of("JAVA_HOME", jdk.toString());
+        String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+        String expected = os.contains("mac") ? "-Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.KQueueSelectorProvider"
+                : "-Djava.nio.channels.spi.SelectorProvider=sun.nio.ch.EPollSelectorProvider";
+        assertThat(launch(RUNTIMED, env)).contains(expected);
+        assertThat(launch(RUNTIMED, env, "status")).contains(expected);
+        assertThat(launch("io.runtimed.cli.runt.RuntMain", env, "pool", "ping")).contains(expected);
+    }
+
+    @Test
+    void theArchivesTrainingRunsInAHomeOfItsOwnWithOnlyItsStandInsOnPathAndTheHomeIsRemovedAfter() throws Exception {
+        Path jdk = jdk("JAVA_VERSION=\"17.0.15\"\n");
+        Path java = jdk.resolve("bin/java");
+        // this stand-in also says where it ran: the training's home, PATH and XDG overrides
+        Files.writeString(java, "#!/bin/sh\nprintf 'HOME=%s\\nTRAINING=%s\\nPATH=%s\\nXDG=%s\\n' \"$HOME\" "
+                + "\"$RUNTIMED_TRAINING_HOME\" \"$PATH\" \"$XDG_CACHE_HOME$XDG_CONFIG_HOME$XDG_DATA_HOME\"\n"
+                + "[ -d \"$HOME\" ] && echo HOME_EXISTS\nprintf '%s\\n' \"$@\"\n");
+        Path dist = distribution();
+        ProcessBuilder pb = new ProcessBuilder(dist.resolve("bin/.launch").toString(), "io.runtimed.cli.runtimed.CdsTraining")
+                .redirectErrorStream(true);
+        pb.environment().clear();
+        pb.environment().putAll(Map.of("PATH", "/usr/bin:/bin", "JAVA_HOME", jdk.toString(), "RUNTIMED_CDS", "dump",
+                "HOME", tmp.resolve("user").toString(), "XDG_CACHE_HOME", tmp.resolve("user-cache").toString(),
+                "TMPDIR", Files.createDirectories(tmp.resolve("t")).toString()));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        List<String> lines = out.lines().toList();
+        String home = lines.get(0).substring("HOME=".length());
+        assertThat(home).as(out).startsWith(tmp.resolve("t").toString()).isNotEqualTo(tmp.resolve("user").toString());
+        assertThat(lines).as(out).contains("TRAINING=" + home, "PATH=" + home + "/bin", "XDG=", "HOME_EXISTS",
+                "io.runtimed.cli.runtimed.CdsTraining");
+        assertThat(Path.of(home)).as("the training's home, once it ended").doesNotExist();
+    }
+
     /** A stand-in JDK home: bin/java prints its arguments one a line; {@code release} when given. */
     private Path jdk(String release) throws IOException {
         Path home = Files.createDirectories(tmp.resolve("jdk"));
@@ -96,13 +135,18 @@ class LaunchOptionsTest {
         return launch(main, env, "run");
     }
 
-    private List<String> launch(String main, Map<String, String> env, String... commandArgs) throws Exception {
+    /** A distribution layout with an empty jar and a copy of the real bin/.launch. */
+    private Path distribution() throws IOException {
         Path dist = tmp.resolve("dist");
         Files.createDirectories(dist.resolve("bin"));
         Files.createDirectories(dist.resolve("lib/deps"));
         Files.write(dist.resolve("lib/runtimed-cli.jar"), new byte[0]);
-        Path launcher = dist.resolve("bin/.launch");
-        Files.copy(Path.of("..", "bin", ".launch"), launcher, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(Path.of("..", "bin", ".launch"), dist.resolve("bin/.launch"), StandardCopyOption.REPLACE_EXISTING);
+        return dist;
+    }
+
+    private List<String> launch(String main, Map<String, String> env, String... commandArgs) throws Exception {
+        Path launcher = distribution().resolve("bin/.launch");
         List<String> command = new java.util.ArrayList<>(List.of(launcher.toString(), main));
         command.addAll(List.of(commandArgs));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
