@@ -1,6 +1,5 @@
 package io.runtimed.daemon;
 
-import io.runtimed.protocol.Json;
 import io.runtimed.protocol.PoolWire;
 import io.runtimed.server.Posix;
 
@@ -22,15 +21,18 @@ public final class ClassPreloader {
         if (!STARTED.compareAndSet(false, true)) {
             return;
         }
+        // the daemon configures logging itself as soon as slf4j is up: the default console set-up
+        // would be built for nothing
+        DaemonLogging.expectConfiguration();
         Thread t = new Thread(() -> {
             // in the order the main thread needs them: logging, the lock, the first answer
             DaemonLogging.context();
             if (Posix.C != null) {
                 Posix.C.getpid(); // loads libc through JNA without touching process state
             }
-            // the first pong is read and written by PoolWire; the mapper (daemon.json, other answers) after it
+            // the first pong is read and written by PoolWire (the mapper is warmed once the daemon is
+            // ready: here it would compete with the first answer for the cores)
             PoolWire.warmUp();
-            Json.warmUp();
         }, "startup-warmup");
         t.setDaemon(true);
         t.start();

@@ -30,7 +30,23 @@ public final class DaemonLogging {
      */
     private static final Object START = new Object();
 
+    /** Set when the daemon will configure logging itself (see {@link #expectConfiguration}). */
+    private static volatile boolean configurationExpected;
+
     private DaemonLogging() {
+    }
+
+    /**
+     * Tells logback's default set-up ({@link QuietLogConfigurator}) that {@link #configure} follows
+     * before anything is logged: it then sets the level alone, without building a console appender
+     * and its pattern layout (tens of milliseconds on the daemon's way to its socket).
+     */
+    public static void expectConfiguration() {
+        configurationExpected = true;
+    }
+
+    static boolean configurationExpected() {
+        return configurationExpected;
     }
 
     /**

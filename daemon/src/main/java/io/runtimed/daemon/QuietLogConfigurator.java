@@ -11,7 +11,7 @@ import ch.qos.logback.core.spi.ContextAwareBase;
 /**
  * Logback's default before anyone configures it: warnings and errors to stderr only, found through
  * the service loader so that no XML file is searched for on the start path. The daemon replaces it
- * with {@link DaemonLogging}; the CLIs keep it.
+ * with {@link DaemonLogging} (and, having said so first, gets the level alone); the CLIs keep it.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
 public final class QuietLogConfigurator extends ContextAwareBase implements Configurator {
@@ -19,6 +19,9 @@ public final class QuietLogConfigurator extends ContextAwareBase implements Conf
     public ExecutionStatus configure(LoggerContext ctx) {
         ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.setLevel(DaemonLogging.resolveLevel("warn", System.getenv()));
+        if (DaemonLogging.configurationExpected()) {
+            return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+        }
         PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(ctx);
         encoder.setPattern("%-5level %logger{0}: %msg%n");

@@ -8,6 +8,7 @@ import io.runtimed.daemon.DaemonConfig;
 import io.runtimed.daemon.DaemonLogging;
 import io.runtimed.daemon.SignalShutdown;
 import io.runtimed.paths.RuntPaths;
+import io.runtimed.protocol.Json;
 import io.runtimed.server.DaemonLifecycle;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -58,6 +59,9 @@ final class RunCommand {
             err.println("Error: " + e.getMessage());
             return 1;
         }
+        // the JSON mapper's first use costs ~100 ms of class initialisation: now, not on a client's
+        // first request, and not while the start competes with the first answers for the cores
+        Json.warmUp();
         // Any other way out of the JVM (SIGHUP, System.exit elsewhere) still cleans up.
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown-hook"));
         daemon.awaitShutdownRequest();
