@@ -60,7 +60,8 @@ final class UnpackedDistribution {
     }
 
     /**
-     * Makes this copy a genuinely older build: the version resource inside its protocol jar says
+     * Makes this copy a genuinely older build: the version inside its protocol jar (the manifest's
+     * Implementation-Version, which RuntimedVersion reads, and version.properties) says
      * {@code version}, so its daemon writes e.g. "0.0.9+abc1234" to daemon.json.
      */
     UnpackedDistribution withVersion(String version) throws IOException {
@@ -74,6 +75,13 @@ final class UnpackedDistribution {
             String text = Files.readString(props, StandardCharsets.ISO_8859_1);
             Files.writeString(props, text.replaceAll("(?m)^version=.*$", "version=" + version),
                     StandardCharsets.ISO_8859_1);
+            Path manifest = zip.getPath("META-INF", "MANIFEST.MF");
+            String lines = Files.readString(manifest, StandardCharsets.UTF_8);
+            String changed = lines.replaceAll("(?m)^Implementation-Version: [^+\\r\\n]*\\+", "Implementation-Version: " + version + "+");
+            if (changed.equals(lines)) {
+                throw new AssertionError("no Implementation-Version in " + jar + "'s manifest:\n" + lines);
+            }
+            Files.writeString(manifest, changed, StandardCharsets.UTF_8);
         }
         return this;
     }
