@@ -33,6 +33,7 @@ import io.runtimed.server.ConnectionRouter;
 import io.runtimed.server.DaemonLifecycle;
 import io.runtimed.server.Posix;
 import io.runtimed.server.SocketServer;
+import io.runtimed.server.StartingHandlers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,9 +52,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The composition root: builds the parts in the start order of DAEMON.md §5 (lock, stale files,
- * pools, blob store, socket, then the settings document with its schema file and watcher on their
+ * pools, socket, blob store, then the settings document with its schema file and watcher on their
  * own thread, the blob HTTP server, daemon.json last so a client that sees the file can connect and
  * read its blob port) and takes them down in the order of §6. It holds no behaviour of its own.
+ * The socket listens as soon as the pool channel can answer (issue 16: nothing the first pong does
+ * not need runs before); connections for the other channels wait for the rest ({@link StartingHandlers}).
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -114,6 +117,9 @@ public final class Daemon implements AutoCloseable {
         EnvWarmer warming = null;
         Kernels kernels = null;
         NotebookFileService notebookFiles = null;
+        SocketServer server = null;
+        StartingHandlers handlers = null;
+        CompletableFuture<RoomRegistry> roomsReady = new CompletableFuture<>();
         try {
             settings = new SettingsRoomOpener(SettingsPaths.of(config.runtDir(), config.settingsDir()));
             Files.deleteIfExists(config.obsoleteSyncSocket());
@@ -124,6 +130,13 @@ public final class Daemon implements AutoCloseable {
             EnvPools pools = new EnvPools(config.envRoot(), config.uvPoolSize(), config.condaPoolSize(),
                     config.maxEnvAge(), Clock.systemUTC());
             pools.adoptExisting();
+            // issue 16: the socket listens now, with the pool channel (a ping needs nothing more);
+            // a connection for another channel, or a pool request about the notebook rooms, waits
+            // until the rest below is assembled
+            PoolChannel poolChannel = new PoolChannel(pools, lifecycle, () -> roomsReady.join().list(),
+                    id -> new NotebookInspector(roomsReady.join()).inspect(id));
+            handlers = new StartingHandlers(poolChannel);
+            server = SocketServer.start(config.socket(), new ConnectionRouter(handlers, config.handshakeTimeout()));
             warming = EnvWarmer.startForUser(pools, config.pool(), settings::settingsTreeOrDefaults);
             BlobStore blobs = BlobStore.openForDaemon(config.blobDir());
             CompletableFuture<OptionalInt> blobPortKnown = new CompletableFuture<>();
@@ -137,15 +150,12 @@ public final class Daemon implements AutoCloseable {
                     () -> settingsNow.settingsTreeOrDefaults().path("notebooks").path("autosave").asBoolean(true));
             RoomRegistry notebooks = new RoomRegistry(config.notebookDocsDir(), DocumentStore.Compaction.DEFAULT,
                     kernels, notebookFiles);
-            NotebookInspector inspector = new NotebookInspector(notebooks);
-            ChannelHandlers handlers = new ChannelHandlers(
-                    new PoolChannel(pools, lifecycle, notebooks::list, inspector::inspect),
+            roomsReady.complete(notebooks);
+            handlers.ready(new ChannelHandlers(poolChannel,
                     new SettingsSyncChannel(settings),
                     new NotebookSyncChannel(notebooks),
                     new BlobChannel(blobs, () -> awaitPort(blobPortKnown), lifecycle),
-                    new PoolStateChannel(() -> poolState(pools), warming.stateChanges()));
-            SocketServer server = SocketServer.start(config.socket(),
-                    new ConnectionRouter(handlers, config.handshakeTimeout()));
+                    new PoolStateChannel(() -> poolState(pools), warming.stateChanges())));
             // §5 steps 3 and 8 (settings document, schema file, settings.json watcher) on their own
             // thread, once pings are answered: loading Automerge's native library and the first
             // document costs tens of milliseconds on a 2-core machine. Settings connections and
@@ -169,6 +179,13 @@ public final class Daemon implements AutoCloseable {
             return new Daemon(lock, settings, notebooks, kernels, notebookFiles, warming, lifecycle, server, infoFile, info,
                     blobServer);
         } catch (IOException | RuntimeException e) {
+            roomsReady.completeExceptionally(e);
+            if (handlers != null) {
+                handlers.failed(e);
+            }
+            if (server != null) {
+                server.close();
+            }
             blobServer.ifPresent(BlobHttpServer::close);
             if (notebookFiles != null) {
                 notebookFiles.close();

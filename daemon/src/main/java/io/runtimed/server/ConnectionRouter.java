@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,10 +27,15 @@ public final class ConnectionRouter {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionRouter.class);
     private static final Duration ERROR_WRITE_TIMEOUT = Duration.ofSeconds(2);
 
-    private final ChannelHandlers handlers;
+    private final Function<Handshake, ChannelHandler> handlers;
     private final Duration handshakeTimeout;
 
     public ConnectionRouter(ChannelHandlers handlers, Duration handshakeTimeout) {
+        this(handlers::forHandshake, handshakeTimeout);
+    }
+
+    /** A router whose handler for a handshake comes from {@code handlers} (e.g. {@link StartingHandlers}). */
+    public ConnectionRouter(Function<Handshake, ChannelHandler> handlers, Duration handshakeTimeout) {
         this.handlers = handlers;
         this.handshakeTimeout = handshakeTimeout;
     }
@@ -46,7 +52,7 @@ public final class ConnectionRouter {
             Handshake handshake = PoolWire.parseHandshake(frame);
             Thread.currentThread().setName("peer-" + handshake.channelName() + "-" + connection.id());
             LOG.debug("{}: {} channel", connection, handshake.channelName());
-            handler = handlers.forHandshake(handshake);
+            handler = handlers.apply(handshake);
             handler.serve(connection, handshake);
         } catch (MalformedMessageException | FrameTooLargeException e) {
             reject(connection, handler, e.getMessage());
