@@ -45,6 +45,8 @@ final class StartupArchive {
         try {
             Process p = pb.start();
             if (!p.waitFor(TRAINING_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                // the launcher script's java child runs the training's daemon: it goes too
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 LOG.info("no start-up archive for {}: training took longer than {} s", launchScript,
                         TRAINING_TIMEOUT.toSeconds());

@@ -178,7 +178,8 @@ public final class Daemon implements AutoCloseable {
             }
             return new Daemon(lock, settings, notebooks, kernels, notebookFiles, warming, lifecycle, server, infoFile, info,
                     blobServer);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // an Error too: the socket may already listen, and connections wait on these
             roomsReady.completeExceptionally(e);
             if (handlers != null) {
                 handlers.failed(e);

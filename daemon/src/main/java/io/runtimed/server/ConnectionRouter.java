@@ -56,6 +56,9 @@ public final class ConnectionRouter {
             handler.serve(connection, handshake);
         } catch (MalformedMessageException | FrameTooLargeException e) {
             reject(connection, handler, e.getMessage());
+        } catch (StartingHandlers.NotStartedException e) {
+            LOG.warn("{}: refused: {}", connection, e.getMessage());
+            answer(connection, Optional.of(Json.compact(new HandshakeError(e.getMessage()))));
         } catch (FrameTimeoutException e) {
             LOG.warn("{}: dropped: {}", connection, e.getMessage());
         } catch (EOFException | ClosedChannelException e) {
@@ -82,9 +85,12 @@ public final class ConnectionRouter {
     private void reject(Connection connection, ChannelHandler handler, String message) {
         String where = handler == null ? "bad handshake" : "bad request";
         LOG.warn("{}: {}: {}", connection, where, message);
-        Optional<byte[]> answer = handler == null
+        answer(connection, handler == null
                 ? Optional.of(Json.compact(new HandshakeError(where + ": " + message)))
-                : handler.errorFrame(where + ": " + message);
+                : handler.errorFrame(where + ": " + message));
+    }
+
+    private static void answer(Connection connection, Optional<byte[]> answer) {
         if (answer.isPresent() && connection.frames().isOpen()) {
             try {
                 connection.frames().writeFrame(answer.get(), ERROR_WRITE_TIMEOUT);

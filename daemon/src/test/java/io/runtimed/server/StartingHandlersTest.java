@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -37,11 +36,20 @@ class StartingHandlersTest {
     }
 
     @Test
-    void aFailedStartEndsTheConnectionsThatWait() {
+    void aFailedStartRefusesTheConnectionsThatWait() {
         StartingHandlers handlers = new StartingHandlers(new Named("pool"));
         handlers.failed(new IOException("cannot open the blob store"));
         assertThatThrownBy(() -> handlers.apply(new Handshake.SettingsSync()))
-                .isInstanceOf(CompletionException.class).hasRootCauseMessage("cannot open the blob store");
+                .isInstanceOf(StartingHandlers.NotStartedException.class)
+                .hasMessage("the daemon failed to start: cannot open the blob store");
+    }
+
+    @Test
+    void aStartThatNeverEndsRefusesAfterTheWait() {
+        StartingHandlers handlers = new StartingHandlers(new Named("pool"), Duration.ofMillis(50));
+        assertThatThrownBy(() -> handlers.apply(new Handshake.NotebookSync("nb", null)))
+                .isInstanceOf(StartingHandlers.NotStartedException.class)
+                .hasMessageStartingWith("the daemon is still starting");
     }
 
     /** A handler that is only told apart by its name (none of these tests serves a connection). */

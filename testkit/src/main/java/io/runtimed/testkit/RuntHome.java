@@ -126,13 +126,18 @@ public final class RuntHome implements AutoCloseable {
      * {@code path} without pyenv's shim directory: the commands that list the machine's runtimes
      * (runtimed status, runt pool info, doctor) run each {@code python3.N} they find, and every
      * pyenv shim is a bash program that costs about a second of CPU, several seconds of a test on
-     * 2 cores. The tests' environments are built from Debian's /usr/bin/python3 by its full path.
+     * 2 cores. The tests' environments are built from Debian's /usr/bin/python3 by its full path
+     * (bin/test installs it); a test that looks for python3 on PATH finds that one.
      */
     static String withoutPyenvShims(String path, String pyenvRoot) {
-        String shims = pyenvRoot == null ? null : Path.of(pyenvRoot, "shims").toString();
+        Path shims = pyenvRoot == null ? null : Path.of(pyenvRoot, "shims").normalize();
         return java.util.Arrays.stream(path.split(":", -1))
-                .filter(dir -> !dir.equals(shims) && !dir.endsWith("/.pyenv/shims"))
+                .filter(dir -> dir.isEmpty() || !isShims(Path.of(dir).normalize(), shims))
                 .collect(java.util.stream.Collectors.joining(":"));
+    }
+
+    private static boolean isShims(Path dir, Path shims) {
+        return dir.equals(shims) || dir.endsWith(Path.of(".pyenv", "shims"));
     }
 
     /** The paths the daemon and the CLIs compute for this home. */

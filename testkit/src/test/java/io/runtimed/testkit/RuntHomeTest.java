@@ -10,6 +10,8 @@ class RuntHomeTest {
     void pyenvShimsAreLeftOutOfPathAndEverythingElseKeepsItsOrder() {
         assertThat(RuntHome.withoutPyenvShims("/opt/py/shims:/usr/bin:/home/u/.pyenv/shims:/bin", "/opt/py"))
                 .isEqualTo("/usr/bin:/bin");
+        assertThat(RuntHome.withoutPyenvShims("/opt/py/shims/:/usr/bin:/home/u/.pyenv/shims/", "/opt/py"))
+                .isEqualTo("/usr/bin");
         assertThat(RuntHome.withoutPyenvShims("/usr/local/bin:/usr/bin", null)).isEqualTo("/usr/local/bin:/usr/bin");
     }
 }

@@ -78,7 +78,8 @@ public final class CdsTraining {
             }
             // the one-shot commands as a user runs them, each against the training's daemon
             for (String[] oneShot : ONE_SHOT_RUNT) {
-                RuntCommand.TREE.forArgs(oneShot, cl -> toSink(cl, sink)).execute(oneShot);
+                expectSuccess("runt", oneShot, RuntCommand.TREE.forArgs(oneShot, cl -> toSink(cl, sink)).execute(oneShot),
+                        sink);
             }
             // runtimed status and doctor as a user runs them, against the training's daemon, with
             // a stand-in python3 and uv on the PATH bin/.launch gives the training (the machine's
@@ -87,7 +88,9 @@ public final class CdsTraining {
             standIn(bin.resolve("python3"), "Python 3.12.0");
             standIn(bin.resolve("uv"), "uv 0.5.0");
             for (String[] oneShot : ONE_SHOT_RUNTIMED) {
-                RuntimedCommand.TREE.forArgs(oneShot, cl -> toSink(cl, sink)).execute(oneShot);
+                int status = RuntimedCommand.TREE.forArgs(oneShot, cl -> toSink(cl, sink)).execute(oneShot);
+                // doctor exits 1 when a check fails (the stand-ins are not a usable uv): still trained
+                expectSuccess("runtimed", oneShot, oneShot[0].equals("doctor") && status == 1 ? 0 : status, sink);
             }
         }
         RuntimedCommand.TREE.forArgs(new String[] {"--log-level", "info"}, cl -> cl).parseArgs("--log-level", "info");
@@ -107,6 +110,18 @@ public final class CdsTraining {
     private static void standIn(Path program, String version) throws IOException {
         Files.writeString(program, "#!/bin/sh\n[ \"$1\" = --version ] && echo '" + version + "' && exit 0\nexit 1\n");
         Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /**
+     * A command that failed in the training would leave what its success path loads out of the
+     * archive, silently: the training fails instead, with what the command printed.
+     */
+    private static void expectSuccess(String launcher, String[] args, int status, StringWriter sink) {
+        if (status != 0) {
+            System.err.println(sink);
+            throw new IllegalStateException(launcher + " " + String.join(" ", args) + " exited " + status
+                    + " in the training");
+        }
     }
 
     private static CommandLine toSink(CommandLine cl, StringWriter sink) {

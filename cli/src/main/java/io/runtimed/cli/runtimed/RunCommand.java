@@ -59,11 +59,11 @@ final class RunCommand {
             err.println("Error: " + e.getMessage());
             return 1;
         }
+        // Any other way out of the JVM (SIGHUP, System.exit elsewhere) still cleans up.
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown-hook"));
         // the JSON mapper's first use costs ~100 ms of class initialisation: now, not on a client's
         // first request, and not while the start competes with the first answers for the cores
         Json.warmUp();
-        // Any other way out of the JVM (SIGHUP, System.exit elsewhere) still cleans up.
-        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown-hook"));
         daemon.awaitShutdownRequest();
         log.info("shutting down ({})", daemon.lifecycle().shutdownReason());
         daemon.close();
