@@ -1,6 +1,7 @@
 package io.runtimed.daemon;
 
 import io.runtimed.protocol.PoolWire;
+import io.runtimed.protocol.UnixSocketWarmUp;
 import io.runtimed.server.Posix;
 
 /**
@@ -25,11 +26,12 @@ public final class ClassPreloader {
         // would be built for nothing
         DaemonLogging.expectConfiguration();
         Thread t = new Thread(() -> {
-            // in the order the main thread needs them: logging, the lock, the first answer
+            // in the order the main thread needs them: logging, the lock, the socket, the first answer
             DaemonLogging.context();
             if (Posix.C != null) {
                 Posix.C.getpid(); // loads libc through JNA without touching process state
             }
+            new UnixSocketWarmUp().run(); // the socket's class, before the main thread binds
             // the first pong is read and written by PoolWire (the mapper is warmed once the daemon is
             // ready: here it would compete with the first answer for the cores)
             PoolWire.warmUp();

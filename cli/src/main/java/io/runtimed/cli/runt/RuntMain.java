@@ -1,11 +1,14 @@
 package io.runtimed.cli.runt;
 
 import io.runtimed.cli.CliStreams;
+import io.runtimed.protocol.UnixSocketWarmUp;
 import io.runtimed.sync.NativeHandles;
 import java.util.Set;
 
 /** Entry point of the {@code runt} command. */
 public final class RuntMain {
+    /** The commands that talk to the daemon (all of runt's). */
+    private static final Set<String> CONNECTING = Set.of("pool", "settings", "notebook", "kernel", "exec", "inspect");
     /** The commands that sync a document, and so need Automerge's native library. */
     private static final Set<String> SYNCING = Set.of("settings", "exec", "kernel", "notebook");
 
@@ -13,12 +16,13 @@ public final class RuntMain {
     }
 
     public static void main(String[] args) {
-        if (syncsDocuments(args)) {
-            // linking the native library takes ~20 ms; the second core does it while this one
-            // parses the command line and connects (a failure shows where the command first needs it)
-            Thread load = new Thread(new AutomergeLoad(), "automerge-load");
-            load.setDaemon(true);
-            load.start();
+        String command = commandName(args);
+        if (CONNECTING.contains(command)) {
+            // the second core prepares what the command needs while this one parses the command
+            // line (a failure there shows where the command first needs it)
+            Thread warmUp = new Thread(new WarmUp(syncsDocuments(args)), "runt-warmup");
+            warmUp.setDaemon(true);
+            warmUp.start();
         }
         System.exit(run(args));
     }
@@ -30,23 +34,48 @@ public final class RuntMain {
 
     /** Whether {@code args} name a command that syncs a document ({@code notebook list} does not). */
     static boolean syncsDocuments(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("-")) {
-                return SYNCING.contains(args[i])
-                        && !(args[i].equals("notebook") && i + 1 < args.length && args[i + 1].equals("list"));
+        String command = commandName(args);
+        if (!SYNCING.contains(command)) {
+            return false;
+        }
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals("notebook") && args[i + 1].equals("list")) {
+                return false;
             }
         }
-        return false;
+        return true;
     }
 
-    /** A class, not a method reference: no lambda to spin up before the thread can start. */
-    private static final class AutomergeLoad implements Runnable {
+    /** The first argument that is not an option, or "". */
+    private static String commandName(String[] args) {
+        for (String a : args) {
+            if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return "";
+    }
+
+    /**
+     * A class, not a lambda: no lambda to spin up before the thread can start. The UNIX-socket
+     * class's initialisation (~15-40 ms), then Automerge's native library (~20 ms) if needed.
+     */
+    private static final class WarmUp implements Runnable {
+        private final boolean automerge;
+
+        WarmUp(boolean automerge) {
+            this.automerge = automerge;
+        }
+
         @Override
         public void run() {
-            try {
-                NativeHandles.loadLibrary();
-            } catch (RuntimeException | LinkageError e) {
-                // the command reports it when it makes its first document
+            new UnixSocketWarmUp().run();
+            if (automerge) {
+                try {
+                    NativeHandles.loadLibrary();
+                } catch (RuntimeException | LinkageError e) {
+                    // the command reports it when it makes its first document
+                }
             }
         }
     }

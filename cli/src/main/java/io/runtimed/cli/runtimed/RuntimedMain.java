@@ -2,6 +2,7 @@ package io.runtimed.cli.runtimed;
 
 import io.runtimed.cli.CliStreams;
 import io.runtimed.daemon.ClassPreloader;
+import io.runtimed.protocol.UnixSocketWarmUp;
 
 /** Entry point of the {@code runtimed} command. */
 public final class RuntimedMain {
@@ -12,6 +13,11 @@ public final class RuntimedMain {
         if (startsTheDaemon(args)) {
             // overlap the daemon's start-up work with parsing the command line (tens of ms on 2 cores)
             ClassPreloader.start();
+        } else if (args.length > 0 && (args[0].equals("status") || args[0].equals("doctor"))) {
+            // both ask the daemon over its socket: that class's set-up on the second core meanwhile
+            Thread warmUp = new Thread(new UnixSocketWarmUp(), "runtimed-warmup");
+            warmUp.setDaemon(true);
+            warmUp.start();
         }
         System.exit(run(args));
     }
