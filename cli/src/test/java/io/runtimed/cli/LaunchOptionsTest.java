@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LaunchOptionsTest {
     static final String RUNTIMED = "io.runtimed.cli.runtimed.RuntimedMain";
     static final String TRIM = "-XX:TrimNativeHeapInterval=2000";
+    /** One of the options that make the daemon's optimising compiler wait for 10x the default counts. */
+    static final String C2_LATER = "-XX:Tier4InvocationThreshold=50000";
 
     @TempDir
     Path tmp;
@@ -65,10 +67,11 @@ class LaunchOptionsTest {
         Map<String, String> env = Map.of("JAVA_HOME", jdk.toString());
         for (String oneShot : List.of("status", "doctor", "--version", "stop")) {
             assertThat(launch(RUNTIMED, env, oneShot)).as(oneShot).contains("-XX:TieredStopAtLevel=1")
-                    .doesNotContain("-Xms16m", TRIM);
+                    .doesNotContain("-Xms16m", TRIM, C2_LATER);
         }
         for (String[] daemon : List.of(new String[] {"run"}, new String[] {}, new String[] {"--uv-pool-size", "0"})) {
-            assertThat(launch(RUNTIMED, env, daemon)).as(String.join(" ", daemon)).contains("-XX:+TieredCompilation", "-Xms16m");
+            assertThat(launch(RUNTIMED, env, daemon)).as(String.join(" ", daemon))
+                    .contains("-XX:+TieredCompilation", C2_LATER, "-Xms16m");
         }
     }
 
@@ -76,7 +79,7 @@ class LaunchOptionsTest {
     void runtCommandsKeepTheJvmsDefaults() throws Exception {
         Path jdk = jdk("JAVA_VERSION=\"17.0.15\"\n");
         assertThat(launch("io.runtimed.cli.runt.RuntMain", Map.of("JAVA_HOME", jdk.toString())))
-                .doesNotContain("-Xms16m", TRIM);
+                .doesNotContain("-Xms16m", TRIM, C2_LATER);
     }
 
     @Test
