@@ -96,12 +96,36 @@ class LaunchOptionsTest {
 
     @Test
     void theArchivesTrainingRunsInAHomeOfItsOwnWithOnlyItsStandInsOnPathAndTheHomeIsRemovedAfter() throws Exception {
+        Dump dump = dump("");
+        assertThat(dump.exit()).as(dump.out()).isZero();
+        List<String> lines = dump.out().lines().toList();
+        String home = lines.get(0).substring("HOME=".length());
+        assertThat(home).as(dump.out()).startsWith(tmp.resolve("t").toString()).isNotEqualTo(tmp.resolve("user").toString());
+        assertThat(lines).as(dump.out()).contains("TRAINING=" + home, "PATH=" + home + "/bin", "XDG=", "HOME_EXISTS",
+                "io.runtimed.cli.runtimed.CdsTraining");
+        assertThat(Path.of(home)).as("the training's home, once it ended").doesNotExist();
+    }
+
+    @Test
+    void aFailedTrainingFailsTheDumpAndItsHomeIsRemovedAllTheSame() throws Exception {
+        Dump dump = dump("exit 3\n");
+        assertThat(dump.exit()).as(dump.out()).isEqualTo(3);
+        String home = dump.out().lines().findFirst().orElseThrow().substring("HOME=".length());
+        assertThat(Path.of(home)).as("the training's home").doesNotExist();
+    }
+
+    private record Dump(int exit, String out) {
+    }
+
+    /**
+     * bin/.launch in dump mode with a stand-in java that says where it ran (the training's home,
+     * PATH, XDG overrides) and its arguments, then runs {@code tail} (e.g. a failing exit).
+     */
+    private Dump dump(String tail) throws Exception {
         Path jdk = jdk("JAVA_VERSION=\"17.0.15\"\n");
-        Path java = jdk.resolve("bin/java");
-        // this stand-in also says where it ran: the training's home, PATH and XDG overrides
-        Files.writeString(java, "#!/bin/sh\nprintf 'HOME=%s\\nTRAINING=%s\\nPATH=%s\\nXDG=%s\\n' \"$HOME\" "
+        Files.writeString(jdk.resolve("bin/java"), "#!/bin/sh\nprintf 'HOME=%s\\nTRAINING=%s\\nPATH=%s\\nXDG=%s\\n' \"$HOME\" "
                 + "\"$RUNTIMED_TRAINING_HOME\" \"$PATH\" \"$XDG_CACHE_HOME$XDG_CONFIG_HOME$XDG_DATA_HOME\"\n"
-                + "[ -d \"$HOME\" ] && echo HOME_EXISTS\nprintf '%s\\n' \"$@\"\n");
+                + "[ -d \"$HOME\" ] && echo HOME_EXISTS\nprintf '%s\\n' \"$@\"\n" + tail);
         Path dist = distribution();
         ProcessBuilder pb = new ProcessBuilder(dist.resolve("bin/.launch").toString(), "io.runtimed.cli.runtimed.CdsTraining")
                 .redirectErrorStream(true);
@@ -112,13 +136,7 @@ class LaunchOptionsTest {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        List<String> lines = out.lines().toList();
-        String home = lines.get(0).substring("HOME=".length());
-        assertThat(home).as(out).startsWith(tmp.resolve("t").toString()).isNotEqualTo(tmp.resolve("user").toString());
-        assertThat(lines).as(out).contains("TRAINING=" + home, "PATH=" + home + "/bin", "XDG=", "HOME_EXISTS",
-                "io.runtimed.cli.runtimed.CdsTraining");
-        assertThat(Path.of(home)).as("the training's home, once it ended").doesNotExist();
+        return new Dump(p.exitValue(), out);
     }
 
     /** A stand-in JDK home: bin/java prints its arguments one a line; {@code release} when given. */
