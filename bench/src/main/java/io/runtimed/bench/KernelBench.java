@@ -32,6 +32,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -456,14 +457,20 @@ public final class KernelBench {
                         (double) (stored2 - stored0) / outputSize);
                 if (!threads0.isEmpty()) {
                     long path = 0;
+                    Map<String, Long> byThread = new TreeMap<>();
                     for (Map.Entry<String, Long> t : threads2.entrySet()) {
                         if (outputPathThread(t.getKey())) {
-                            path += t.getValue() - threads0.getOrDefault(t.getKey(), 0L);
+                            long grew = t.getValue() - threads0.getOrDefault(t.getKey(), 0L);
+                            path += grew;
+                            if (grew > 0) {
+                                byThread.merge(t.getKey().substring(t.getKey().indexOf(' ') + 1), grew, Long::sum);
+                            }
                         }
                     }
                     System.out.printf("    disk, write_bytes of the output path's threads (kernel events, notebook journals, "
                             + "stream flushes; /proc/self/task/*/io) until 1 s later: %d bytes = %.2fx the output; "
                             + "target <= 2x%n", path, (double) path / outputSize);
+                    System.out.printf("      by thread: %s%n", byThread);
                 }
                 if (io0.containsKey("write_bytes")) {
                     long w = io2.get("write_bytes") - io0.get("write_bytes");

@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * KERNELS.md §7: one room's output pipeline, from a kernel's iopub messages (and execute_reply
@@ -56,10 +57,16 @@ public final class OutputRouter implements AutoCloseable {
      */
     public OutputRouter(DocumentOwner doc, OutputBlobs blobs, Runnable documentChanged,
                         Consumer<NotebookBroadcast> broadcasts, ScheduledExecutorService flushScheduler) {
+        this(doc, blobs, documentChanged, broadcasts, flushScheduler, System::nanoTime);
+    }
+
+    /** As above, with the clock the stream flush policy reads (tests set the time by hand). */
+    OutputRouter(DocumentOwner doc, OutputBlobs blobs, Runnable documentChanged,
+                 Consumer<NotebookBroadcast> broadcasts, ScheduledExecutorService flushScheduler, LongSupplier nanoTime) {
         this.outputs = new CellOutputs(doc, documentChanged, broadcasts);
         this.blobs = blobs;
         this.displays = new DisplayUpdates(new ManifestResolver(blobs), blobs);
-        this.streams = new StreamBuffers(outputs, blobs, displays, flushScheduler, lock, System::nanoTime);
+        this.streams = new StreamBuffers(outputs, blobs, displays, flushScheduler, lock, nanoTime);
     }
 
     /** One thread for the stream flushes of every room: {@code output-flush}, a daemon thread. */

@@ -25,10 +25,13 @@ import java.util.function.LongSupplier;
  * <p><b>Flush policy.</b> Chunks are buffered in memory and written (a new manifest, replacing the
  * previous one in the document) when {@link #due} says: a stream's first text at once; while the
  * text is at most {@link #SMALL_CHARS} at most once per {@link #INTERVAL_NANOS} (a task on the given
- * scheduler); above that only when the text reaches the next size milestone (8, 16, 32, 64, 256 KiB,
- * 1 MiB: geometric, so the intermediate writes of one output sum to less than 4/3 of the last
- * milestone it reached), or after {@link #SLOW_NANOS} without a write (slow output still shows).
- * Milestone writes do not wait for the interval: there are at most six per output.
+ * scheduler); above that when the text has grown to {@link #GROWTH} times what was last written,
+ * but not sooner than {@link #GROWTH_INTERVAL_NANOS} after that write, or else after
+ * {@link #SLOW_NANOS} without a write (slow output still shows). Each intermediate write above
+ * {@code SMALL_CHARS} is at least {@code GROWTH} times the one before, so together they are less
+ * than 4/3 of the last one, whatever the sizes of the kernel's chunks (ipykernel sends what it
+ * buffered every 0.2 s: fixed size milestones were each crossed by one chunk far above them); and
+ * output that ends within the interval after its first write is written once more, at its end.
  * And always at once when the router ends the cell's streams (another output of the cell, clear,
  * finish, reset, close). Each write's blobs are provisional ({@link OutputBlobs}) until the stream
  * ends, and the ones a newer write superseded are deleted.
@@ -38,9 +41,11 @@ import java.util.function.LongSupplier;
 final class StreamBuffers {
     static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     static final int SMALL_CHARS = 8 * 1024;
-    /** Above {@link #SMALL_CHARS}: sizes at which an intermediate write happens (doubling, then 4x). */
-    static final int[] MILESTONES = {8 << 10, 16 << 10, 32 << 10, 64 << 10, 256 << 10, 1 << 20};
-    /** Above {@link #SMALL_CHARS}, between milestones: output that grows slowly is still shown this often. */
+    /** Above {@link #SMALL_CHARS}: how many times larger than the last write the text must be for the next. */
+    static final int GROWTH = 4;
+    /** Above {@link #SMALL_CHARS}: the shortest time between two writes of a stream that grows fast. */
+    static final long GROWTH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Above {@link #SMALL_CHARS}: output that grows slowly is still shown this often. */
     static final long SLOW_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** One growing stream output. */
@@ -208,11 +213,11 @@ final class StreamBuffers {
 
     /**
      * When the stream's buffered text may be written ({@link System#nanoTime} scale): the first
-     * text at once; up to {@link #SMALL_CHARS} every {@link #INTERVAL_NANOS}; above that when the
-     * text reaches the next of {@link #MILESTONES} (at once: at most six such writes per output,
-     * and they sum to less than 4/3 of the last milestone reached, so the blob bytes of an output
-     * that grows fast stay within about 2x its final size, 2.33x in the worst case just above a
-     * milestone), or else after {@link #SLOW_NANOS} so that slow output still shows.
+     * text at once; up to {@link #SMALL_CHARS} every {@link #INTERVAL_NANOS}; above that once it has
+     * grown {@link #GROWTH}-fold since the last write and {@link #GROWTH_INTERVAL_NANOS} have passed
+     * (so the blob bytes of a growing output stay below 7/3 of its final size, and a fast one that
+     * ends within the interval costs one write more than its final one), else after
+     * {@link #SLOW_NANOS} so that slow output still shows.
      */
     private long due(Stream s, long now) {
         if (!s.everWritten) {
@@ -222,13 +227,8 @@ final class StreamBuffers {
         if (chars <= SMALL_CHARS) {
             return s.lastWriteNanos + INTERVAL_NANOS;
         }
-        for (int milestone : MILESTONES) {
-            if (milestone > s.lastWrittenChars) {
-                if (chars >= milestone) {
-                    return now;
-                }
-                break;
-            }
+        if ((long) chars >= (long) GROWTH * s.lastWrittenChars) {
+            return s.lastWriteNanos + GROWTH_INTERVAL_NANOS;
         }
         return s.lastWriteNanos + SLOW_NANOS;
     }

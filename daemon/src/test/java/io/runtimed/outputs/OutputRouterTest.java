@@ -19,7 +19,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -200,6 +202,63 @@ class OutputRouterTest {
                     textBytes, written, (double) written / textBytes, onDisk, elapsedMs);
             assertThat(written).as("blob bytes written for %d bytes of text", textBytes).isLessThanOrEqualTo(2 * textBytes);
             assertThat(onDisk).as("superseded intermediate blobs are deleted").isLessThan(textBytes + 4096);
+        }
+
+        /** The default router replaced by one whose flush policy reads {@code clock} (nanoseconds). */
+        void useClock(AtomicLong clock) {
+            router.close();
+            router = new OutputRouter(doc, blobs, documentChanges::incrementAndGet, broadcasts::add, scheduler, clock::get);
+        }
+
+        static String chunk(int chars, char c) {
+            return (String.valueOf(c).repeat(99) + "\n").repeat(chars / 100);
+        }
+
+        @Test
+        void fastOutputInIpykernelSizedChunksIsWrittenAtItsFirstChunkAndItsEndOnly() throws Exception {
+            AtomicLong clock = new AtomicLong(1_000_000_000L);
+            useClock(clock);
+            StringBuilder all = new StringBuilder();
+            for (int i = 0; i < 5; i++) {
+                // ipykernel flushes what it buffered every 0.2 s; each chunk takes the text past a size
+                // fixed milestones would write at
+                String c = chunk(120_000, (char) ('a' + i));
+                all.append(c);
+                out("c1", RUN1, c);
+                if (i == 0) {
+                    assertThat(texts("c1")).containsExactly(c);
+                }
+                clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(200));
+            }
+            assertThat(texts("c1")).as("nothing written between the first chunk and the end").containsExactly(chunk(120_000, 'a'));
+            router.finishCell("c1");
+            assertThat(texts("c1")).containsExactly(all.toString());
+            assertThat(blobs.bytesWritten()).as("the first chunk's blob and the final one, and their manifests")
+                    .isBetween(720_000L, 730_000L);
+        }
+
+        @Test
+        void aGrowingOutputIsWrittenAgainOnceFourTimesLargerAndASecondOnOrAfterFiveSecondsWithoutThat() throws Exception {
+            AtomicLong clock = new AtomicLong(1_000_000_000L);
+            useClock(clock);
+            String first = chunk(50_000, 'a');
+            out("c1", RUN1, first);
+            clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(1200));
+            String grown = first + chunk(150_000, 'b');
+            out("c1", RUN1, chunk(150_000, 'b'));
+            assertThat(texts("c1")).as("four times the first write, 1.2 s after it").containsExactly(grown);
+
+            clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(4900));
+            out("c1", RUN1, chunk(100, 'c'));
+            assertThat(texts("c1")).as("grown less than fourfold, 4.9 s after the last write").containsExactly(grown);
+            clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(200));
+            out("c1", RUN1, chunk(100, 'd'));
+            assertThat(texts("c1")).as("5.1 s after the last write").containsExactly(grown + chunk(100, 'c') + chunk(100, 'd'));
+            router.finishCell("c1");
+            assertThat(outputs("c1")).hasSize(1);
+            store.commitDeferred();
+            assertThat(blobFileBytes()).as("only the final version's blobs stay")
+                    .isBetween((long) texts("c1").get(0).length(), texts("c1").get(0).length() + 4096L);
         }
 
         @Test
