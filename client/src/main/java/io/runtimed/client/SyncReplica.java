@@ -404,8 +404,6 @@ final class SyncReplica<S> implements AutoCloseable {
                     }
                 }
                 boolean changed = replica.receive(state, frame);
-                // §6.2 step 7: answer every frame; this also sends local changes Automerge held back
-                sendPending();
                 Optional<ChangeHash[]> heads = SyncMessageHeads.read(frame);
                 if (heads.isEmpty()) {
                     Log.LOG.debug("{}: a frame without readable heads (type 0x{})", kind,
@@ -419,9 +417,16 @@ final class SyncReplica<S> implements AutoCloseable {
                     }
                     // the daemon's document only grows: a later announcement replaces an earlier one
                     heads.ifPresent(h -> announced = h);
+                    if (listeners.isEmpty()) {
+                        // no listener can still add to what waiters see: they look now, while the
+                        // reply below is made (on two cores, in parallel)
+                        arrived.signalAll();
+                    }
                 } finally {
                     events.unlock();
                 }
+                // §6.2 step 7: answer every frame; this also sends local changes Automerge held back
+                sendPending();
                 if (changed && !listeners.isEmpty()) {
                     S now = snapshot();
                     for (Consumer<S> l : listeners) {
@@ -432,7 +437,7 @@ final class SyncReplica<S> implements AutoCloseable {
                         }
                     }
                 }
-                // waiters wake after the listeners, so a condition a listener makes true is seen
+                // (again) after the listeners, so a condition a listener makes true is seen
                 events.lock();
                 try {
                     arrived.signalAll();

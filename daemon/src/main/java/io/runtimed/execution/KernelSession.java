@@ -13,7 +13,6 @@ import io.runtimed.protocol.Json;
 import io.runtimed.protocol.LaunchedEnvConfig;
 import io.runtimed.protocol.NotebookBroadcast;
 import io.runtimed.protocol.NotebookResponse;
-import io.runtimed.sync.notebook.NotebookDoc;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -175,10 +174,7 @@ final class KernelSession implements KernelListener {
             case "execute_input" -> {
                 if (cellId != null && m.content().path("execution_count").canConvertToLong()) {
                     long count = m.content().path("execution_count").asLong();
-                    String cell = cellId;
-                    if (room.owner().changeEventually(tx -> NotebookDoc.setExecutionCount(tx, cell, Long.toString(count)))) {
-                        room.documentChanged();
-                    }
+                    outputs.executionCount(cellId, count);
                     room.announce(new NotebookBroadcast.ExecutionStarted(cellId, count));
                 }
             }

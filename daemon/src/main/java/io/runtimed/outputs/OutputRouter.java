@@ -12,8 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -39,7 +41,11 @@ import java.util.function.LongSupplier;
  * {@link #newFlushScheduler()}, a single daemon thread named {@code output-flush}.
  */
 public final class OutputRouter implements AutoCloseable {
+    /** The longest a started cell's old outputs stay in the document when nothing else changes it sooner. */
+    static final long START_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
     private final ReentrantLock lock = new ReentrantLock();
+    private final ScheduledExecutorService flushScheduler;
     private final CellOutputs outputs;
     private final OutputBlobs blobs;
     private final StreamBuffers streams;
@@ -67,6 +73,7 @@ public final class OutputRouter implements AutoCloseable {
         this.blobs = blobs;
         this.displays = new DisplayUpdates(new ManifestResolver(blobs), blobs);
         this.streams = new StreamBuffers(outputs, blobs, displays, flushScheduler, lock, nanoTime);
+        this.flushScheduler = flushScheduler;
     }
 
     /** One thread for the stream flushes of every room: {@code output-flush}, a daemon thread. */
@@ -302,8 +309,10 @@ public final class OutputRouter implements AutoCloseable {
     // ---- the queue's and the requests' calls -------------------------------------------------
 
     /**
-     * §6.5 "(ours)": the cell was sent to the kernel: its outputs and stream state are cleared
-     * (execution_count stays, the queue sets it). No broadcast: peers see the document change.
+     * §6.5 "(ours)": the cell was sent to the kernel: its stream state is dropped now, and its
+     * outputs are cleared in the document with its first output, its end, or
+     * {@link #START_DELAY_NANOS} from now, whichever comes first (one change for a short cell:
+     * {@link CellOutputs}). No broadcast: peers see the document change.
      */
     public void cellStarted(String cellId) {
         lock.lock();
@@ -313,7 +322,35 @@ public final class OutputRouter implements AutoCloseable {
             }
             streams.dropStreams(cellId);
             streams.cell(cellId).clearPending = false;
-            outputs.clear(cellId);
+            try {
+                outputs.started(cellId, id -> flushScheduler.schedule(() -> flushStart(id), START_DELAY_NANOS,
+                        TimeUnit.NANOSECONDS));
+            } catch (RejectedExecutionException e) {
+                outputs.flushStart(cellId); // the daemon is stopping: no later than now
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** §6.4 (ours): the count of the cell's {@code execute_input}, into the document with its start. */
+    public void executionCount(String cellId, long count) {
+        lock.lock();
+        try {
+            if (!closed) {
+                outputs.executionCount(cellId, Long.toString(count));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void flushStart(String cellId) {
+        lock.lock();
+        try {
+            if (!closed) {
+                outputs.flushStart(cellId);
+            }
         } finally {
             lock.unlock();
         }
@@ -365,6 +402,7 @@ public final class OutputRouter implements AutoCloseable {
                 return;
             }
             streams.endStreams(cellId);
+            outputs.flushStart(cellId);
             StreamBuffers.Cell cell = streams.existing(cellId);
             if (cell != null) {
                 cell.clearPending = false;
@@ -380,6 +418,7 @@ public final class OutputRouter implements AutoCloseable {
         try {
             if (!closed) {
                 streams.endAll();
+                outputs.flushStarts();
             }
             comms.clear();
             capture.clear();
@@ -407,6 +446,7 @@ public final class OutputRouter implements AutoCloseable {
                 return;
             }
             streams.close();
+            outputs.flushStarts();
             comms.clear();
             capture.clear();
             closed = true;

@@ -460,11 +460,51 @@ class OutputRouterTest {
             out("c1", RUN1, "old run\n");
             router.finishCell("c1");
             router.cellStarted("c1");
-            assertThat(outputs("c1")).isEmpty();
+            await().atMost(Duration.ofSeconds(5)).until(() -> outputs("c1").isEmpty());
             assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount()).isEqualTo("3");
             out("c1", RUN2, "new run\n");
             router.finishCell("c1");
             assertThat(texts("c1")).containsExactly("new run\n");
+        }
+
+        @Test
+        void aShortRunClearsItsOutputsAndSetsItsCountInTheChangeOfItsFirstOutput() throws Exception {
+            out("c1", RUN1, "old run\n");
+            router.finishCell("c1");
+            int before = documentChanges.get();
+            router.cellStarted("c1");
+            router.executionCount("c1", 4);
+            router.onIopub(Msgs.executeResult(RUN2, 4, "{\"text/plain\":\"2\"}"), "c1");
+            router.finishCell("c1");
+            assertThat(documentChanges.get() - before).as("document changes of the run").isEqualTo(1);
+            assertThat(resolved("c1")).extracting(o -> o.path("data").path("text/plain").asText()).containsExactly("2");
+            assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount()).isEqualTo("4");
+        }
+
+        @Test
+        void aRunWithoutOutputClearsAndCountsAtItsEndOrAfterTheStartDelay() {
+            out("c1", RUN1, "old run\n");
+            router.finishCell("c1");
+            router.cellStarted("c1");
+            router.executionCount("c1", 5);
+            router.finishCell("c1");
+            assertThat(outputs("c1")).isEmpty();
+            assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount()).isEqualTo("5");
+
+            out("c2", RUN2, "old run\n");
+            router.finishCell("c2");
+            router.cellStarted("c2");
+            router.executionCount("c2", 6);
+            await().atMost(Duration.ofSeconds(5)).until(() -> outputs("c2").isEmpty()
+                    && "6".equals(doc.read(r -> NotebookDoc.cell(r, "c2")).orElseThrow().executionCount()));
+        }
+
+        @Test
+        void aCountAfterTheStartsChangeIsWrittenAtOnce() {
+            router.cellStarted("c1");
+            router.finishCell("c1");
+            router.executionCount("c1", 7);
+            assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount()).isEqualTo("7");
         }
     }
 

@@ -355,24 +355,31 @@ public final class NotebookDoc {
     /** §3 set_execution_count: a Str, not validated ("null" or a decimal integer by convention). */
     public static boolean setExecutionCount(Transaction tx, String id, String count) {
         Optional<ObjectId> cell = cellObject(tx, id);
-        cell.ifPresent(c -> tx.set(c, EXECUTION_COUNT, count));
+        cell.ifPresent(c -> setExecutionCount(tx, c, count));
         return cell.isPresent();
+    }
+
+    /** {@link #setExecutionCount(Transaction, String, String)} on a cell found by {@link #cellObject}. */
+    public static void setExecutionCount(Transaction tx, ObjectId cell, String count) {
+        tx.set(cell, EXECUTION_COUNT, count);
     }
 
     /** §3 set_outputs: deletes {@code outputs} and creates a new List with the strings in order. */
     public static boolean setOutputs(Transaction tx, String id, List<String> outputs) {
         Optional<ObjectId> cell = cellObject(tx, id);
-        if (cell.isEmpty()) {
-            return false;
+        cell.ifPresent(c -> setOutputs(tx, c, outputs));
+        return cell.isPresent();
+    }
+
+    /** {@link #setOutputs(Transaction, String, List)} on a cell found by {@link #cellObject}. */
+    public static void setOutputs(Transaction tx, ObjectId cell, List<String> outputs) {
+        if (tx.get(cell, OUTPUTS).isPresent()) {
+            tx.delete(cell, OUTPUTS);
         }
-        if (tx.get(cell.get(), OUTPUTS).isPresent()) {
-            tx.delete(cell.get(), OUTPUTS);
-        }
-        ObjectId list = tx.set(cell.get(), OUTPUTS, ObjectType.LIST);
+        ObjectId list = tx.set(cell, OUTPUTS, ObjectType.LIST);
         for (int i = 0; i < outputs.size(); i++) {
             tx.insert(list, i, outputs.get(i));
         }
-        return true;
     }
 
     /** §3 append_output: a Str at the end of the existing List (false when it is not a List). */
@@ -448,12 +455,19 @@ public final class NotebookDoc {
     }
 
     private static Optional<ObjectId> outputsList(Read doc, String id) {
-        Optional<ObjectId> cell = cellObject(doc, id);
-        if (cell.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<AmValue> o = doc.get(cell.get(), OUTPUTS);
+        return cellObject(doc, id).flatMap(cell -> outputsList(doc, cell));
+    }
+
+    /** The {@code outputs} List of a cell found by {@link #cellObject}; empty when it is not a List. */
+    public static Optional<ObjectId> outputsList(Read doc, ObjectId cell) {
+        Optional<AmValue> o = doc.get(cell, OUTPUTS);
         return o.isPresent() && o.get() instanceof AmValue.List list ? Optional.of(list.getId()) : Optional.empty();
+    }
+
+    /** Element {@code index} of a List if it is a Str. */
+    public static Optional<String> listString(Read doc, ObjectId list, int index) {
+        Optional<AmValue> v = doc.get(list, index);
+        return v.isPresent() && v.get() instanceof AmValue.Str s ? Optional.of(s.getValue()) : Optional.empty();
     }
 
     /** §3 clear_outputs = set_outputs(id, []). */
@@ -514,7 +528,11 @@ public final class NotebookDoc {
         return OptionalInt.empty();
     }
 
-    private static Optional<ObjectId> cellObject(Read doc, String id) {
+    /**
+     * The Map of the first cell with {@code id}: a walk of the cells List, so a transaction that
+     * makes several edits of one cell finds it once and passes it to the {@code ObjectId} overloads.
+     */
+    public static Optional<ObjectId> cellObject(Read doc, String id) {
         Optional<ObjectId> cells = cellsList(doc);
         if (cells.isEmpty()) {
             return Optional.empty();
