@@ -14,8 +14,6 @@ final class RecordingListener implements KernelListener {
     final List<KernelMessage> shellReplies = new CopyOnWriteArrayList<>();
     final List<String> deaths = new CopyOnWriteArrayList<>();
     final List<String> threads = new CopyOnWriteArrayList<>();
-    /** Called with each shell reply as it arrives (latency measurements). */
-    volatile java.util.function.Consumer<KernelMessage> replyHook = m -> { };
 
     @Override
     public void onIopub(KernelMessage message) {
@@ -27,7 +25,6 @@ final class RecordingListener implements KernelListener {
     public void onShellReply(KernelMessage message) {
         threads.add(Thread.currentThread().getName());
         shellReplies.add(message);
-        replyHook.accept(message);
     }
 
     @Override

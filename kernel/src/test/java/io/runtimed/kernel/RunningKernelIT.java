@@ -7,19 +7,14 @@ import io.runtimed.protocol.Json;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /** One real ipykernel shared by every test that leaves it running and idle. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -209,73 +204,6 @@ class RunningKernelIT {
                 listener.awaitShellReply(hear, WAIT);
             }
             assertThat(kernel.isAlive()).isTrue();
-        }
-    }
-
-    /**
-     * Not a pass/fail benchmark: prints the execute round trip through RunningKernel next to the
-     * same round trip on a bare DEALER socket, so the hand-off cost can be read off the report.
-     */
-    @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-    class Latency {
-        private static final int ROUNDS = 50;
-
-        @Test
-        void executeRoundTripCostsLittleMoreThanABareSocket() throws Exception {
-            long[] ours = new long[ROUNDS];
-            long[] bare = new long[ROUNDS];
-            WireCodec codec = new WireCodec(kernel.connectionInfo().key());
-            try (ZContext context = new ZContext(1)) {
-                ZMQ.Socket shell = context.createSocket(SocketType.DEALER);
-                shell.setIdentity("bare-bench".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                shell.connect(kernel.connectionInfo().endpoint(kernel.connectionInfo().shellPort()));
-                // alternate the two so that load from elsewhere hits both alike
-                for (int i = -10; i < ROUNDS; i++) {
-                    long viaKernel = throughRunningKernel();
-                    long viaSocket = throughBareSocket(shell, codec);
-                    if (i >= 0) {
-                        ours[i] = viaKernel;
-                        bare[i] = viaSocket;
-                    }
-                }
-            }
-            Arrays.sort(ours);
-            Arrays.sort(bare);
-            double oursMs = ours[ROUNDS / 2] / 1e6;
-            double bareMs = bare[ROUNDS / 2] / 1e6;
-            System.out.printf("execute 1+1 round trip, median of %d: RunningKernel %.3f ms, bare DEALER %.3f ms (x%.2f)%n",
-                    ROUNDS, oursMs, bareMs, oursMs / bareMs);
-            assertThat(oursMs).isPositive();
-        }
-
-        /** execute() to the execute_reply reaching the listener. */
-        private long throughRunningKernel() throws Exception {
-            CompletableFuture<KernelMessage> reply = new CompletableFuture<>();
-            listener.replyHook = reply::complete;
-            long start = System.nanoTime();
-            kernel.execute("1+1", false, false);
-            reply.get(5, TimeUnit.SECONDS);
-            long took = System.nanoTime() - start;
-            listener.replyHook = m -> { };
-            return took;
-        }
-
-        /** The same request signed and sent on a DEALER of our own, blocking for the reply's frames. */
-        private long throughBareSocket(ZMQ.Socket shell, WireCodec codec) {
-            ObjectNode content = Json.MAPPER.createObjectNode().put("code", "1+1").put("silent", false)
-                    .put("store_history", false).put("allow_stdin", false).put("stop_on_error", true);
-            content.putObject("user_expressions");
-            long start = System.nanoTime();
-            List<byte[]> frames = codec.encode(KernelMessage.request("execute_request", content, "bare"));
-            for (int f = 0; f < frames.size(); f++) {
-                shell.send(frames.get(f), f < frames.size() - 1 ? ZMQ.SNDMORE : 0);
-            }
-            shell.recv(0);
-            while (shell.hasReceiveMore()) {
-                shell.recv(0);
-            }
-            return System.nanoTime() - start;
         }
     }
 }
