@@ -58,12 +58,19 @@ final class CellOutputs {
      * {@code deadline} schedules the latest time for that change.
      */
     void started(String cellId, Function<String, Future<?>> deadline) {
+        takeStart(cellId);
         Start start = new Start();
-        Start earlier = starts.put(cellId, start);
-        if (earlier != null && earlier.deadline != null) {
-            earlier.deadline.cancel(false);
-        }
+        starts.put(cellId, start);
         start.deadline = deadline.apply(cellId);
+    }
+
+    /** Removes the cell's pending start, if any, and cancels its deadline. */
+    private Start takeStart(String cellId) {
+        Start start = starts.remove(cellId);
+        if (start != null && start.deadline != null) {
+            start.deadline.cancel(false);
+        }
+        return start;
     }
 
     /**
@@ -104,20 +111,23 @@ final class CellOutputs {
      * is dropped).
      */
     private ObjectId cell(Transaction tx, String cellId) {
-        Start start = starts.remove(cellId);
-        if (start != null && start.deadline != null) {
-            start.deadline.cancel(false);
-        }
+        Start start = takeStart(cellId);
         ObjectId cell = NotebookDoc.cellObject(tx, cellId).orElse(null);
         if (cell == null || start == null) {
             return cell;
         }
-        NotebookDoc.outputsList(tx, cell).filter(list -> tx.length(list) > 0)
-                .ifPresent(list -> NotebookDoc.setOutputs(tx, cell, List.of()));
+        clearIfAny(tx, cell);
         if (start.count != null) {
             NotebookDoc.setExecutionCount(tx, cell, start.count);
         }
         return cell;
+    }
+
+    /** Outputs := [] when the cell has any (an empty List is left as it is: no change). */
+    private static void clearIfAny(Transaction tx, ObjectId cell) {
+        if (NotebookDoc.outputsList(tx, cell).filter(list -> tx.length(list) > 0).isPresent()) {
+            NotebookDoc.setOutputs(tx, cell, List.of());
+        }
     }
 
     /** §7.2: appends {@code ref}; null when the cell is missing (then nothing happens). */
@@ -160,8 +170,8 @@ final class CellOutputs {
     boolean clear(String cellId) {
         boolean changed = doc.changeEventually(tx -> {
             ObjectId cell = cell(tx, cellId);
-            if (cell != null && NotebookDoc.outputsList(tx, cell).filter(list -> tx.length(list) > 0).isPresent()) {
-                NotebookDoc.setOutputs(tx, cell, List.of());
+            if (cell != null) {
+                clearIfAny(tx, cell);
             }
         });
         if (changed) {
@@ -172,10 +182,7 @@ final class CellOutputs {
 
     /** §6.5: outputs := new empty List and execution_count := "null" (nothing for an unknown cell). */
     void clearWithCount(String cellId) {
-        Start start = starts.remove(cellId);
-        if (start != null && start.deadline != null) {
-            start.deadline.cancel(false);
-        }
+        takeStart(cellId); // the request's "null" count wins over the run's
         boolean changed = doc.changeEventually(tx -> {
             if (NotebookDoc.clearOutputs(tx, cellId)) {
                 NotebookDoc.setExecutionCount(tx, cellId, NotebookDoc.NO_EXECUTION_COUNT);

@@ -335,21 +335,19 @@ public final class OutputRouter implements AutoCloseable {
 
     /** §6.4 (ours): the count of the cell's {@code execute_input}, into the document with its start. */
     public void executionCount(String cellId, long count) {
-        lock.lock();
-        try {
-            if (!closed) {
-                outputs.executionCount(cellId, Long.toString(count));
-            }
-        } finally {
-            lock.unlock();
-        }
+        whileOpen(() -> outputs.executionCount(cellId, Long.toString(count)));
     }
 
     private void flushStart(String cellId) {
+        whileOpen(() -> outputs.flushStart(cellId));
+    }
+
+    /** Runs {@code action} under the lock, unless the router is closed. */
+    private void whileOpen(Runnable action) {
         lock.lock();
         try {
             if (!closed) {
-                outputs.flushStart(cellId);
+                action.run();
             }
         } finally {
             lock.unlock();

@@ -500,6 +500,31 @@ class OutputRouterTest {
         }
 
         @Test
+        void aClearOutputsRequestDuringTheRunDropsThePendingCount() throws Exception {
+            out("c1", RUN1, "old run\n");
+            router.finishCell("c1");
+            router.cellStarted("c1");
+            router.executionCount("c1", 4);
+            router.clearOutputs("c1");
+            router.onIopub(Msgs.executeResult(RUN2, 4, "{\"text/plain\":\"2\"}"), "c1");
+            router.finishCell("c1");
+            assertThat(resolved("c1")).extracting(o -> o.path("data").path("text/plain").asText()).containsExactly("2");
+            assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount())
+                    .isEqualTo(NotebookDoc.NO_EXECUTION_COUNT);
+        }
+
+        @Test
+        void closingTheRouterMakesAPendingStartsChange() {
+            out("c1", RUN1, "old run\n");
+            router.finishCell("c1");
+            router.cellStarted("c1");
+            router.executionCount("c1", 8);
+            router.close();
+            assertThat(outputs("c1")).isEmpty();
+            assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount()).isEqualTo("8");
+        }
+
+        @Test
         void aCountAfterTheStartsChangeIsWrittenAtOnce() {
             router.cellStarted("c1");
             router.finishCell("c1");
