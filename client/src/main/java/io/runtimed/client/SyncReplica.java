@@ -409,6 +409,9 @@ final class SyncReplica<S> implements AutoCloseable {
                     Log.LOG.debug("{}: a frame without readable heads (type 0x{})", kind,
                             frame.length == 0 ? "--" : Integer.toHexString(frame[0] & 0xff));
                 }
+                // the listeners subscribed when the change was applied: one added after (e.g. the
+                // moment the initial sync's waiter, woken below, returns) must not hear of it
+                List<Consumer<S>> toCall = changed ? List.copyOf(listeners) : List.of();
                 events.lock();
                 try {
                     framesReceived++;
@@ -417,7 +420,7 @@ final class SyncReplica<S> implements AutoCloseable {
                     }
                     // the daemon's document only grows: a later announcement replaces an earlier one
                     heads.ifPresent(h -> announced = h);
-                    if (listeners.isEmpty()) {
+                    if (toCall.isEmpty()) {
                         // no listener can still add to what waiters see: they look now, while the
                         // reply below is made (on two cores, in parallel)
                         arrived.signalAll();
@@ -427,9 +430,9 @@ final class SyncReplica<S> implements AutoCloseable {
                 }
                 // §6.2 step 7: answer every frame; this also sends local changes Automerge held back
                 sendPending();
-                if (changed && !listeners.isEmpty()) {
+                if (!toCall.isEmpty()) {
                     S now = snapshot();
-                    for (Consumer<S> l : listeners) {
+                    for (Consumer<S> l : toCall) {
                         try {
                             l.accept(now);
                         } catch (RuntimeException e) {

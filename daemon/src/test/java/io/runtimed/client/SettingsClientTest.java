@@ -148,6 +148,33 @@ class SettingsClientTest {
             }
         }
 
+        /**
+         * A listener subscribed the moment connect returns must not be called for the initial sync's
+         * change, which the reader may still be finishing (it wakes the connecting thread before it
+         * answers the frame). Repeated: the window is a socket write wide.
+         */
+        @Test
+        void aSubscriberAddedRightAfterConnectingHearsOnlyLaterChanges() throws Exception {
+            try (Daemon daemon = startDaemon()) {
+                Path socket = Path.of(daemon.info().endpoint());
+                try (SettingsClient writer = SettingsClient.connect(socket)) {
+                    writer.set("theme", "dark");
+                    assertThat(writer.awaitSynced(WAIT)).isTrue();
+                    for (int i = 0; i < 40; i++) {
+                        LinkedBlockingQueue<SyncedSettings> heard = new LinkedBlockingQueue<>();
+                        try (SettingsClient c = SettingsClient.connect(socket)) {
+                            c.subscribe(heard::add);
+                            String runtime = i % 2 == 0 ? "deno" : "python";
+                            writer.set("default_runtime", runtime);
+                            SyncedSettings first = heard.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                            assertThat(first).as("round %d", i).isNotNull();
+                            assertThat(first.defaultRuntime().value()).as("round %d", i).isEqualTo(runtime);
+                        }
+                    }
+                }
+            }
+        }
+
         @Test
         void putValueTakesAJsonStringOrArrayAndListsNeedADottedKey() throws Exception {
             try (Daemon daemon = startDaemon();
