@@ -75,23 +75,32 @@ final class KernelFixture {
     /** Launches the room's kernel from the pool and checks the answer. */
     static NotebookResponse launch(Window w) throws DaemonClientException {
         NotebookResponse r = w.client.kernel().launchKernel("auto", "auto", null, BUILD);
-        assertThat(r).as("launch_kernel").isInstanceOfAny(NotebookResponse.KernelLaunched.class,
+        assertThat(r).as(() -> "launch_kernel; the daemon's log ends with\n" + logTail(w.daemon, 40)).isInstanceOfAny(NotebookResponse.KernelLaunched.class,
                 NotebookResponse.KernelAlreadyRunning.class);
         return r;
+    }
+
+    /** The last {@code n} lines of the daemon's log (kept in the home, which the test deletes). */
+    static String logTail(DaemonProcess d, int n) {
+        List<String> lines = d.logLines();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
     }
 
     /** One notebook window: a v2 client and every broadcast it heard, in order. */
     static final class Window implements AutoCloseable {
         final NotebookClient client;
         final List<NotebookBroadcast> heard = new CopyOnWriteArrayList<>();
+        /** The daemon it joined, whose log a failed assertion shows. */
+        final DaemonProcess daemon;
 
-        Window(NotebookClient client) {
+        Window(NotebookClient client, DaemonProcess daemon) {
             this.client = client;
+            this.daemon = daemon;
             client.addBroadcastListener(heard::add);
         }
 
         static Window join(DaemonProcess d, String notebookId) throws DaemonClientException {
-            return new Window(NotebookClient.join(d.socket(), notebookId));
+            return new Window(NotebookClient.join(d.socket(), notebookId), d);
         }
 
         /** Adds a code cell with {@code code} at the end and waits until the daemon stored it. */

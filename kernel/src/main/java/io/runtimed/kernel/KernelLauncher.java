@@ -128,6 +128,7 @@ public final class KernelLauncher {
             file.delete();
             throw new KernelLaunchException("Failed to start kernel: " + e.getMessage(), e);
         }
+        boolean awaitingIopub = false;
         try {
             registry.record(kernelId, new RegistryEntry(kernel.pid(), kernel.pid(), file.path().toString(), notebookId,
                     KernelRegistry.realPath(resolveProgram(spec))));
@@ -144,12 +145,22 @@ public final class KernelLauncher {
                 throw new KernelLaunchException("Kernel did not respond: kernel process exited with code " + code
                         + lastLine(log));
             }
+            awaitingIopub = true;
             awaitIopub(kernel, timeout);
             kernel.ready(info);
             return kernel;
         } catch (TimeoutException e) {
+            // which step, and whether the process still ran: a hung kernel and one that died while
+            // it was probed read alike otherwise
+            boolean alive = kernel.process().isAlive();
+            String log = readFrom(spec.logFile(), logStart);
             kernel.destroy();
-            throw new KernelLaunchException("Kernel did not respond within " + timeout.toSeconds() + "s");
+            if (!alive) {
+                throw new KernelLaunchException("Kernel did not respond: kernel process exited with code "
+                        + kernel.process().exitValue() + lastLine(log));
+            }
+            throw new KernelLaunchException("Kernel did not respond within " + timeout.toSeconds() + "s"
+                    + (awaitingIopub ? " on iopub" : "") + " (still running)" + lastLine(log));
         } catch (ExecutionException e) {
             kernel.destroy();
             throw new KernelLaunchException("Kernel did not respond: " + e.getCause(), e.getCause());
