@@ -2,6 +2,7 @@ package io.runtimed.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.runtimed.daemon.Daemon;
@@ -19,6 +20,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -172,6 +174,28 @@ class SettingsClientTest {
                         }
                     }
                 }
+            }
+        }
+
+        /** Issue 16: settings.json follows a burst of changes with a rewrite or two, not one per change. */
+        @Test
+        void aBurstOfChangesRewritesSettingsJsonOnceOrTwice() throws Exception {
+            try (Daemon daemon = startDaemon();
+                 SettingsClient c = SettingsClient.connect(Path.of(daemon.info().endpoint()))) {
+                Path json = new RuntPaths(BaseDirs.under(tmp)).settingsJson();
+                long before = daemon.settings().mirrorWrites();
+                long start = System.nanoTime();
+                for (int i = 0; i < 30; i++) {
+                    c.set("uv.default_packages", List.of("burst-" + i));
+                    assertThat(c.awaitSynced(WAIT)).isTrue(); // each one stored before the next
+                }
+                long burstMillis = (System.nanoTime() - start) / 1_000_000;
+                await().atMost(WAIT).until(() -> Files.readString(json).contains("burst-29"));
+                // one rewrite per started MIRROR_DELAY (50 ms) of the burst, and the last one (with a
+                // rewrite as soon as the mirror's thread is free: 6-7 in a 42 ms burst on 2 cores)
+                long allowed = 2 + burstMillis / 50;
+                assertThat(daemon.settings().mirrorWrites() - before).as("rewrites in a burst of %d ms", burstMillis)
+                        .isBetween(1L, Math.min(allowed, 15L));
             }
         }
 

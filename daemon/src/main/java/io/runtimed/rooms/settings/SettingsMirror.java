@@ -54,6 +54,8 @@ public final class SettingsMirror {
     private boolean jsonSeenInvalid;
     /** What the last valid settings.json said (ours or the user's), to find what an edit changed. */
     private SettingsEdits seenEdits;
+    /** How many times the mirror replaced settings.json (read without the lock: a statistic). */
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
 
     public SettingsMirror(SettingsPaths paths, DocumentOwner owner, DocumentStore store) {
         this.paths = paths;
@@ -63,6 +65,11 @@ public final class SettingsMirror {
 
     public SettingsPaths paths() {
         return paths;
+    }
+
+    /** How many times this mirror rewrote settings.json so far. */
+    public long writes() {
+        return writes.get();
     }
 
     /** §6: written at every start, before serving; a failure is only logged. */
@@ -195,6 +202,7 @@ public final class SettingsMirror {
                 LOG.debug("{} changed while the mirror was being written; applying it first", paths.settingsJson());
                 return false;
             }
+            writes.incrementAndGet();
             remember(mirror, SettingsJson.parseEditsOrNull(mirror), true);
         } catch (IOException e) {
             LOG.warn("could not write {}: {}", paths.settingsJson(), e.getMessage());

@@ -11,8 +11,8 @@ import io.runtimed.rooms.SyncRoom;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * The daemon's one settings document and everything around it (SETTINGS.md §5-§8): loaded at
  * start, served to every {@code settings_sync} peer through one {@link SyncRoom}, persisted by a
  * {@link DocumentStore} (appended and fsynced before any peer hears of a change), mirrored to
- * settings.json by a {@link SettingsMirror} on its own thread after the peers were told, and fed
+ * settings.json by a {@link SettingsMirror} on its own thread after the peers were told (at most
+ * {@link #MIRROR_DELAY} later, one rewrite for a burst), and fed
  * hand edits of settings.json by a {@link SettingsWatcher}.
  */
 public final class SettingsRoom implements AutoCloseable {
@@ -31,13 +32,20 @@ public final class SettingsRoom implements AutoCloseable {
     private static final Duration PEERS_LEAVE_TIMEOUT = Duration.ofSeconds(5);
     /** settings.automerge is small: appended changes are folded into a full save past 64 KiB and 2× its size. */
     static final DocumentStore.Compaction COMPACTION = new DocumentStore.Compaction(2.0, 64 * 1024);
+    /**
+     * settings.json follows a peer's change this much later: a burst of changes (a slider dragged, a
+     * script setting ten keys) costs one rewrite instead of one per change, and the rewrite (three
+     * fsynced files) does not compete for the cores with the changes still arriving (issue 16: with
+     * a rewrite per change, the daemon's share of a settings change was 1.3x a notebook's).
+     */
+    static final Duration MIRROR_DELAY = Duration.ofMillis(50);
 
     private final DocumentOwner owner;
     private final DocumentStore store;
     private final SettingsMirror mirror;
     private final SyncRoom room;
     private final Duration debounce;
-    private final ExecutorService mirrorThread;
+    private final ScheduledExecutorService mirrorThread;
     /** A mirror rewrite is queued and has not started yet: later changes ride along with it. */
     private final AtomicBoolean mirrorQueued = new AtomicBoolean();
     private SettingsWatcher watcher;
@@ -48,7 +56,7 @@ public final class SettingsRoom implements AutoCloseable {
         this.store = store;
         this.mirror = mirror;
         this.debounce = debounce;
-        this.mirrorThread = Executors.newSingleThreadExecutor(r -> {
+        this.mirrorThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "settings-mirror");
             t.setDaemon(true);
             return t;
@@ -110,16 +118,19 @@ public final class SettingsRoom implements AutoCloseable {
         }
     }
 
-    /** After a peer's change: the mirror is rewritten on its own thread, never on a peer's path. */
+    /**
+     * After a peer's change: the mirror is rewritten on its own thread, never on a peer's path, at
+     * most {@link #MIRROR_DELAY} later, with every change made meanwhile.
+     */
     private void scheduleMirror() {
         if (mirrorQueued.compareAndSet(false, true)) {
             try {
-                mirrorThread.execute(() -> {
+                mirrorThread.schedule(() -> {
                     mirrorQueued.set(false);
                     if (mirror.publish()) {
                         room.broadcast();
                     }
-                });
+                }, MIRROR_DELAY.toMillis(), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // closing: close() writes the last mirror itself
                 mirrorQueued.set(false);
@@ -154,6 +165,11 @@ public final class SettingsRoom implements AutoCloseable {
 
     public int peerCount() {
         return room.peerCount();
+    }
+
+    /** How many times settings.json was rewritten from the document since the daemon started. */
+    public long mirrorWrites() {
+        return mirror.writes();
     }
 
     /** Stops the watcher, drops the peers, writes the last mirror and frees the document (exactly once). */
