@@ -94,6 +94,38 @@ class LaunchOptionsTest {
         assertThat(launch("io.runtimed.cli.runt.RuntMain", env, "pool", "ping")).contains(expected);
     }
 
+    /**
+     * bin/runtimed and bin/runt source .launch with their own directory, links followed: started
+     * through a link on another PATH directory, by a relative path with '..', or plainly, the JVM
+     * gets the installation's jars and launcher by their absolute, normalised paths (what the
+     * class-data archive was made with), and a remembered JVM (lib/java.home) is used.
+     */
+    @Test
+    void theLaunchersFindTheirInstallationHoweverTheyAreReached() throws Exception {
+        Path dist = distribution();
+        for (String name : List.of("runtimed", "runt")) {
+            Files.copy(Path.of("..", "bin", name), dist.resolve("bin").resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path jdk = jdk("JAVA_VERSION=\"17.0.15\"\n");
+        Files.writeString(dist.resolve("lib/java.home"), jdk.toString()); // as the installer writes it, no newline
+        Path links = Files.createDirectories(tmp.resolve("links"));
+        Files.createSymbolicLink(links.resolve("runtimed"), dist.resolve("bin/runtimed"));
+        String home = dist.toAbsolutePath().normalize().toString();
+        for (List<String> command : List.of(List.of(links.resolve("runtimed").toString(), "status"),
+                List.of("../dist/bin/runtimed", "status"), List.of(dist.resolve("bin/runt").toString(), "pool", "ping"))) {
+            ProcessBuilder pb = new ProcessBuilder(command).directory(links.toFile()).redirectErrorStream(true);
+            pb.environment().clear();
+            pb.environment().put("PATH", "/usr/bin:/bin");
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            List<String> args = out.lines().toList();
+            assertThat(args).as(String.join(" ", command)).contains("-Druntimed.launcher=" + home + "/bin/runtimed",
+                    "-cp", home + "/lib/runtimed-cli.jar:" + home + "/lib/deps/*");
+        }
+    }
+
     @Test
     void theArchivesTrainingRunsInAHomeOfItsOwnWithOnlyItsStandInsOnPathAndTheHomeIsRemovedAfter() throws Exception {
         Dump dump = dump("");

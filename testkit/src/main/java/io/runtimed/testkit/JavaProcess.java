@@ -58,13 +58,8 @@ public final class JavaProcess {
             Path lib = target.resolve("lib");
             Path archive = target.resolve("runtimed.jsa");
             try {
-                if (!Files.isRegularFile(jar) || !Files.isDirectory(lib) || !Files.isRegularFile(archive)) {
-                    return Optional.empty();
-                }
-                FileTime packaged = Files.getLastModifiedTime(jar);
-                // a jar older than a class compiled since (mvn test after an edit, no package) is stale
-                FileTime newest = newestClass(target, lib);
-                if (packaged.compareTo(newest) < 0 || Files.getLastModifiedTime(archive).compareTo(packaged) < 0) {
+                if (!Files.isRegularFile(jar) || !Files.isDirectory(lib) || !Files.isRegularFile(archive)
+                        || !fresh(target, jar, lib, archive)) {
                     return Optional.empty();
                 }
             } catch (IOException e) {
@@ -74,34 +69,51 @@ public final class JavaProcess {
         }
 
         /**
-         * The newest class file of the cli module and of every module of this build whose jar is in
-         * {@code lib} ({@code lib/runtimed-daemon-0.1.0.jar}: {@code daemon/target/classes}).
+         * Whether every jar is newer than the classes it was made from (the cli jar than
+         * cli/target/classes, {@code lib/runtimed-daemon-0.1.0.jar} than daemon/target/classes),
+         * and the archive newer than every jar: a jar older than a class compiled since (mvn test
+         * after an edit, without package) is stale.
          */
-        private static FileTime newestClass(Path target, Path lib) throws IOException {
+        private static boolean fresh(Path target, Path jar, Path lib, Path archive) throws IOException {
             Path root = target.getParent().getParent();
-            List<Path> dirs = new ArrayList<>();
-            dirs.add(target.resolve("classes"));
-            try (Stream<Path> jars = Files.list(lib)) {
-                jars.map(j -> j.getFileName().toString())
-                        .filter(n -> n.startsWith("runtimed-") && n.endsWith(".jar"))
-                        .map(n -> n.substring("runtimed-".length(), n.lastIndexOf('-')))
-                        .forEach(module -> dirs.add(root.resolve(module).resolve("target/classes")));
+            FileTime newestJar = Files.getLastModifiedTime(jar);
+            if (newestClass(target.resolve("classes")).compareTo(newestJar) > 0) {
+                return false;
             }
+            List<Path> moduleJars;
+            try (Stream<Path> jars = Files.list(lib)) {
+                moduleJars = jars.filter(j -> j.getFileName().toString().startsWith("runtimed-")
+                        && j.getFileName().toString().endsWith(".jar")).toList();
+            }
+            for (Path moduleJar : moduleJars) {
+                String name = moduleJar.getFileName().toString();
+                String module = name.substring("runtimed-".length(), name.lastIndexOf('-'));
+                FileTime made = Files.getLastModifiedTime(moduleJar);
+                if (newestClass(root.resolve(module).resolve("target/classes")).compareTo(made) > 0) {
+                    return false;
+                }
+                if (made.compareTo(newestJar) > 0) {
+                    newestJar = made;
+                }
+            }
+            return Files.getLastModifiedTime(archive).compareTo(newestJar) >= 0;
+        }
+
+        /** The newest file under {@code classes} (the epoch when there is no such directory). */
+        private static FileTime newestClass(Path classes) throws IOException {
             FileTime newest = FileTime.fromMillis(0);
-            for (Path classes : dirs) {
-                if (!Files.isDirectory(classes)) {
-                    continue;
-                }
-                try (Stream<Path> files = Files.walk(classes)) {
-                    for (Path f : files.filter(Files::isRegularFile).toList()) {
-                        FileTime t = Files.getLastModifiedTime(f);
-                        if (t.compareTo(newest) > 0) {
-                            newest = t;
-                        }
+            if (!Files.isDirectory(classes)) {
+                return newest;
+            }
+            try (Stream<Path> files = Files.walk(classes)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    FileTime t = Files.getLastModifiedTime(f);
+                    if (t.compareTo(newest) > 0) {
+                        newest = t;
                     }
-                } catch (UncheckedIOException e) {
-                    throw e.getCause();
                 }
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
             }
             return newest;
         }
