@@ -95,11 +95,21 @@ final class SyncReplica<S> implements AutoCloseable {
     private volatile boolean typed;
     /** Reader thread only. */
     private boolean firstFrameSeen;
+    /** Set once {@link #initialSync} has returned: the reader stops recording {@link #heldHeads}. */
+    private volatile boolean initialSyncOver;
     // guarded by events
     private long framesReceived;
     private long changesReceived;
     /** The heads of the daemon's latest message that had readable ones; null before the first. */
     private ChangeHash[] announced;
+    /**
+     * The replica's heads (hex) as of the reader's last accounted frame, during the initial sync:
+     * what {@link #caughtUp} compares, rather than the replica itself, which the reader changes
+     * before it has decided which listeners hear of the change. Read live, a connect could return
+     * between the two, its caller subscribe, and the new listener be called with the initial
+     * sync's own document.
+     */
+    private java.util.Set<String> heldHeads;
     private DaemonClientException failure;
     private boolean closed;
 
@@ -171,6 +181,15 @@ final class SyncReplica<S> implements AutoCloseable {
         long deadline = System.nanoTime() + FIRST_MESSAGE_TIMEOUT.toNanos();
         events.lock();
         try {
+            initialSyncUnderLock(deadline);
+        } finally {
+            initialSyncOver = true;
+            events.unlock();
+        }
+    }
+
+    private void initialSyncUnderLock(long deadline) throws DaemonClientException {
+        try {
             while (framesReceived == 0) {
                 throwIfFailed();
                 long left = deadline - System.nanoTime();
@@ -199,22 +218,17 @@ final class SyncReplica<S> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DaemonClientException(DaemonClientException.Kind.PROTOCOL, "Disconnected", e);
-        } finally {
-            events.unlock();
         }
     }
 
     /**
-     * Under {@code events}, before any local edit: whether the replica holds exactly the heads the
-     * daemon last announced (hashes compared by their bytes: decoded ones are another subclass).
+     * Under {@code events}, before any local edit: whether the replica, as of the reader's last
+     * accounted frame, holds exactly the heads the daemon last announced (hashes compared by their
+     * bytes: decoded ones are another subclass).
      */
     private boolean caughtUp() {
         ChangeHash[] heads = announced;
-        if (heads == null) {
-            return false;
-        }
-        java.util.Set<String> theirs = hex(heads);
-        return replica.read(doc -> hex(doc.getHeads())).equals(theirs);
+        return heads != null && heldHeads != null && heldHeads.equals(hex(heads));
     }
 
     private static java.util.Set<String> hex(ChangeHash[] heads) {
@@ -412,8 +426,12 @@ final class SyncReplica<S> implements AutoCloseable {
                 // the listeners subscribed when the change was applied: one added after (e.g. the
                 // moment the initial sync's waiter, woken below, returns) must not hear of it
                 List<Consumer<S>> toCall = changed ? List.copyOf(listeners) : List.of();
+                java.util.Set<String> held = initialSyncOver ? null : replica.read(doc -> hex(doc.getHeads()));
                 events.lock();
                 try {
+                    if (held != null) {
+                        heldHeads = held;
+                    }
                     framesReceived++;
                     if (changed) {
                         changesReceived++;
