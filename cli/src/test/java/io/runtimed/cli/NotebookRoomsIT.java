@@ -42,7 +42,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** TESTS.md "Notebook sync integration" and issue 6's tests, against real daemon processes. */
-class NotebookRoomsTest {
+class NotebookRoomsIT {
     static final Duration WAIT = Duration.ofSeconds(10);
 
     static NotebookSnapshot onDisk(Path docsDir, String id) throws Exception {

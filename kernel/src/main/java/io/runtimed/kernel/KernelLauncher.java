@@ -207,9 +207,10 @@ public final class KernelLauncher {
         return Files.size(log);
     }
 
+    /** This launch's output (from {@code offset}), its last 64 KiB at most: what the last line is taken from. */
     private static String readFrom(Path log, long offset) {
         try (InputStream in = Files.newInputStream(log, StandardOpenOption.READ)) {
-            in.skipNBytes(offset);
+            in.skipNBytes(Math.max(offset, Files.size(log) - 64 * 1024));
             return new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";

@@ -11,8 +11,7 @@ import io.runtimed.rooms.SyncRoom;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -45,7 +44,7 @@ public final class SettingsRoom implements AutoCloseable {
     private final SettingsMirror mirror;
     private final SyncRoom room;
     private final Duration debounce;
-    private final ScheduledExecutorService mirrorThread;
+    private final ScheduledThreadPoolExecutor mirrorThread;
     /** A mirror rewrite is queued and has not started yet: later changes ride along with it. */
     private final AtomicBoolean mirrorQueued = new AtomicBoolean();
     private SettingsWatcher watcher;
@@ -56,11 +55,13 @@ public final class SettingsRoom implements AutoCloseable {
         this.store = store;
         this.mirror = mirror;
         this.debounce = debounce;
-        this.mirrorThread = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.mirrorThread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "settings-mirror");
             t.setDaemon(true);
             return t;
         });
+        // a rewrite still waiting at close is not needed: close writes the last mirror itself
+        this.mirrorThread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.room = new SyncRoom(owner, this::scheduleMirror);
     }
 
@@ -127,8 +128,13 @@ public final class SettingsRoom implements AutoCloseable {
             try {
                 mirrorThread.schedule(() -> {
                     mirrorQueued.set(false);
-                    if (mirror.publish()) {
-                        room.broadcast();
+                    try {
+                        if (mirror.publish()) {
+                            room.broadcast();
+                        }
+                    } catch (RuntimeException e) {
+                        // a scheduled task's failure would only reach its unread future
+                        LOG.error("rewriting the settings mirror failed", e);
                     }
                 }, MIRROR_DELAY.toMillis(), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
