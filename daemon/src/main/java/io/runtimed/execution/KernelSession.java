@@ -22,7 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +48,8 @@ final class KernelSession implements KernelListener {
     private final LaunchedEnvConfig launchedConfig;
     private final RoomEvents room;
     private final OutputRouter outputs;
-    private final Consumer<KernelSession> whenGone;
+    /** The room's: forgets this session, then runs the given announcements (see {@link #end}). */
+    private final BiConsumer<KernelSession, Runnable> whenGone;
     private final ReentrantLock lock = new ReentrantLock();
     // guarded by lock
     private final ExecutionQueue queue = new ExecutionQueue();
@@ -58,7 +59,7 @@ final class KernelSession implements KernelListener {
     private boolean firstCellDone;
 
     KernelSession(StartedKernel started, String kernelType, String envSource, LaunchedEnvConfig launchedConfig,
-                  RoomEvents room, OutputRouter outputs, Consumer<KernelSession> whenGone) {
+                  RoomEvents room, OutputRouter outputs, BiConsumer<KernelSession, Runnable> whenGone) {
         this.started = started;
         this.kernelType = kernelType;
         this.envSource = envSource;
@@ -261,9 +262,14 @@ final class KernelSession implements KernelListener {
         }
     }
 
-    /** Marks the session over (once): status, queue, broadcasts, the room's slot. False if it already was. */
+    /**
+     * Marks the session over (once): status, queue, the executing cell's outputs, the room's slot,
+     * and only then the broadcasts: a window that hears of the end and asks at once (get_kernel_info,
+     * launch_kernel) finds no kernel, never this dead one. False if it already was over.
+     */
     private boolean end() {
         String wasExecuting;
+        NotebookBroadcast emptied;
         lock.lock();
         try {
             if (gone) {
@@ -276,11 +282,7 @@ final class KernelSession implements KernelListener {
                 started.afterFirstCell().run();
             }
             wasExecuting = queue.abandon();
-            room.announce(new NotebookBroadcast.KernelStatus("shutdown", null));
-            if (wasExecuting != null) {
-                room.announce(new NotebookBroadcast.ExecutionDone(wasExecuting));
-            }
-            announceQueue();
+            emptied = queueChanged();
         } finally {
             lock.unlock();
         }
@@ -288,7 +290,13 @@ final class KernelSession implements KernelListener {
             outputs.finishCell(wasExecuting);
         }
         outputs.reset();
-        whenGone.accept(this);
+        whenGone.accept(this, () -> {
+            room.announce(new NotebookBroadcast.KernelStatus("shutdown", null));
+            if (wasExecuting != null) {
+                room.announce(new NotebookBroadcast.ExecutionDone(wasExecuting));
+            }
+            room.announce(emptied);
+        });
         return true;
     }
 

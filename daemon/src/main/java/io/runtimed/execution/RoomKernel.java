@@ -123,9 +123,20 @@ public final class RoomKernel implements AutoCloseable {
         };
     }
 
-    private void forget(KernelSession gone) {
-        if (session == gone) {
-            session = null;
+    /**
+     * A session ended: the room forgets it, then {@code announce} tells the windows, both under the
+     * launch lock, so no new kernel's "starting"/"idle" can come between (and a window that asks on
+     * hearing of the end finds no kernel).
+     */
+    private void forget(KernelSession gone, Runnable announce) {
+        launching.lock();
+        try {
+            if (session == gone) {
+                session = null;
+            }
+            announce.run();
+        } finally {
+            launching.unlock();
         }
     }
 
