@@ -113,14 +113,7 @@ class LaunchOptionsTest {
         String home = dist.toAbsolutePath().normalize().toString();
         for (List<String> command : List.of(List.of(links.resolve("runtimed").toString(), "status"),
                 List.of("../dist/bin/runtimed", "status"), List.of(dist.resolve("bin/runt").toString(), "pool", "ping"))) {
-            ProcessBuilder pb = new ProcessBuilder(command).directory(links.toFile()).redirectErrorStream(true);
-            pb.environment().clear();
-            pb.environment().put("PATH", "/usr/bin:/bin");
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).as(out).isZero();
-            List<String> args = out.lines().toList();
+            List<String> args = run(command, links, Map.of());
             assertThat(args).as(String.join(" ", command)).contains("-Druntimed.launcher=" + home + "/bin/runtimed",
                     "-cp", home + "/lib/runtimed-cli.jar:" + home + "/lib/deps/*");
         }
@@ -202,7 +195,14 @@ class LaunchOptionsTest {
         Path launcher = distribution().resolve("bin/.launch");
         List<String> command = new java.util.ArrayList<>(List.of(launcher.toString(), main));
         command.addAll(List.of(commandArgs));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        List<String> args = run(command, tmp, env);
+        assertThat(args).as("the stand-in java ran the main class").contains(main);
+        return args.subList(0, args.indexOf("-cp"));
+    }
+
+    /** Runs {@code command} in {@code dir} with PATH /usr/bin:/bin and {@code env}; its output's lines (it must exit 0). */
+    private static List<String> run(List<String> command, Path dir, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().clear();
         pb.environment().put("PATH", "/usr/bin:/bin");
         pb.environment().putAll(env);
@@ -210,8 +210,6 @@ class LaunchOptionsTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        List<String> args = out.lines().toList();
-        assertThat(args).as("the stand-in java ran the main class").contains(main);
-        return args.subList(0, args.indexOf("-cp"));
+        return out.lines().toList();
     }
 }

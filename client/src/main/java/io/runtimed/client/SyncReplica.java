@@ -181,15 +181,6 @@ final class SyncReplica<S> implements AutoCloseable {
         long deadline = System.nanoTime() + FIRST_MESSAGE_TIMEOUT.toNanos();
         events.lock();
         try {
-            initialSyncUnderLock(deadline);
-        } finally {
-            initialSyncOver = true;
-            events.unlock();
-        }
-    }
-
-    private void initialSyncUnderLock(long deadline) throws DaemonClientException {
-        try {
             while (framesReceived == 0) {
                 throwIfFailed();
                 long left = deadline - System.nanoTime();
@@ -218,6 +209,9 @@ final class SyncReplica<S> implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DaemonClientException(DaemonClientException.Kind.PROTOCOL, "Disconnected", e);
+        } finally {
+            initialSyncOver = true;
+            events.unlock();
         }
     }
 

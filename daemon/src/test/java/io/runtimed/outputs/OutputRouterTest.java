@@ -419,6 +419,18 @@ class OutputRouterTest {
 
     @Nested
     class ErrorsPagesAndRequests {
+        /** A cell with an old run's output is sent again, and its new run's execute_input gives {@code count}. */
+        private void startedAgain(String cell, long count) {
+            out(cell, RUN1, "old run\n");
+            router.finishCell(cell);
+            router.cellStarted(cell);
+            router.executionCount(cell, count);
+        }
+
+        private String count(String cell) {
+            return doc.read(r -> NotebookDoc.cell(r, cell)).orElseThrow().executionCount();
+        }
+
         @Test
         void anErrorIsAnOutputWithItsTraceback() throws Exception {
             out("c1", RUN1, "partial\n");
@@ -447,7 +459,7 @@ class OutputRouterTest {
             router.clearOutputs("c1");
             router.clearOutputs("nope");
             assertThat(outputs("c1")).isEmpty();
-            assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount()).isEqualTo("null");
+            assertThat(count("c1")).isEqualTo("null");
             assertThat(sent(NotebookBroadcast.OutputsCleared.class)).extracting(OutputRouterTest::wire).containsExactly(
                     "{\"event\":\"outputs_cleared\",\"cell_id\":\"c1\"}", "{\"event\":\"outputs_cleared\",\"cell_id\":\"nope\"}");
             out("c1", RUN1, "y\n");
@@ -461,7 +473,7 @@ class OutputRouterTest {
             router.finishCell("c1");
             router.cellStarted("c1");
             await().atMost(Duration.ofSeconds(5)).until(() -> outputs("c1").isEmpty());
-            assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount()).isEqualTo("3");
+            assertThat(count("c1")).isEqualTo("3");
             out("c1", RUN2, "new run\n");
             router.finishCell("c1");
             assertThat(texts("c1")).containsExactly("new run\n");
@@ -478,50 +490,36 @@ class OutputRouterTest {
             router.finishCell("c1");
             assertThat(documentChanges.get() - before).as("document changes of the run").isEqualTo(1);
             assertThat(resolved("c1")).extracting(o -> o.path("data").path("text/plain").asText()).containsExactly("2");
-            assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount()).isEqualTo("4");
+            assertThat(count("c1")).isEqualTo("4");
         }
 
         @Test
         void aRunWithoutOutputClearsAndCountsAtItsEndOrAfterTheStartDelay() {
-            out("c1", RUN1, "old run\n");
-            router.finishCell("c1");
-            router.cellStarted("c1");
-            router.executionCount("c1", 5);
+            startedAgain("c1", 5);
             router.finishCell("c1");
             assertThat(outputs("c1")).isEmpty();
-            assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount()).isEqualTo("5");
+            assertThat(count("c1")).isEqualTo("5");
 
-            out("c2", RUN2, "old run\n");
-            router.finishCell("c2");
-            router.cellStarted("c2");
-            router.executionCount("c2", 6);
-            await().atMost(Duration.ofSeconds(5)).until(() -> outputs("c2").isEmpty()
-                    && "6".equals(doc.read(r -> NotebookDoc.cell(r, "c2")).orElseThrow().executionCount()));
+            startedAgain("c2", 6);
+            await().atMost(Duration.ofSeconds(5)).until(() -> outputs("c2").isEmpty() && "6".equals(count("c2")));
         }
 
         @Test
         void aClearOutputsRequestDuringTheRunDropsThePendingCount() throws Exception {
-            out("c1", RUN1, "old run\n");
-            router.finishCell("c1");
-            router.cellStarted("c1");
-            router.executionCount("c1", 4);
+            startedAgain("c1", 4);
             router.clearOutputs("c1");
             router.onIopub(Msgs.executeResult(RUN2, 4, "{\"text/plain\":\"2\"}"), "c1");
             router.finishCell("c1");
             assertThat(resolved("c1")).extracting(o -> o.path("data").path("text/plain").asText()).containsExactly("2");
-            assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount())
-                    .isEqualTo(NotebookDoc.NO_EXECUTION_COUNT);
+            assertThat(count("c1")).isEqualTo(NotebookDoc.NO_EXECUTION_COUNT);
         }
 
         @Test
         void closingTheRouterMakesAPendingStartsChange() {
-            out("c1", RUN1, "old run\n");
-            router.finishCell("c1");
-            router.cellStarted("c1");
-            router.executionCount("c1", 8);
+            startedAgain("c1", 8);
             router.close();
             assertThat(outputs("c1")).isEmpty();
-            assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount()).isEqualTo("8");
+            assertThat(count("c1")).isEqualTo("8");
         }
 
         @Test
@@ -529,7 +527,7 @@ class OutputRouterTest {
             router.cellStarted("c1");
             router.finishCell("c1");
             router.executionCount("c1", 7);
-            assertThat(doc.read(r -> NotebookDoc.cell(r, "c1")).orElseThrow().executionCount()).isEqualTo("7");
+            assertThat(count("c1")).isEqualTo("7");
         }
     }
 

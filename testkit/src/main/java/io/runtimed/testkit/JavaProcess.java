@@ -7,14 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * The command line that runs a main class of this build in a fresh JVM. The daemon's and the CLI's
- * mains run from the packaged jars with their class-data archive (what bin/.launch runs) when the
- * build made them after every class it compiled: a daemon then starts on about 0.7 s less CPU,
+ * mains run from the packaged jars with their class-data archive (what bin/.launch runs) when each
+ * jar is newer than the classes it was made from: a daemon then starts on about 0.7 s less CPU,
  * and the suite starts some 200 of them on 2 cores. Otherwise, and for any other main, the test
  * class path.
  */
@@ -76,27 +78,25 @@ public final class JavaProcess {
          */
         private static boolean fresh(Path target, Path jar, Path lib, Path archive) throws IOException {
             Path root = target.getParent().getParent();
-            FileTime newestJar = Files.getLastModifiedTime(jar);
-            if (newestClass(target.resolve("classes")).compareTo(newestJar) > 0) {
-                return false;
-            }
-            List<Path> moduleJars;
+            Map<Path, Path> classesOf = new LinkedHashMap<>();
+            classesOf.put(jar, target.resolve("classes"));
             try (Stream<Path> jars = Files.list(lib)) {
-                moduleJars = jars.filter(j -> j.getFileName().toString().startsWith("runtimed-")
-                        && j.getFileName().toString().endsWith(".jar")).toList();
+                for (Path moduleJar : jars.toList()) {
+                    String name = moduleJar.getFileName().toString();
+                    if (name.startsWith("runtimed-") && name.endsWith(".jar")) {
+                        String module = name.substring("runtimed-".length(), name.lastIndexOf('-'));
+                        classesOf.put(moduleJar, root.resolve(module).resolve("target/classes"));
+                    }
+                }
             }
-            for (Path moduleJar : moduleJars) {
-                String name = moduleJar.getFileName().toString();
-                String module = name.substring("runtimed-".length(), name.lastIndexOf('-'));
-                FileTime made = Files.getLastModifiedTime(moduleJar);
-                if (newestClass(root.resolve(module).resolve("target/classes")).compareTo(made) > 0) {
+            FileTime archived = Files.getLastModifiedTime(archive);
+            for (Map.Entry<Path, Path> e : classesOf.entrySet()) {
+                FileTime made = Files.getLastModifiedTime(e.getKey());
+                if (newestClass(e.getValue()).compareTo(made) > 0 || made.compareTo(archived) > 0) {
                     return false;
                 }
-                if (made.compareTo(newestJar) > 0) {
-                    newestJar = made;
-                }
             }
-            return Files.getLastModifiedTime(archive).compareTo(newestJar) >= 0;
+            return true;
         }
 
         /** The newest file under {@code classes} (the epoch when there is no such directory). */
