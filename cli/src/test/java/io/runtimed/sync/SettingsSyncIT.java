@@ -156,6 +156,10 @@ class SettingsSyncIT {
             try (SettingsClient client = SettingsClient.connect(daemon.socket())) {
                 client.set("uv.python", "/usr/bin/python3");
                 assertThat(client.awaitSynced(WAIT)).isTrue();
+                // the person edits the file as they see it: the mirror of the settings as they are
+                // (it follows a change up to SettingsRoom.MIRROR_DELAY later; an edit of an older
+                // mirror takes a value it shows for one the user did not change)
+                await().atMost(WAIT).until(() -> Files.readString(home.settingsJson()).contains("/usr/bin/python3"));
                 JsonNode before = client.getAllJson();
                 String earlierLog = daemon.log();
 
