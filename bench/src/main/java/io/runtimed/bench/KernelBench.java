@@ -49,7 +49,8 @@ import java.util.stream.Stream;
  * ready venv (the original's way) against a {@code launch_kernel} served by the running-kernel pool;
  * (b) open a room, launch, run {@code 1+1} until its result is in the document: cold environment,
  * environment pool, kernel pool; (c) a {@code 1+1} round trip through the daemon against the same
- * {@code execute_request} sent straight to a kernel; (d) 100,000 printed lines until the last one is
+ * {@code execute_request} sent straight to a kernel (each timed to the call of the code that receives
+ * the result: the client's document listener, the kernel listener; each starts with its kernel idle); (d) 100,000 printed lines until the last one is
  * in a second window's document, and the bytes written to disk meanwhile against the output's size.
  *
  * <p>Real ipykernel kernels (Debian's python3-ipykernel) in real venvs, which a stand-in uv builds
@@ -62,6 +63,8 @@ public final class KernelBench {
     private static final Duration FIRST_RESULT_WAIT = Duration.ofSeconds(3);
     private static final String PYTHON = "/usr/bin/python3";
     private static final AtomicInteger ROOMS = new AtomicInteger();
+    /** Executions of (c)'s cell, warm-up included, below IPython's output cache limit (its 1000th result warns). */
+    private static final int MAX_EXECUTIONS = 950;
 
     private KernelBench() {
     }
@@ -299,8 +302,14 @@ public final class KernelBench {
     private static void roundTrips(Floor floor, Daemon daemon, DaemonConfig config, int n) throws Exception {
         awaitQuiet(daemon, config, 1, 1);
         int warm = Math.max(20, n / 10);
+        if (warm + n > MAX_EXECUTIONS) {
+            // IPython prints a warning (a stream output) with its 1000th result: the cell would then have two
+            n = MAX_EXECUTIONS - warm;
+            System.out.printf("(c) runs %d round trips: a kernel's 1000th result comes with a stream output%n", n);
+        }
         long[] doc = new long[n];
         long[] done = new long[n];
+        long[] waited = new long[n];
         long[] direct = new long[n];
         long[] answered = new long[n];
         long[] floorInputs = new long[n];
@@ -309,6 +318,10 @@ public final class KernelBench {
         BlockingQueue<Long> doneAt = new LinkedBlockingQueue<>();
         // when this round's broadcasts arrived: execution_started, output (of cell c)
         Map<Class<?>, Long> heard = new ConcurrentHashMap<>();
+        // when the result reached the client's document: its change listener's call (on the client's
+        // reader thread), as the floor's time is its kernel listener's call (on the kernel's event thread)
+        java.util.concurrent.atomic.AtomicReference<String> replacing = new java.util.concurrent.atomic.AtomicReference<>();
+        BlockingQueue<Long> resultAt = new LinkedBlockingQueue<>();
         try (RunningKernel kernel = floor.launch();
              NotebookClient c = join(config, room());
              AutoCloseable listening = c.addBroadcastListener(b -> {
@@ -319,6 +332,14 @@ public final class KernelBench {
                          || b instanceof NotebookBroadcast.Output) {
                      heard.putIfAbsent(b.getClass(), now);
                  }
+             });
+             AutoCloseable subscribed = c.subscribe(s -> {
+                 long now = System.nanoTime();
+                 String old = replacing.get();
+                 if (old != null && s.cell("c").map(x -> x.outputs().size() == 1 && !x.outputs().get(0).equals(old))
+                         .orElse(false) && replacing.compareAndSet(old, null)) {
+                     resultAt.add(now);
+                 }
              })) {
             floor.awaitIopub(kernel);
             expect(c.kernel().launchKernel("auto", "auto", null), NotebookResponse.KernelLaunched.class);
@@ -327,9 +348,11 @@ public final class KernelBench {
             c.awaitSynced(WAIT);
             String previous = "";
             java.util.Map<String, Long> cpu0 = null;
+            java.util.Map<String, Long> sw0 = null;
             for (int i = 0; i < warm + n; i++) {
                 if (i == warm) {
                     cpu0 = threadCpu();
+                    sw0 = threadSwitches();
                 }
                 long ours;
                 long oursDone;
@@ -338,14 +361,23 @@ public final class KernelBench {
                 long f = floorFirst ? floor.roundTrip(kernel) : 0;
                 doneAt.clear();
                 heard.clear();
+                resultAt.clear();
+                replacing.set(previous);
                 long t0 = System.nanoTime();
                 expect(c.kernel().executeCell("c"), NotebookResponse.CellQueued.class);
                 long tAnswered = System.nanoTime() - t0;
                 String before = previous;
+                int round = i;
                 NotebookCell cell = c.waitFor(s -> s.cell("c").map(x -> x.outputs().size() == 1
                                 && !x.outputs().get(0).equals(before)).orElse(false), WAIT)
-                        .flatMap(s -> s.cell("c")).orElseThrow(() -> new IllegalStateException("no result"));
-                ours = System.nanoTime() - t0;
+                        .flatMap(s -> s.cell("c")).orElseThrow(() -> new IllegalStateException(
+                                "no new result in round " + round + "; the cell is " + c.snapshot().cell("c")));
+                long seen = System.nanoTime() - t0;
+                Long r = resultAt.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                if (r == null) {
+                    throw new IllegalStateException("the listener never saw the result");
+                }
+                ours = r - t0;
                 Long d = doneAt.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 if (d == null) {
                     throw new IllegalStateException("no execution_done");
@@ -356,6 +388,7 @@ public final class KernelBench {
                 long floorInput = floor.lastInputNanos;
                 if (i >= warm) {
                     doc[i - warm] = ours;
+                    waited[i - warm] = seen;
                     done[i - warm] = oursDone;
                     direct[i - warm] = floorNanos;
                     answered[i - warm] = tAnswered;
@@ -365,15 +398,17 @@ public final class KernelBench {
                 }
             }
             printCpu(cpu0, threadCpu(), n);
+            printSwitches(sw0, threadSwitches(), n);
         }
         System.out.printf("(c) 1+1 round trip, %d of each, interleaved (after %d warm-up):%n", n, warm);
-        System.out.printf("    daemon: execute_cell -> execute_result in the document:  p50 %s  p90 %s%n",
-                ms(p(doc, 50)), ms(p(doc, 90)));
+        System.out.printf("    daemon: execute_cell -> execute_result in the document:  p50 %s  p90 %s "
+                        + "(the client's change listener called)%n", ms(p(doc, 50)), ms(p(doc, 90)));
+        System.out.printf("      a thread waiting in waitFor sees it: p50 %s  p90 %s%n", ms(p(waited, 50)), ms(p(waited, 90)));
         System.out.printf("    daemon: execute_cell -> execution_done broadcast:       p50 %s  p90 %s%n",
                 ms(p(done, 50)), ms(p(done, 90)));
         System.out.printf("    daemon, on the way (p50): cell_queued answer %s, execution_started broadcast %s, "
                 + "output broadcast %s%n", ms(p(answered, 50)), ms(p(started, 50)), ms(p(output, 50)));
-        System.out.printf("    floor: execute_request straight to a kernel -> execute_result on iopub: p50 %s  p90 %s%n",
+        System.out.printf("    floor: execute_request straight to a kernel -> execute_result on iopub: p50 %s  p90 %s (its kernel listener called; each round trip waits untimed for the idle after it)%n",
                 ms(p(direct, 50)), ms(p(direct, 90)));
         System.out.printf("    floor, on the way (p50): execute_input on iopub %s%n", ms(p(floorInputs, 50)));
         System.out.printf("    ratio (document / floor): p50 %.2fx, p90 %.2fx; (execution_done / floor) p50 %.2fx; "
@@ -560,6 +595,10 @@ public final class KernelBench {
             String msgId = kernel.execute("1+1", false, true);
             long t1 = future(msgId).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             results.remove(msgId);
+            // untimed: the kernel finishes the request (execute_reply, idle) before anything else is
+            // measured, as the daemon's round ends with its execution_done
+            idles.computeIfAbsent(msgId, k -> new CompletableFuture<>()).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            idles.remove(msgId);
             CompletableFuture<Long> input = inputs.remove(msgId);
             lastInputNanos = input != null && input.isDone() ? input.join() - t0 : 0;
             return t1 - t0;
@@ -715,6 +754,44 @@ public final class KernelBench {
             }
         }
         return byName;
+    }
+
+    /** Voluntary context switches (sleeps) by thread name, from /proc/self/task. */
+    private static java.util.Map<String, Long> threadSwitches() {
+        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("\\d+", "N");
+                    for (String line : Files.readAllLines(t.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            byName.merge(name, Long.parseLong(line.substring(line.indexOf(':') + 1).trim()), Long::sum);
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended
+                }
+            }
+        } catch (IOException e) {
+            return byName;
+        }
+        return byName;
+    }
+
+    private static void printSwitches(java.util.Map<String, Long> before, java.util.Map<String, Long> after, int n) {
+        java.util.List<java.util.Map.Entry<String, Long>> d = new ArrayList<>();
+        long total = 0;
+        for (var e : after.entrySet()) {
+            long v = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            total += v;
+            d.add(java.util.Map.entry(e.getKey(), v));
+        }
+        d.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+        StringBuilder top = new StringBuilder();
+        for (int i = 0; i < Math.min(14, d.size()); i++) {
+            top.append(String.format(Locale.ROOT, " %s %.1f", d.get(i).getKey(), d.get(i).getValue() / (double) n));
+        }
+        System.out.printf(Locale.ROOT, "    sleeps (voluntary context switches) per round trip pair, this JVM: %.1f;%s%n", total / (double) n, top);
     }
 
     private static void printCpu(java.util.Map<String, Long> before, java.util.Map<String, Long> after, int n) {
