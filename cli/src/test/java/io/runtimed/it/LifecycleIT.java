@@ -410,6 +410,20 @@ class LifecycleIT {
             }
         }
 
+        /**
+         * slf4j binds logback through DaemonLogProvider, named by a property: slf4j reports such a
+         * provider on stderr unless told not to, which a person starting the daemon would read.
+         */
+        @Test
+        void everyLineOnStderrIsALogLine() {
+            Pattern logLine = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\S+Z (TRACE|DEBUG|INFO |WARN |ERROR) \\[.*");
+            try (DaemonProcess d = DaemonProcess.start(home)) {
+                assertThat(d.answersPing()).isTrue();
+                assertThat(d.stderr()).contains("ready (pid " + d.pid() + ")");
+                assertThat(d.stderr().lines()).as("stderr:%n%s", d.stderr()).allMatch(l -> logLine.matcher(l).matches());
+            }
+        }
+
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {"--log-level debug", "RUNTIMED_LOG=debug", "RUST_LOG=debug"})
         void debugLevelWritesDebugLinesToTheLogFileAndStderr(String how) {

@@ -30,6 +30,10 @@ public final class DaemonLogging {
      */
     private static final Object START = new Object();
 
+    /** slf4j 2's property naming its provider class (read once, at its first use). */
+    private static final String PROVIDER_PROPERTY = "slf4j.provider";
+    /** The level of slf4j's own messages about itself (its Reporter). */
+    private static final String SLF4J_VERBOSITY_PROPERTY = "slf4j.internal.verbosity";
     /** Set when the daemon will configure logging itself (see {@link #expectConfiguration}). */
     private static volatile boolean configurationExpected;
 
@@ -37,12 +41,23 @@ public final class DaemonLogging {
     }
 
     /**
-     * Tells logback's default set-up ({@link QuietLogConfigurator}) that {@link #configure} follows
-     * before anything is logged: it then sets the level alone, without building a console appender
-     * and its pattern layout (tens of milliseconds on the daemon's way to its socket).
+     * Says that {@link #configure} follows before anything is logged, before slf4j starts: slf4j
+     * then binds logback through {@link DaemonLogProvider} (no search of the class path, no
+     * auto-configuration: the level alone); where slf4j has started already, logback's default
+     * set-up ({@link QuietLogConfigurator}) sets the level alone, without building a console
+     * appender and its pattern layout (tens of milliseconds on the daemon's way to its socket).
      */
     public static void expectConfiguration() {
         configurationExpected = true;
+        // and slf4j binds logback without searching the class path (DaemonLogProvider), unless
+        // it already started or the command line names a provider
+        if (System.getProperty(PROVIDER_PROPERTY) == null) {
+            System.setProperty(PROVIDER_PROPERTY, DaemonLogProvider.class.getName());
+            // slf4j reports a named provider on stderr at its "info" level: only its warnings go there
+            if (System.getProperty(SLF4J_VERBOSITY_PROPERTY) == null) {
+                System.setProperty(SLF4J_VERBOSITY_PROPERTY, "WARN");
+            }
+        }
     }
 
     static boolean configurationExpected() {

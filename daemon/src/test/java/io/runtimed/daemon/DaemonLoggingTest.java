@@ -15,6 +15,30 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** DAEMON.md §8: the log level comes from RUNTIMED_LOG, then RUST_LOG, then --log-level. */
 class DaemonLoggingTest {
 
+    /** The binding a daemon process names (slf4j.provider): logback's context, started, without auto-configuration. */
+    @Nested
+    class Provider {
+        @Test
+        void givesAStartedLogbackContextWithTheLevelAloneAndItsMdcAndMarkers() {
+            DaemonLogProvider provider = new DaemonLogProvider();
+            provider.initialize();
+            assertThat(provider.getLoggerFactory()).isInstanceOf(ch.qos.logback.classic.LoggerContext.class);
+            ch.qos.logback.classic.LoggerContext ctx = (ch.qos.logback.classic.LoggerContext) provider.getLoggerFactory();
+            try {
+                assertThat(ctx.isStarted()).isTrue();
+                ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+                assertThat(root.getLevel()).isEqualTo(DaemonLogging.resolveLevel("warn", System.getenv()));
+                // nothing configured it: no appender until DaemonLogging.configure adds its own
+                assertThat(root.iteratorForAppenders().hasNext()).isFalse();
+                assertThat(ctx.getMDCAdapter()).isSameAs(provider.getMDCAdapter());
+                assertThat(provider.getMarkerFactory().getMarker("m").getName()).isEqualTo("m");
+                assertThat(provider.getRequestedApiVersion()).startsWith("2.0");
+            } finally {
+                ctx.stop();
+            }
+        }
+    }
+
     @Nested
     class ResolveLevel {
         @Test
