@@ -65,6 +65,8 @@ public final class KernelBench {
     private static final AtomicInteger ROOMS = new AtomicInteger();
     /** Executions of (c)'s cell, warm-up included, below IPython's output cache limit (its 1000th result warns). */
     private static final int MAX_EXECUTIONS = 950;
+    /** Below this share of the machine busy over 50 ms, (b)'s next room may start. */
+    private static final double MACHINE_AT_REST = 0.2;
 
     private KernelBench() {
     }
@@ -92,7 +94,9 @@ public final class KernelBench {
                         (System.nanoTime() - started) / 1e9);
                 launch(floor, kernelDaemon, kernelConfig, launches);
                 rooms(envDaemon, envConfig, kernelDaemon, kernelConfig, rooms);
+                atRest(envDaemon, envConfig, kernelDaemon, kernelConfig);
                 roundTrips(floor, kernelDaemon, kernelConfig, roundTrips);
+                atRest(envDaemon, envConfig, kernelDaemon, kernelConfig);
                 manyLines(floor, kernelDaemon, kernelConfig, lines);
             }
         } finally {
@@ -169,7 +173,7 @@ public final class KernelBench {
         for (int i = -1; i < n; i++) {
             // cold: the pool has just handed out its environment, so this room's comes from a build started now
             Phases c = counting(coldLost, () -> {
-                awaitQuiet(envDaemon, envConfig, 1, 0);
+                atRest(envDaemon, envConfig, kernelDaemon, kernelConfig);
                 List<PooledEnv> taken = drain(pool);
                 try {
                     return openLaunchRun(envConfig, System.nanoTime(), () -> uvAvailable(pool) > 0);
@@ -178,11 +182,11 @@ public final class KernelBench {
                 }
             });
             Phases e = counting(envLost, () -> {
-                awaitQuiet(envDaemon, envConfig, 1, 0);
+                atRest(envDaemon, envConfig, kernelDaemon, kernelConfig);
                 return openLaunchRun(envConfig, System.nanoTime(), null);
             });
             Phases k = counting(kernelLost, () -> {
-                awaitQuiet(kernelDaemon, kernelConfig, 1, 1);
+                atRest(envDaemon, envConfig, kernelDaemon, kernelConfig);
                 return openLaunchRun(kernelConfig, System.nanoTime(), null);
             });
             if (i >= 0) {
@@ -192,7 +196,7 @@ public final class KernelBench {
             }
         }
         System.out.println("(b) open a room, launch, run 1+1 until its execute_result is in the client's document "
-                + "(p50 of " + n + " rooms, each new):");
+                + "(p50 of " + n + " rooms, each new, each opened with both daemons idle and the machine at rest):");
         System.out.println("    an empty environment pool answers launch_kernel with: " + missAnswer);
         System.out.println("      so 'cold' is the nearest this daemon has: its one pooled environment taken just before,");
         System.out.println("      the window waits for the refill (stand-in uv venv build), then launches");
@@ -680,6 +684,42 @@ public final class KernelBench {
         await(() -> daemon.notebooks().list().isEmpty()
                 && uvAvailable(pool) >= envs
                 && kernelPool.map(KernelPool::ready).orElse(0) >= kernels, "the daemon to be idle");
+    }
+
+    /**
+     * Before each room of (b): both daemons idle with full pools, and the machine too (the other
+     * daemon's refill, a venv build, took both cores for a second; a closed room's kernel and
+     * environment go away in the background), as when a person opens a notebook.
+     */
+    private static void atRest(Daemon envDaemon, DaemonConfig envConfig, Daemon kernelDaemon, DaemonConfig kernelConfig)
+            throws Exception {
+        awaitQuiet(envDaemon, envConfig, 1, 0);
+        awaitQuiet(kernelDaemon, kernelConfig, 1, 1);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            long[] a = cpuTicks();
+            Thread.sleep(50);
+            long[] b = cpuTicks();
+            double busy = (double) (b[0] - a[0]) / Math.max(1, b[1] - a[1]);
+            if (busy < MACHINE_AT_REST) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                System.out.printf("    (the machine stayed %.0f%% busy: measuring anyway)%n", busy * 100);
+                return;
+            }
+        }
+    }
+
+    /** /proc/stat's first line: ticks the machine's cores were busy, and all ticks. */
+    private static long[] cpuTicks() throws IOException {
+        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length; i++) {
+            total += Long.parseLong(f[i]);
+        }
+        long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+        return new long[] {total - idle, total};
     }
 
     private static int uvAvailable(PoolClient pool) {
