@@ -819,22 +819,16 @@ public final class KernelBench {
     }
 
     private static void printSwitches(java.util.Map<String, Long> before, java.util.Map<String, Long> after, int n) {
-        java.util.List<java.util.Map.Entry<String, Long>> d = new ArrayList<>();
-        long total = 0;
-        for (var e : after.entrySet()) {
-            long v = e.getValue() - before.getOrDefault(e.getKey(), 0L);
-            total += v;
-            d.add(java.util.Map.entry(e.getKey(), v));
-        }
-        d.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
-        StringBuilder top = new StringBuilder();
-        for (int i = 0; i < Math.min(14, d.size()); i++) {
-            top.append(String.format(Locale.ROOT, " %s %.1f", d.get(i).getKey(), d.get(i).getValue() / (double) n));
-        }
-        System.out.printf(Locale.ROOT, "    sleeps (voluntary context switches) per round trip pair, this JVM: %.1f;%s%n", total / (double) n, top);
+        printPerThread("sleeps (voluntary context switches) per round trip pair, this JVM", before, after, n, 1, "%.1f", 14);
     }
 
     private static void printCpu(java.util.Map<String, Long> before, java.util.Map<String, Long> after, int n) {
+        printPerThread("CPU per round trip pair (ms), this JVM's threads", before, after, n, 1e6, "%.2f", 12);
+    }
+
+    /** {@code label}: the growth from {@code before} to {@code after} per round, in all and by thread (the {@code top} largest). */
+    private static void printPerThread(String label, java.util.Map<String, Long> before, java.util.Map<String, Long> after,
+                                       int n, double unit, String format, int top) {
         java.util.List<java.util.Map.Entry<String, Long>> d = new ArrayList<>();
         long total = 0;
         for (var e : after.entrySet()) {
@@ -843,11 +837,12 @@ public final class KernelBench {
             d.add(java.util.Map.entry(e.getKey(), v));
         }
         d.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
-        StringBuilder top = new StringBuilder();
-        for (int i = 0; i < Math.min(12, d.size()); i++) {
-            top.append(String.format(Locale.ROOT, " %s %.2f", d.get(i).getKey(), d.get(i).getValue() / 1e6 / n));
+        StringBuilder byThread = new StringBuilder();
+        for (int i = 0; i < Math.min(top, d.size()); i++) {
+            byThread.append(' ').append(d.get(i).getKey()).append(' ')
+                    .append(String.format(Locale.ROOT, format, d.get(i).getValue() / unit / n));
         }
-        System.out.printf(Locale.ROOT, "    CPU per round trip pair (ms), this JVM's threads: %.2f;%s%n", total / 1e6 / n, top);
+        System.out.printf(Locale.ROOT, "    %s: " + format + ";%s%n", label, total / unit / n, byThread);
     }
 
     private static String loadAverage() {
