@@ -444,6 +444,8 @@ class LifecycleIT {
                 }
                 assertThat(debug).as("debug lines in %s", home.logFile()).isNotEmpty();
                 assertThat(DEBUG_LINE.matcher(d.stderr()).find()).as("debug lines on stderr:\n%s", d.stderr()).isTrue();
+                // the start's fast path (issue 16): slf4j never searched the class path
+                assertThat(debug).anyMatch(l -> l.contains("slf4j bound to logback directly (DaemonLogProvider)"));
             }
         }
 

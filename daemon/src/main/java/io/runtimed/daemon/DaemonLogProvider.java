@@ -14,8 +14,8 @@ import org.slf4j.spi.SLF4JServiceProvider;
  * named by the {@code slf4j.provider} property: slf4j then loads it directly instead of searching
  * the class path for providers, and the context starts with the level alone instead of logback's
  * auto-configuration, which searches it again (for configurators and XML files). On the daemon's
- * way to its socket each search opened every jar of the class path: most of the time before the
- * socket listened was spent waiting for that (issue 16).
+ * way to its socket each search opened every jar of the class path, and the main thread waited for
+ * that (issue 16).
  *
  * <p>What logback's own provider does, without {@code ContextInitializer.autoConfig}; processes
  * that do not name this class keep that provider and {@link QuietLogConfigurator}.
@@ -23,23 +23,25 @@ import org.slf4j.spi.SLF4JServiceProvider;
 public final class DaemonLogProvider implements SLF4JServiceProvider {
     /** The slf4j API version this binding implements (as logback 1.5's own provider says). */
     private static final String API_VERSION = "2.0.99";
+    /** Whether slf4j started through this class in this process (a debug line of the daemon says so). */
+    private static volatile boolean initialized;
 
-    private LoggerContext context;
-    private IMarkerFactory markers;
-    private MDCAdapter mdc;
+    // made up front, as logback's provider does: slf4j asks for the MDC adapter before initialize()
+    private final LoggerContext context = new LoggerContext();
+    private final LogbackMDCAdapter mdc = new LogbackMDCAdapter();
+    private final IMarkerFactory markers = new BasicMarkerFactory();
 
     @Override
     public void initialize() {
-        LoggerContext ctx = new LoggerContext();
-        ctx.setName(CoreConstants.DEFAULT_CONTEXT_NAME);
-        // what QuietLogConfigurator does for a process that configures logging itself
-        ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(DaemonLogging.resolveLevel("warn", System.getenv()));
-        ctx.start();
-        LogbackMDCAdapter adapter = new LogbackMDCAdapter();
-        ctx.setMDCAdapter(adapter);
-        this.context = ctx;
-        this.markers = new BasicMarkerFactory();
-        this.mdc = adapter;
+        context.setName(CoreConstants.DEFAULT_CONTEXT_NAME);
+        context.setMDCAdapter(mdc);
+        context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(DaemonLogging.startLevel());
+        context.start();
+        initialized = true;
+    }
+
+    static boolean initialized() {
+        return initialized;
     }
 
     @Override

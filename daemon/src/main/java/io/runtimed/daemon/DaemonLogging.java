@@ -24,9 +24,8 @@ public final class DaemonLogging {
     private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level [%thread] %logger{0}: %msg%n";
 
     /**
-     * Held while slf4j starts (finds logback through the service loader, which opens every jar, and
-     * runs its default configuration): a thread that asks slf4j while another starts it gets a
-     * stand-in factory, not logback's context.
+     * Held while slf4j starts (binds logback and starts its context): a thread that asks slf4j
+     * while another starts it gets a stand-in factory, not logback's context.
      */
     private static final Object START = new Object();
 
@@ -41,16 +40,14 @@ public final class DaemonLogging {
     }
 
     /**
-     * Says that {@link #configure} follows before anything is logged, before slf4j starts: slf4j
+     * Says, before slf4j starts, that {@link #configure} follows before anything is logged: slf4j
      * then binds logback through {@link DaemonLogProvider} (no search of the class path, no
-     * auto-configuration: the level alone); where slf4j has started already, logback's default
-     * set-up ({@link QuietLogConfigurator}) sets the level alone, without building a console
-     * appender and its pattern layout (tens of milliseconds on the daemon's way to its socket).
+     * auto-configuration: the level alone, no console appender and pattern layout built for
+     * nothing). A command line that names another provider keeps it, and logback's default set-up
+     * ({@link QuietLogConfigurator}) then also sets the level alone.
      */
     public static void expectConfiguration() {
         configurationExpected = true;
-        // and slf4j binds logback without searching the class path (DaemonLogProvider), unless
-        // it already started or the command line names a provider
         if (System.getProperty(PROVIDER_PROPERTY) == null) {
             System.setProperty(PROVIDER_PROPERTY, DaemonLogProvider.class.getName());
             // slf4j reports a named provider on stderr at its "info" level: only its warnings go there
@@ -72,6 +69,11 @@ public final class DaemonLogging {
         synchronized (START) {
             return (LoggerContext) LoggerFactory.getILoggerFactory();
         }
+    }
+
+    /** The level before {@link #configure}: warnings and errors, or what the environment says. */
+    static Level startLevel() {
+        return resolveLevel("warn", System.getenv());
     }
 
     /** The effective level: an environment variable naming a level, else the flag. */
@@ -133,6 +135,8 @@ public final class DaemonLogging {
                 root.addAppender(file);
             }
         }
+        LoggerFactory.getLogger(DaemonLogging.class).debug("slf4j bound to logback {}",
+                DaemonLogProvider.initialized() ? "directly (DaemonLogProvider)" : "through another provider");
     }
 
     private static PatternLayoutEncoder encoder(LoggerContext ctx) {
