@@ -246,6 +246,10 @@ public final class KernelBench {
 
     private static String lastLoss;
 
+    /** (c): when the client's document listener saw a round's result, and the output string it saw. */
+    private record Result(long at, String output) {
+    }
+
     /** Times of one room's way to its first result, each from {@code t0}. */
     private record Phases(long joined, long launched, long cellAdded, long cellSynced, long queued, long result) {
         long total() {
@@ -327,8 +331,9 @@ public final class KernelBench {
         Map<Class<?>, Long> heard = new ConcurrentHashMap<>();
         // when the result reached the client's document: its change listener's call (on the client's
         // reader thread), as the floor's time is its kernel listener's call (on the kernel's event thread)
+        // (and the output it saw, which the next round's result must replace)
         AtomicReference<String> replacing = new AtomicReference<>();
-        BlockingQueue<Long> resultAt = new LinkedBlockingQueue<>();
+        BlockingQueue<Result> results = new LinkedBlockingQueue<>();
         try (RunningKernel kernel = floor.launch();
              NotebookClient c = join(config, room());
              AutoCloseable listening = c.addBroadcastListener(b -> {
@@ -343,9 +348,10 @@ public final class KernelBench {
              AutoCloseable subscribed = c.subscribe(s -> {
                  long now = System.nanoTime();
                  String old = replacing.get();
-                 if (old != null && s.cell("c").map(x -> x.outputs().size() == 1 && !x.outputs().get(0).equals(old))
-                         .orElse(false) && replacing.compareAndSet(old, null)) {
-                     resultAt.add(now);
+                 List<String> outputs = s.cell("c").map(NotebookCell::outputs).orElse(List.of());
+                 if (old != null && outputs.size() == 1 && !outputs.get(0).equals(old)
+                         && replacing.compareAndSet(old, null)) {
+                     results.add(new Result(now, outputs.get(0)));
                  }
              })) {
             floor.awaitIopub(kernel);
@@ -354,8 +360,8 @@ public final class KernelBench {
             c.updateSource("c", "1+1");
             c.awaitSynced(WAIT);
             String previous = "";
-            java.util.Map<String, Long> cpu0 = null;
-            java.util.Map<String, Long> sw0 = null;
+            Map<String, Long> cpu0 = null;
+            Map<String, Long> sw0 = null;
             for (int i = 0; i < warm + n; i++) {
                 if (i == warm) {
                     cpu0 = threadCpu();
@@ -368,28 +374,22 @@ public final class KernelBench {
                 long f = floorFirst ? floor.roundTrip(kernel) : 0;
                 doneAt.clear();
                 heard.clear();
-                resultAt.clear();
+                results.clear();
                 replacing.set(previous);
                 long t0 = System.nanoTime();
                 expect(c.kernel().executeCell("c"), NotebookResponse.CellQueued.class);
                 long tAnswered = System.nanoTime() - t0;
-                String before = previous;
-                int round = i;
-                NotebookCell cell = c.waitFor(s -> s.cell("c").map(x -> x.outputs().size() == 1
-                                && !x.outputs().get(0).equals(before)).orElse(false), WAIT)
-                        .flatMap(s -> s.cell("c")).orElseThrow(() -> new IllegalStateException(
-                                "no new result in round " + round + "; the cell is " + c.snapshot().cell("c")));
-                Long r = resultAt.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                Result r = results.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 if (r == null) {
-                    throw new IllegalStateException("the listener never saw the result");
+                    throw new IllegalStateException("no new result in round " + i + "; the cell is " + c.snapshot().cell("c"));
                 }
-                ours = r - t0;
+                ours = r.at() - t0;
                 Long d = doneAt.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 if (d == null) {
                     throw new IllegalStateException("no execution_done");
                 }
                 oursDone = d - t0;
-                previous = cell.outputs().get(0);
+                previous = r.output();
                 floorNanos = floorFirst ? f : floor.roundTrip(kernel);
                 long floorInput = floor.lastInputNanos;
                 if (i >= warm) {
@@ -801,8 +801,8 @@ public final class KernelBench {
     }
 
     /** Voluntary context switches (sleeps) by thread name, from /proc/self/task. */
-    private static java.util.Map<String, Long> threadSwitches() {
-        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+    private static Map<String, Long> threadSwitches() {
+        Map<String, Long> byName = new TreeMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path t : (Iterable<Path>) tasks::iterator) {
                 try {
@@ -822,7 +822,7 @@ public final class KernelBench {
         return byName;
     }
 
-    private static void printSwitches(java.util.Map<String, Long> before, java.util.Map<String, Long> after, int n) {
+    private static void printSwitches(Map<String, Long> before, Map<String, Long> after, int n) {
         printPerThread("sleeps (voluntary context switches) per round trip pair, this JVM", before, after, n, 1, "%.1f", 14);
     }
 
@@ -831,7 +831,7 @@ public final class KernelBench {
     }
 
     /** {@code label}: the growth from {@code before} to {@code after} per round, in all and by thread (the {@code top} largest). */
-    private static void printPerThread(String label, java.util.Map<String, Long> before, java.util.Map<String, Long> after,
+    private static void printPerThread(String label, Map<String, Long> before, Map<String, Long> after,
                                        int n, double unit, String format, int top) {
         java.util.List<java.util.Map.Entry<String, Long>> d = new ArrayList<>();
         long total = 0;
