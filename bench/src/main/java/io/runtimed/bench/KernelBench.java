@@ -57,7 +57,7 @@ import java.util.stream.Stream;
  *
  * <p>Real ipykernel kernels (Debian's python3-ipykernel) in real venvs, which a stand-in uv builds
  * with {@code python3 -m venv --system-site-packages}, in daemons started in this JVM. Arguments:
- * [launches for (a)] [rooms per configuration for (b)] [round trips for (c)] [lines for (d)].
+ * [launches for (a)] [rooms per configuration for (b)] [round trips for (c)] [lines for (d)]; 0 leaves a section out.
  */
 public final class KernelBench {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -96,12 +96,21 @@ public final class KernelBench {
                 awaitQuiet(kernelDaemon, kernelConfig, 1, 1);
                 System.out.printf("daemons ready after %.1f s (stand-in uv builds, first kernel start)%n",
                         (System.nanoTime() - started) / 1e9);
-                launch(floor, kernelDaemon, kernelConfig, launches);
-                rooms(envDaemon, envConfig, kernelDaemon, kernelConfig, rooms);
-                atRest(envDaemon, envConfig, kernelDaemon, kernelConfig);
-                roundTrips(floor, kernelDaemon, kernelConfig, roundTrips);
-                atRest(envDaemon, envConfig, kernelDaemon, kernelConfig);
-                manyLines(floor, kernelDaemon, kernelConfig, lines);
+                // a count of 0 leaves its section out (to look at one figure)
+                if (launches > 0) {
+                    launch(floor, kernelDaemon, kernelConfig, launches);
+                }
+                if (rooms > 0) {
+                    rooms(envDaemon, envConfig, kernelDaemon, kernelConfig, rooms);
+                }
+                if (roundTrips > 0) {
+                    atRest(envDaemon, envConfig, kernelDaemon, kernelConfig);
+                    roundTrips(floor, kernelDaemon, kernelConfig, roundTrips);
+                }
+                if (lines > 0) {
+                    atRest(envDaemon, envConfig, kernelDaemon, kernelConfig);
+                    manyLines(floor, kernelDaemon, kernelConfig, lines);
+                }
             }
         } finally {
             deleteTree(home);
