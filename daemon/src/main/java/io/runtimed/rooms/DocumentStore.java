@@ -4,6 +4,7 @@ import io.runtimed.paths.AtomicFiles;
 import io.runtimed.sync.DocumentDecodeException;
 import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
+import io.runtimed.tools.ThreadPriority;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -17,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.automerge.ChangeHash;
@@ -44,6 +46,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DocumentStore.class);
+    /**
+     * How much nicer than the daemon the writer runs (Linux): on a machine whose cores are busy
+     * (a kernel running, the daemon turning its outputs into changes for the windows) the write that
+     * makes a change durable waits for a free moment instead of taking the CPU from the delivery of
+     * that change. Windows hear of a kernel's outputs before they are durable; a peer's own edit
+     * waits for this writer under load a little longer. Overridable for measurements:
+     * {@code -Druntimed.writerNiceness=0}.
+     */
+    static final int WRITER_NICENESS = Integer.getInteger("runtimed.writerNiceness", 10);
 
     /** When to fold the appended changes back into one full save. */
     public record Compaction(double ratio, long minBytes) {
@@ -286,6 +297,8 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
     // ---- the writer ----
 
     private void writeLoop() {
+        OptionalInt nice = ThreadPriority.lowerCurrentThread(WRITER_NICENESS);
+        LOG.debug("{}: writer at nice {}", file, nice.isPresent() ? nice.getAsInt() : "(unchanged)");
         try {
             while (true) {
                 List<Pending> batch = new ArrayList<>();

@@ -49,6 +49,14 @@ import org.slf4j.LoggerFactory;
  * stalls the peer's sync), one at a time, each exactly once and in order, through the same outbox
  * as everything else. Broadcasts ({@code 0x03}) join the outbox too; a peer that falls more than
  * {@link #BROADCAST_BACKLOG} broadcasts behind misses the rest and is sent fresh state instead.
+ *
+ * <p>A sync message that may be sent at once goes ahead of the broadcasts waiting in the outbox
+ * (never ahead of another sync message or a response), and the sender generates before it writes
+ * a broadcast when the document changed: a message carries the whole document as it is when generated, so a window
+ * that hears of an output (KERNELS.md §3 {@code output}) already has it, and the change a kernel's
+ * output made reaches the window without waiting behind the broadcast that announces it. (§6: the
+ * order of {@code 0x00} and {@code 0x03} frames is not guaranteed; the reference sends them in
+ * this order.)
  */
 final class SyncPeer {
     private static final Logger LOG = LoggerFactory.getLogger(SyncPeer.class);
@@ -283,14 +291,25 @@ final class SyncPeer {
         }
     }
 
-    /** Under {@link #exchange}: hands a generated message to the sender, keeping generation order. */
+    /**
+     * Under {@link #exchange}: hands a generated message to the sender, keeping generation order.
+     * A message that may go at once goes ahead of the broadcasts queued last (they were made before
+     * it, so it holds what they tell); one that must wait for the disk stays behind them, so that
+     * broadcasts never wait for a peer's edit to be durable.
+     */
     private void queue(Optional<DocumentOwner.Outgoing> message) {
         if (message.isEmpty()) {
             return;
         }
+        boolean sendable = owner.isDurable(message.get().ticket());
         signal.lock();
         try {
+            ArrayDeque<Outbound> overtaken = new ArrayDeque<>();
+            while (sendable && outbox.peekLast() instanceof FrameOut f && f.broadcast()) {
+                overtaken.addFirst(outbox.pollLast());
+            }
             outbox.add(new SyncOut(message.get()));
+            outbox.addAll(overtaken);
             wake.signal();
         } finally {
             signal.unlock();
@@ -331,7 +350,8 @@ final class SyncPeer {
                     if (stopping) {
                         return;
                     }
-                    next = outbox.poll();
+                    // a change comes before the broadcasts waiting (see the class comment)
+                    next = changed && outbox.peek() instanceof FrameOut f && f.broadcast() ? null : outbox.poll();
                     if (next instanceof FrameOut f && f.broadcast()) {
                         queuedBroadcasts--;
                     }

@@ -8,6 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.runtimed.protocol.FrameChannel;
+import io.runtimed.protocol.NotebookBroadcast;
+import io.runtimed.protocol.NotebookRequest;
+import io.runtimed.protocol.NotebookResponse;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -16,6 +19,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -45,6 +49,8 @@ class SyncRoomTest {
     final List<SocketChannel> rawSockets = new ArrayList<>();
     ServerSocketChannel server;
     Path socket;
+    /** Set by a test before its peers connect: they are then served typed frames (KERNELS.md §1). */
+    volatile TypedFramesHandler typed;
 
     @BeforeEach
     void start() throws IOException {
@@ -74,7 +80,7 @@ class SyncRoomTest {
 
     private void serve(long id, SocketChannel ch) {
         try (FrameChannel frames = new FrameChannel(ch)) {
-            room.serve("peer-test-" + id, frames);
+            room.serve("peer-test-" + id, frames, typed);
         } catch (IOException e) {
             peerErrors.add(e);
         }
@@ -274,6 +280,56 @@ class SyncRoomTest {
         owner.durableUpTo(1);
         assertThat(b.await(d -> str(d, "theme").equals(Optional.of("dark")), WAIT)).isTrue();
         await().atMost(WAIT).until(() -> a.frameCount() > aFrames);
+    }
+
+    /**
+     * A broadcast announced after a change reaches the peer after a sync message with that change,
+     * even when the sender finds the broadcast waiting when it gets to the change: here it is held
+     * in {@code awaitDurable} by an earlier edit while the output change and its broadcast are made.
+     */
+    @Test
+    void aBroadcastMadeAfterAChangeArrivesAfterIt() throws Exception {
+        AtomicLong staged = new AtomicLong();
+        owner.attachJournal(doc -> staged.incrementAndGet());
+        typed = new TypedFramesHandler() {
+            @Override
+            public NotebookResponse answer(NotebookRequest request) {
+                return new NotebookResponse.Error("not in this test");
+            }
+
+            @Override
+            public List<NotebookBroadcast> greeting() {
+                return List.of();
+            }
+
+            @Override
+            public List<NotebookBroadcast> afterLag() {
+                return List.of();
+            }
+        };
+        RawSyncPeer a = RawSyncPeer.connectTyped(socket, null, "a");
+        peers.add(a);
+        await().atMost(WAIT).until(() -> room.peerCount() == 1 && a.frameCount() > 1);
+
+        owner.change(tx -> tx.set(ObjectId.ROOT, "edit", "e1")); // a daemon edit: sent once durable
+        room.broadcast();
+        await().atMost(WAIT).until(SyncRoomTest::aWriterAwaitsDurability);
+        owner.changeEventually(tx -> tx.set(ObjectId.ROOT, "output", "o1"));
+        room.broadcast();
+        room.announce(new NotebookBroadcast.Output("c1", "stream", "o1"));
+        List<String> heads = owner.withDocument(d -> Arrays.stream(d.getHeads()).map(RawSyncPeer::hex).sorted().toList());
+        owner.durableUpTo(staged.get());
+
+        assertThat(a.awaitBroadcast("\"output\"", WAIT)).hasSize(1);
+        assertThat(a.headsAtBroadcasts()).as("the peer's document when the output was announced")
+                .containsExactly(heads);
+        assertThat(a.<Optional<String>>read(d -> str(d, "output"))).hasValue("o1");
+    }
+
+    private static boolean aWriterAwaitsDurability() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().startsWith("peer-test-") && e.getKey().getName().endsWith("-writer"))
+                .anyMatch(e -> Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("awaitDurable")));
     }
 
     @Test

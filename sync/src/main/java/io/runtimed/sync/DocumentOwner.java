@@ -108,6 +108,16 @@ public final class DocumentOwner implements AutoCloseable {
         }
     }
 
+    /** Whether everything staged up to {@code ticket} is durable already (a message with it may go now). */
+    public boolean isDurable(long ticket) {
+        lock.lock();
+        try {
+            return durableTicket >= ticket;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Waits until everything staged up to {@code ticket} is durable (at once without a journal).
      * A disk that takes longer than 30 s is broken: the wait ends (logged) rather than stall peers.

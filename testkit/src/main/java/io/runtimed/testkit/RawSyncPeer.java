@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
@@ -20,6 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.automerge.ChangeHash;
 import org.automerge.Document;
 import org.automerge.SyncState;
 import org.automerge.Transaction;
@@ -48,6 +50,8 @@ public final class RawSyncPeer implements AutoCloseable {
     private final boolean typed;
     private final List<String> responses = new ArrayList<>();
     private final List<String> broadcasts = new ArrayList<>();
+    /** Typed peers: the document's heads (hex, sorted) when each broadcast arrived. */
+    private final List<List<String>> headsAtBroadcasts = new ArrayList<>();
     /** Typed peers: the type byte of every frame after the capabilities frame, in order. */
     private final List<Byte> frameTypes = new ArrayList<>();
     private byte[] firstFrame;
@@ -102,10 +106,17 @@ public final class RawSyncPeer implements AutoCloseable {
 
     /** Connects as a typed-frame (v2) peer of the room of {@code notebookId}. */
     public static RawSyncPeer connectTypedNotebook(Path socket, String notebookId, String name) throws IOException {
+        return connectTyped(socket, typedNotebookHandshake(notebookId), name);
+    }
+
+    /** Connects as a typed-frame peer; sends {@code handshake} first when it is not null. */
+    public static RawSyncPeer connectTyped(Path socket, byte[] handshake, String name) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(socket));
         FrameChannel frames = new FrameChannel(ch);
-        frames.writeFrame(typedNotebookHandshake(notebookId));
+        if (handshake != null) {
+            frames.writeFrame(handshake);
+        }
         return new RawSyncPeer(frames, name, true);
     }
 
@@ -161,7 +172,10 @@ public final class RawSyncPeer implements AutoCloseable {
                 sendLocked();
             }
             case 0x02 -> responses.add(new String(payload, StandardCharsets.UTF_8));
-            case 0x03 -> broadcasts.add(new String(payload, StandardCharsets.UTF_8));
+            case 0x03 -> {
+                broadcasts.add(new String(payload, StandardCharsets.UTF_8));
+                headsAtBroadcasts.add(Arrays.stream(doc.getHeads()).map(RawSyncPeer::hex).sorted().toList());
+            }
             default -> throw new IOException("unexpected frame type " + frame[0] + " from the daemon");
         }
     }
@@ -204,6 +218,16 @@ public final class RawSyncPeer implements AutoCloseable {
 
     public List<String> broadcasts() {
         return snapshot(broadcasts);
+    }
+
+    /** Typed peers: for each broadcast of {@link #broadcasts()}, the document's heads (hex, sorted) when it arrived. */
+    public List<List<String>> headsAtBroadcasts() {
+        return snapshot(headsAtBroadcasts);
+    }
+
+    /** A change hash as lower-case hex. */
+    public static String hex(ChangeHash hash) {
+        return HexFormat.of().formatHex(hash.getBytes());
     }
 
     public List<Byte> frameTypes() {
