@@ -2,6 +2,7 @@ package io.runtimed.outputs;
 
 import io.runtimed.protocol.NotebookBroadcast;
 import io.runtimed.sync.DocumentOwner;
+import io.runtimed.sync.notebook.CellLocator;
 import io.runtimed.sync.notebook.NotebookDoc;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +43,8 @@ final class CellOutputs {
     private final Runnable documentChanged;
     private final Consumer<NotebookBroadcast> broadcasts;
     private final Map<String, Start> starts = new HashMap<>();
+    /** Where the cells written to are: an output of the 200th cell does not walk 199 others. */
+    private final CellLocator cells = new CellLocator();
 
     CellOutputs(DocumentOwner doc, Runnable documentChanged, Consumer<NotebookBroadcast> broadcasts) {
         this.doc = doc;
@@ -112,7 +115,7 @@ final class CellOutputs {
      */
     private ObjectId cell(Transaction tx, String cellId) {
         Start start = takeStart(cellId);
-        ObjectId cell = NotebookDoc.cellObject(tx, cellId).orElse(null);
+        ObjectId cell = cells.find(tx, cellId).orElse(null);
         if (cell == null || start == null) {
             return cell;
         }

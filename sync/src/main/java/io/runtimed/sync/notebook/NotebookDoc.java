@@ -509,7 +509,12 @@ public final class NotebookDoc {
 
     // ---- lookups ----
 
-    private static Optional<ObjectId> cellsList(Read doc) {
+    /** The cell's {@code id}, when its Map has one. */
+    static Optional<String> cellId(Read doc, ObjectId cell) {
+        return string(doc, cell, ID);
+    }
+
+    static Optional<ObjectId> cellsList(Read doc) {
         Optional<AmValue> v = doc.get(ObjectId.ROOT, CELLS);
         return v.isPresent() && v.get() instanceof AmValue.List list ? Optional.of(list.getId()) : Optional.empty();
     }
