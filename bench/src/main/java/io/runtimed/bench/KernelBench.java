@@ -416,7 +416,7 @@ public final class KernelBench {
         }
         System.out.printf("(c) 1+1 round trip, %d of each, interleaved (after %d warm-up):%n", n, warm);
         System.out.printf("    daemon: execute_cell -> execute_result in the document:  p50 %s  p90 %s "
-                        + "(the client's change listener called, after the client answered the frame)%n",
+                        + "(the client's change listener called)%n",
                 ms(p(doc, 50)), ms(p(doc, 90)));
         System.out.printf("    daemon: execute_cell -> execution_done broadcast:       p50 %s  p90 %s%n",
                 ms(p(done, 50)), ms(p(done, 90)));

@@ -453,7 +453,8 @@ final class SyncReplica<S> implements AutoCloseable {
                 // §6.2 step 7: answer every frame; this also sends local changes Automerge held back
                 // (and any a listener just made). After the listeners: a window shows a change before
                 // it acknowledges it, and the daemon's work on the answer does not compete with the
-                // showing; the reader is busy with the listeners either way, so no frame waits longer.
+                // showing. The reader is busy with the listeners either way, so no incoming frame waits
+                // longer; a slow listener delays the answer (and local changes held back with it).
                 sendPending();
                 // (again) after the listeners, so a condition a listener makes true is seen
                 events.lock();

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * SETTINGS.md §6), written incrementally: the first write is a full save (temp + fsync + rename +
  * directory fsync), every later one appends the changes since the last staged heads (Automerge
  * loads a saved document followed by change chunks), and the file is compacted back to one full
- * save once it grows past {@code ratio} × its last full size.
+ * save once it grows past {@code ratio} × its last full size: the next change is then staged as a
+ * full save (by the thread that made it, under the document's lock it holds anyway).
  *
  * <p>It is the document's {@link DocumentOwner.Journal}: every change is staged under the owner's
  * lock in the same hold that made it, and one writer thread per document does all disk I/O, in
@@ -51,14 +52,15 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
      * (a kernel running, the daemon turning its outputs into changes for the windows) the write that
      * makes a change durable waits for a free moment instead of taking the CPU from the delivery of
      * that change. Windows hear of a kernel's outputs before they are durable; a peer's own edit
-     * waits for this writer under load a little longer. Overridable for measurements:
-     * {@code -Druntimed.writerNiceness=0}.
+     * waits for this writer under load a little longer. The writer never holds the document's lock
+     * (a niced thread holding it would stall every peer on busy cores): compactions are saved by
+     * {@link #stage}. Overridable for measurements: {@code -Druntimed.writerNiceness=0}.
      */
     static final int WRITER_NICENESS = Integer.getInteger("runtimed.writerNiceness", 10);
 
     /** When to fold the appended changes back into one full save. */
     public record Compaction(double ratio, long minBytes) {
-        /** Compact when the file is 4× its last full save and at least 256 KiB. */
+        /** Compact (at the next change) when the file is 4× its last full save and at least 256 KiB. */
         public static final Compaction DEFAULT = new Compaction(4.0, 256 * 1024);
     }
 
@@ -66,7 +68,8 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
     public record Loaded(Document doc, long fileBytes) {
     }
 
-    private record Pending(long seq, byte[] bytes, boolean full) {
+    /** Staged bytes: changes to append, or ({@code full}) a whole save, the first or a compaction. */
+    private record Pending(long seq, byte[] bytes, boolean full, boolean compaction) {
     }
 
     private final Path file;
@@ -88,6 +91,8 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
     private long baseBytes;
     private long bytesWritten;
     private long compactions;
+    /** The file outgrew its last full save: the next staging saves the whole document. */
+    private boolean compactionDue;
     /** Whether this document was ever on disk or handed to the writer (§6: a fresh room never changed is never written). */
     private boolean everStaged;
     // writer thread only
@@ -216,15 +221,21 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
                 if (stagedHeads != null && java.util.Arrays.equals(heads, stagedHeads)) {
                     return 0L;
                 }
-                boolean full = stagedHeads == null;
+                // a compaction's save is made here, by the thread that changed the document and
+                // holds its lock anyway, not by the writer (niced: it must not hold the document)
+                boolean compact = compactionDue && stagedHeads != null;
+                boolean full = stagedHeads == null || compact;
                 byte[] bytes = full ? doc.save() : doc.encodeChangesSince(stagedHeads);
                 stagedHeads = heads;
+                if (full) {
+                    compactionDue = false;
+                }
                 if (bytes.length == 0) {
                     return 0L;
                 }
                 long seq = ++nextSeq;
                 everStaged = true;
-                queue.add(new Pending(seq, bytes, full));
+                queue.add(new Pending(seq, bytes, full, compact));
                 queued.signal();
                 return seq;
             } finally {
@@ -317,9 +328,7 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
                 }
                 beforeWrite.run();
                 write(batch);
-                if (shouldCompact()) {
-                    compact();
-                }
+                noteCompactionDue();
             }
         } finally {
             closeAppender();
@@ -345,7 +354,10 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
         try {
             if (lastFull >= 0) {
                 replace(buf);
-                done(seq, size, size, size, false);
+                done(seq, size, size, size, batch.get(lastFull).compaction());
+                if (batch.get(lastFull).compaction()) {
+                    LOG.debug("{}: compacted to {} bytes", file, size);
+                }
             } else {
                 append(buf);
                 done(seq, size, -1, fileBytes() + size, false);
@@ -355,40 +367,15 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
         }
     }
 
-    private boolean shouldCompact() {
+    /** Past the ratio, the next change is staged as a full save (see {@link #stage}). */
+    private void noteCompactionDue() {
         lock.lock();
         try {
-            return fileBytes >= compaction.minBytes() && fileBytes > compaction.ratio() * baseBytes;
+            if (fileBytes >= compaction.minBytes() && fileBytes > compaction.ratio() * baseBytes) {
+                compactionDue = true;
+            }
         } finally {
             lock.unlock();
-        }
-    }
-
-    /**
-     * One full save in place of the appended history. Everything staged before it (still queued)
-     * is in the save, so it is dropped, and its waiters are released by the save's sequence number.
-     */
-    private void compact() {
-        long[] seq = new long[1];
-        byte[] bytes = owner.withDocument(doc -> {
-            lock.lock();
-            try {
-                byte[] saved = doc.save();
-                stagedHeads = doc.getHeads();
-                seq[0] = ++nextSeq;
-                queue.clear();
-                return saved;
-            } finally {
-                lock.unlock();
-            }
-        });
-        beforeWrite.run();
-        try {
-            replace(ByteBuffer.wrap(bytes));
-            done(seq[0], bytes.length, bytes.length, bytes.length, true);
-            LOG.debug("{}: compacted to {} bytes", file, bytes.length);
-        } catch (IOException e) {
-            failed(e);
         }
     }
 

@@ -12,14 +12,12 @@ import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.SyncMessageException;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.automerge.SyncState;
 import org.slf4j.Logger;
@@ -50,13 +48,8 @@ import org.slf4j.LoggerFactory;
  * as everything else. Broadcasts ({@code 0x03}) join the outbox too; a peer that falls more than
  * {@link #BROADCAST_BACKLOG} broadcasts behind misses the rest and is sent fresh state instead.
  *
- * <p>A sync message that may be sent at once goes ahead of the broadcasts waiting in the outbox
- * (never ahead of another sync message or a response), and the sender generates before it writes
- * a broadcast when the document changed: a message carries the whole document as it is when generated, so a window
- * that hears of an output (KERNELS.md §3 {@code output}) already has it, and the change a kernel's
- * output made reaches the window without waiting behind the broadcast that announces it. (§6: the
- * order of {@code 0x00} and {@code 0x03} frames is not guaranteed; the reference sends them in
- * this order.)
+ * <p>What goes out, and in which order (changes ahead of the broadcasts that tell of them, each
+ * broadcast overtaken once at most), is the {@link PeerOutbox}'s to decide.
  */
 final class SyncPeer {
     private static final Logger LOG = LoggerFactory.getLogger(SyncPeer.class);
@@ -64,16 +57,6 @@ final class SyncPeer {
     private static final long SENDER_JOIN_MILLIS = 5_000;
     /** Broadcasts queued for one peer beyond which new ones are dropped (and state resent later). */
     static final int BROADCAST_BACKLOG = 1024;
-
-    /** One queued write: a generated sync message, or a ready typed frame (response, broadcast). */
-    private sealed interface Outbound {
-    }
-
-    private record SyncOut(DocumentOwner.Outgoing message) implements Outbound {
-    }
-
-    private record FrameOut(byte[] frame, boolean broadcast) implements Outbound {
-    }
 
     private final String label;
     private final FrameChannel frames;
@@ -87,14 +70,7 @@ final class SyncPeer {
     private final AtomicInteger requestsInFlight = new AtomicInteger();
     /** Held while the sync state is used and what it generated is queued. */
     private final ReentrantLock exchange = new ReentrantLock();
-    private final ReentrantLock signal = new ReentrantLock();
-    private final Condition wake = signal.newCondition();
-    // guarded by signal
-    private final ArrayDeque<Outbound> outbox = new ArrayDeque<>();
-    private int queuedBroadcasts;
-    private boolean lagged;
-    private boolean changed;
-    private boolean stopping;
+    private final PeerOutbox outbox = new PeerOutbox(BROADCAST_BACKLOG);
     // guarded by exchange
     private SyncState state;
 
@@ -225,7 +201,7 @@ final class SyncPeer {
             LOG.error("{}: request failed", label, e);
             response = new NotebookResponse.Error(e.getMessage() == null ? e.toString() : e.getMessage());
         }
-        queueFrame(new FrameOut(NotebookFrames.response(response), false));
+        outbox.addResponse(NotebookFrames.response(response));
     }
 
     /** A room broadcast for this typed-frame peer; dropped (and state resent later) if it lags. */
@@ -234,34 +210,7 @@ final class SyncPeer {
     }
 
     void broadcastFrame(byte[] frame) {
-        signal.lock();
-        try {
-            if (stopping) {
-                return;
-            }
-            if (queuedBroadcasts >= BROADCAST_BACKLOG) {
-                lagged = true;
-                return;
-            }
-            queuedBroadcasts++;
-            outbox.add(new FrameOut(frame, true));
-            wake.signal();
-        } finally {
-            signal.unlock();
-        }
-    }
-
-    private void queueFrame(FrameOut frame) {
-        signal.lock();
-        try {
-            if (stopping) {
-                return;
-            }
-            outbox.add(frame);
-            wake.signal();
-        } finally {
-            signal.unlock();
-        }
+        outbox.addBroadcast(frame);
     }
 
     /**
@@ -291,40 +240,14 @@ final class SyncPeer {
         }
     }
 
-    /**
-     * Under {@link #exchange}: hands a generated message to the sender, keeping generation order.
-     * A message that may go at once goes ahead of the broadcasts queued last (they were made before
-     * it, so it holds what they tell); one that must wait for the disk stays behind them, so that
-     * broadcasts never wait for a peer's edit to be durable.
-     */
+    /** Under {@link #exchange}: hands a generated message to the sender, keeping generation order. */
     private void queue(Optional<DocumentOwner.Outgoing> message) {
-        if (message.isEmpty()) {
-            return;
-        }
-        boolean sendable = owner.isDurable(message.get().ticket());
-        signal.lock();
-        try {
-            ArrayDeque<Outbound> overtaken = new ArrayDeque<>();
-            while (sendable && outbox.peekLast() instanceof FrameOut f && f.broadcast()) {
-                overtaken.addFirst(outbox.pollLast());
-            }
-            outbox.add(new SyncOut(message.get()));
-            outbox.addAll(overtaken);
-            wake.signal();
-        } finally {
-            signal.unlock();
-        }
+        message.ifPresent(m -> outbox.addSync(m, owner.isDurable(m.ticket())));
     }
 
     /** Something changed (another peer's change, a daemon-side edit): generate for this peer soon. */
     void documentChanged() {
-        signal.lock();
-        try {
-            changed = true;
-            wake.signal();
-        } finally {
-            signal.unlock();
-        }
+        outbox.changed();
     }
 
     /** Ends the connection from our side (daemon shutdown); the reader then returns. */
@@ -339,43 +262,20 @@ final class SyncPeer {
     private void sendLoop() {
         try {
             while (true) {
-                Outbound next;
-                boolean generate;
-                boolean catchUp = false;
-                signal.lock();
-                try {
-                    while (outbox.isEmpty() && !changed && !lagged && !stopping) {
-                        wake.awaitUninterruptibly();
-                    }
-                    if (stopping) {
-                        return;
-                    }
-                    // a change comes before the broadcasts waiting (see the class comment)
-                    next = changed && outbox.peek() instanceof FrameOut f && f.broadcast() ? null : outbox.poll();
-                    if (next instanceof FrameOut f && f.broadcast()) {
-                        queuedBroadcasts--;
-                    }
-                    generate = next == null && changed;
-                    if (generate) {
-                        changed = false;
-                    } else if (next == null && lagged) {
-                        lagged = false;
-                        catchUp = true;
-                    }
-                } finally {
-                    signal.unlock();
-                }
-                if (generate) {
+                Object next = outbox.take();
+                if (next == PeerOutbox.Catch.STOP) {
+                    return;
+                } else if (next == PeerOutbox.Catch.GENERATE) {
                     generateAndQueue();
-                } else if (catchUp) {
+                } else if (next == PeerOutbox.Catch.CATCH_UP) {
                     List<NotebookBroadcast> fresh = typed.afterLag();
                     LOG.debug("{}: missed broadcasts, sending {} fresh ones", label, fresh.size());
                     fresh.forEach(this::broadcast);
-                } else if (next instanceof SyncOut sync) {
+                } else if (next instanceof PeerOutbox.SyncWrite sync) {
                     owner.awaitDurable(sync.message().ticket());
                     byte[] message = sync.message().message();
                     frames.writeFrame(typed == null ? message : NotebookFrames.sync(message));
-                } else if (next instanceof FrameOut f) {
+                } else if (next instanceof PeerOutbox.FrameWrite f) {
                     frames.writeFrame(f.frame());
                 }
             }
@@ -400,13 +300,7 @@ final class SyncPeer {
             // short); their answers have nowhere to go and are dropped
             requests.shutdown();
         }
-        signal.lock();
-        try {
-            stopping = true;
-            wake.signal();
-        } finally {
-            signal.unlock();
-        }
+        outbox.stop();
         // a sender blocked on a full socket buffer wakes up when the channel closes
         disconnect();
         try {

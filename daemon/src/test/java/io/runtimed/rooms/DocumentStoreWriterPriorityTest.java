@@ -3,6 +3,7 @@ package io.runtimed.rooms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.jna.Platform;
 import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
 import java.io.IOException;
@@ -26,6 +27,8 @@ class DocumentStoreWriterPriorityTest {
 
     @Test
     void theWriterThreadRunsNicerThanTheDaemon() {
+        // Linux only (per-thread nice values and /proc); the daemon's Automerge needs glibc 2.34+, which has gettid
+        assertThat(Platform.isLinux()).as("a Linux machine, where threads have nice values of their own").isTrue();
         int daemonNice = niceOf(Path.of("/proc/thread-self"));
         DocumentOwner owner = new DocumentOwner("test", NativeHandles.newDocument());
         // "nicewrite-writer" is cut to 15 characters by the kernel

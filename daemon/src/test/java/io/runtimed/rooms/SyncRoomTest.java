@@ -291,7 +291,32 @@ class SyncRoomTest {
     void aBroadcastMadeAfterAChangeArrivesAfterIt() throws Exception {
         AtomicLong staged = new AtomicLong();
         owner.attachJournal(doc -> staged.incrementAndGet());
-        typed = new TypedFramesHandler() {
+        typed = noRequests();
+        RawSyncPeer a = RawSyncPeer.connectTyped(socket, null, "a");
+        peers.add(a);
+        // the first exchange done: the daemon applied a message of the peer's that carries a change,
+        // so it knows the peer's heads (Automerge sends a peer changes only after that)
+        a.change(tx -> tx.set(ObjectId.ROOT, "hello", "a"));
+        await().atMost(WAIT).until(() -> owner.withDocument(d -> str(d, "hello")).isPresent());
+        owner.durableUpTo(staged.get());
+
+        owner.change(tx -> tx.set(ObjectId.ROOT, "edit", "e1")); // a daemon edit: sent once durable
+        room.broadcast();
+        await().atMost(WAIT).until(SyncRoomTest::aWriterAwaitsDurability);
+        owner.changeEventually(tx -> tx.set(ObjectId.ROOT, "output", "o1"));
+        room.broadcast();
+        room.announce(new NotebookBroadcast.Output("c1", "stream", "o1"));
+        List<String> heads = owner.withDocument(d -> Arrays.stream(d.getHeads()).map(RawSyncPeer::hex).sorted().toList());
+        owner.durableUpTo(staged.get());
+
+        assertThat(a.awaitBroadcast("\"output\"", WAIT)).hasSize(1);
+        assertThat(a.headsAtBroadcasts()).as("the peer's document when the output was announced")
+                .containsExactly(heads);
+        assertThat(a.<Optional<String>>read(d -> str(d, "output"))).hasValue("o1");
+    }
+
+    private static TypedFramesHandler noRequests() {
+        return new TypedFramesHandler() {
             @Override
             public NotebookResponse answer(NotebookRequest request) {
                 return new NotebookResponse.Error("not in this test");
@@ -307,23 +332,6 @@ class SyncRoomTest {
                 return List.of();
             }
         };
-        RawSyncPeer a = RawSyncPeer.connectTyped(socket, null, "a");
-        peers.add(a);
-        await().atMost(WAIT).until(() -> room.peerCount() == 1 && a.frameCount() > 1);
-
-        owner.change(tx -> tx.set(ObjectId.ROOT, "edit", "e1")); // a daemon edit: sent once durable
-        room.broadcast();
-        await().atMost(WAIT).until(SyncRoomTest::aWriterAwaitsDurability);
-        owner.changeEventually(tx -> tx.set(ObjectId.ROOT, "output", "o1"));
-        room.broadcast();
-        room.announce(new NotebookBroadcast.Output("c1", "stream", "o1"));
-        List<String> heads = owner.withDocument(d -> Arrays.stream(d.getHeads()).map(RawSyncPeer::hex).sorted().toList());
-        owner.durableUpTo(staged.get());
-
-        assertThat(a.awaitBroadcast("\"output\"", WAIT)).hasSize(1);
-        assertThat(a.headsAtBroadcasts()).as("the peer's document when the output was announced")
-                .containsExactly(heads);
-        assertThat(a.<Optional<String>>read(d -> str(d, "output"))).hasValue("o1");
     }
 
     private static boolean aWriterAwaitsDurability() {
