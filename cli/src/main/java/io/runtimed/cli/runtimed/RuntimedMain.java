@@ -14,8 +14,14 @@ public final class RuntimedMain {
             // overlap the daemon's start-up work with parsing the command line (tens of ms on 2 cores)
             ClassPreloader.start();
         } else if (args.length > 0 && (args[0].equals("status") || args[0].equals("doctor"))) {
-            // both ask the daemon over its socket: that class's set-up on the second core meanwhile
-            Thread warmUp = new Thread(new UnixSocketWarmUp(), "runtimed-warmup");
+            // both ask the daemon over its socket: that class's set-up on the second core meanwhile;
+            // doctor also asks the blob server over http
+            Runnable socket = new UnixSocketWarmUp();
+            Runnable work = args[0].equals("doctor") ? () -> {
+                socket.run();
+                HttpWarmUp.run();
+            } : socket;
+            Thread warmUp = new Thread(work, "runtimed-warmup");
             warmUp.setDaemon(true);
             warmUp.start();
         }
