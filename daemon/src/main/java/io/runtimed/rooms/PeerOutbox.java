@@ -23,8 +23,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * has caught up with the queue the sender is told to send fresh state ({@link Catch#CATCH_UP}).
  */
 final class PeerOutbox {
+    /** What the sender does next: a queued {@link Write}, or a {@link Catch}. */
+    sealed interface Step {
+    }
+
     /** A queued write. */
-    sealed interface Write {
+    sealed interface Write extends Step {
     }
 
     /** A generated sync message: written once its heads are durable. */
@@ -36,7 +40,7 @@ final class PeerOutbox {
     }
 
     /** What the sender does when there is nothing to write first. */
-    enum Catch {
+    enum Catch implements Step {
         /** Generate a sync message for the peer (the document changed). */
         GENERATE,
         /** Send the state of the broadcasts it missed. */
@@ -139,8 +143,8 @@ final class PeerOutbox {
         }
     }
 
-    /** The sender's next step (a {@link Write} or a {@link Catch}), waiting until there is one. */
-    Object take() {
+    /** The sender's next step, waiting until there is one. */
+    Step take() {
         lock.lock();
         try {
             while (queue.isEmpty() && !changed && !lagged && !stopping) {
@@ -153,7 +157,7 @@ final class PeerOutbox {
     }
 
     /** As {@link #take}, without waiting: null when there is nothing to do. */
-    Object poll() {
+    Step poll() {
         lock.lock();
         try {
             return queue.isEmpty() && !changed && !lagged && !stopping ? null : nextLocked();
@@ -162,7 +166,7 @@ final class PeerOutbox {
         }
     }
 
-    private Object nextLocked() {
+    private Step nextLocked() {
         if (stopping) {
             return Catch.STOP;
         }

@@ -262,7 +262,7 @@ final class SyncPeer {
     private void sendLoop() {
         try {
             while (true) {
-                Object next = outbox.take();
+                PeerOutbox.Step next = outbox.take();
                 if (next == PeerOutbox.Catch.STOP) {
                     return;
                 } else if (next == PeerOutbox.Catch.GENERATE) {

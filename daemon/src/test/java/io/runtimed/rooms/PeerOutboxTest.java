@@ -26,7 +26,7 @@ class PeerOutboxTest {
     /** What the sender does until there is nothing left, as names: sync messages, frames, GENERATE… */
     List<String> drain() {
         List<String> steps = new ArrayList<>();
-        Object next;
+        PeerOutbox.Step next;
         while ((next = outbox.poll()) != null) {
             if (next instanceof PeerOutbox.SyncWrite s) {
                 steps.add(new String(s.message().message(), StandardCharsets.UTF_8));
@@ -112,7 +112,7 @@ class PeerOutboxTest {
 
     @Test
     void takeWaitsForSomethingToDo() throws Exception {
-        AtomicReference<Object> taken = new AtomicReference<>();
+        AtomicReference<PeerOutbox.Step> taken = new AtomicReference<>();
         Thread sender = new Thread(() -> taken.set(outbox.take()), "test-sender");
         sender.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> sender.getState() == Thread.State.WAITING);

@@ -306,7 +306,7 @@ class SyncRoomTest {
         owner.changeEventually(tx -> tx.set(ObjectId.ROOT, "output", "o1"));
         room.broadcast();
         room.announce(new NotebookBroadcast.Output("c1", "stream", "o1"));
-        List<String> heads = owner.withDocument(d -> Arrays.stream(d.getHeads()).map(RawSyncPeer::hex).sorted().toList());
+        List<String> heads = owner.withDocument(SyncRoomTest::headsOf);
         owner.durableUpTo(staged.get());
 
         assertThat(a.awaitBroadcast("\"output\"", WAIT)).hasSize(1);

@@ -225,8 +225,7 @@ public final class RawSyncPeer implements AutoCloseable {
         return snapshot(headsAtBroadcasts);
     }
 
-    /** A change hash as lower-case hex. */
-    public static String hex(ChangeHash hash) {
+    private static String hex(ChangeHash hash) {
         return HexFormat.of().formatHex(hash.getBytes());
     }
 

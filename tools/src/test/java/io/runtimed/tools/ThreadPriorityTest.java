@@ -3,10 +3,6 @@ package io.runtimed.tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.jna.Platform;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -40,18 +36,8 @@ class ThreadPriorityTest {
         assertThat(ThreadPriority.lowerCurrentThread(0)).isEmpty();
     }
 
-    /** Field 19 of /proc/thread-self/stat (Linux); 0 elsewhere. */
+    /** 0 off Linux, where threads have no nice value of their own. */
     private static int niceOfThisThread() {
-        if (!Platform.isLinux()) {
-            return 0;
-        }
-        try {
-            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
-            // after "(comm)", which may hold spaces: field 3 (state) onwards
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Integer.parseInt(fields[19 - 3]);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Platform.isLinux() ? ThreadNiceness.ofThisThread() : 0;
     }
 }
