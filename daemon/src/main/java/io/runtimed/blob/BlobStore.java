@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -87,6 +88,8 @@ public final class BlobStore {
     private final Path root;
     private final Clock clock;
     private final ConcurrentHashMap<String, Deferred> deferred = new ConcurrentHashMap<>();
+    /** Shard directories seen to exist (see {@link #isWritableShard}). */
+    private final Set<String> knownShards = ConcurrentHashMap.newKeySet();
     /** One commit at a time, so that a commit that returns has made every blob before it durable. */
     private final ReentrantLock committing = new ReentrantLock();
 
@@ -138,8 +141,8 @@ public final class BlobStore {
             return hash;
         }
         Path shard = data0.getParent();
-        Files.createDirectories(shard);
-        Path temp = shard.resolve(TEMP_PREFIX + UUID.randomUUID());
+        ensureShard(shard);
+        Path temp = shard.resolve(tempName());
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(data);
@@ -178,18 +181,14 @@ public final class BlobStore {
             // no file on the output's way: the commit writes it (the caller hands the array over);
             // a store that cannot write fails here still, so the caller can fall back (KERNELS.md §7.2)
             Path shard = data0.getParent();
-            if (!Files.isWritable(shard)) {
-                Files.createDirectories(shard);
-                if (!Files.isWritable(shard)) {
-                    throw new AccessDeniedException(shard.toString(), null, "blob directory is not writable");
-                }
+            if (!isWritableShard(shard)) {
+                throw new AccessDeniedException(shard.toString(), null, "blob directory is not writable");
             }
             boolean created = deferred.putIfAbsent(hash, new Deferred(null, data, mediaType, data.length)) == null;
             return new Deferral(hash, created);
         }
         // a cheap random name (CREATE_NEW still refuses a clash)
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        Path temp = data0.resolveSibling(TEMP_PREFIX + new UUID(random.nextLong(), random.nextLong()));
+        Path temp = data0.resolveSibling(tempName());
         try (FileChannel out = createInShard(temp)) {
             ByteBuffer buf = ByteBuffer.wrap(data);
             while (buf.hasRemaining()) {
@@ -204,6 +203,45 @@ public final class BlobStore {
             return new Deferral(hash, false);
         }
         return new Deferral(hash, true);
+    }
+
+    /**
+     * A temp file's name (BLOBS.md §1: {@code .tmp.<uuid>}) from a cheap random source: the name
+     * only has to differ from its neighbours' (CREATE_NEW refuses a clash), and the secure source
+     * of {@link UUID#randomUUID} costs a read of the OS's random device.
+     */
+    private static String tempName() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return TEMP_PREFIX + new UUID(random.nextLong(), random.nextLong());
+    }
+
+    /** {@code shard} exists (made when missing), without asking the file system twice about a known one. */
+    private void ensureShard(Path shard) throws IOException {
+        String name = shard.getFileName().toString();
+        if (!knownShards.contains(name) || !Files.exists(shard)) {
+            Files.createDirectories(shard);
+            knownShards.add(name);
+        }
+    }
+
+    /**
+     * Whether {@code shard} is a directory we may write, made when missing. Asking the file system
+     * about a directory that is not there costs an exception inside the JDK, so shards seen once
+     * are remembered and asked about directly (a gc may remove one: then it is made again).
+     */
+    private boolean isWritableShard(Path shard) throws IOException {
+        String name = shard.getFileName().toString();
+        if (knownShards.contains(name) && Files.isWritable(shard)) {
+            return true;
+        }
+        if (!Files.exists(shard)) {
+            Files.createDirectories(shard);
+        }
+        boolean writable = Files.isWritable(shard);
+        if (writable) {
+            knownShards.add(name);
+        }
+        return writable;
     }
 
     /** A new file in its shard directory, which is made when missing (the first blob of a shard, or after a gc). */
@@ -237,7 +275,7 @@ public final class BlobStore {
 
     private void commitOne(String hash, Deferred d) {
         Path temp = d.temp() != null ? d.temp()
-                : dataPath(hash).resolveSibling(TEMP_PREFIX + UUID.randomUUID());
+                : dataPath(hash).resolveSibling(tempName());
         try {
             if (d.bytes() != null) {
                 try (FileChannel out = createInShard(temp)) {
@@ -367,7 +405,7 @@ public final class BlobStore {
             touch(data);
             return hash;
         }
-        Files.createDirectories(data.getParent());
+        ensureShard(data.getParent());
         boolean created = publish(temp, data);
         if (!created) {
             touch(data);
@@ -376,7 +414,7 @@ public final class BlobStore {
             return hash;
         }
         byte[] json = Json.compact(new BlobMeta(mediaType, size, clock.instant()));
-        Path metaTemp = data.getParent().resolve(TEMP_PREFIX + UUID.randomUUID() + META_SUFFIX);
+        Path metaTemp = data.getParent().resolve(tempName() + META_SUFFIX);
         try {
             try (FileChannel out = FileChannel.open(metaTemp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buf = ByteBuffer.wrap(json);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -45,6 +46,18 @@ final class CellOutputs {
     private final Map<String, Start> starts = new HashMap<>();
     /** Where the cells written to are: an output of the 200th cell does not walk 199 others. */
     private final CellLocator cells = new CellLocator();
+    /** What the last output change left in its cell's outputs, at the version it made (or null). */
+    private Written written;
+
+    /**
+     * A cell's outputs List as this writer's last change left it: its size and last element. True
+     * while the document's version is still the one that change made (nothing has changed since).
+     */
+    private record Written(String cellId, ObjectId list, int size, String last, long version) {
+        boolean holds(String id, long now) {
+            return version == now && cellId.equals(id);
+        }
+    }
 
     CellOutputs(DocumentOwner doc, Runnable documentChanged, Consumer<NotebookBroadcast> broadcasts) {
         this.doc = doc;
@@ -109,28 +122,41 @@ final class CellOutputs {
     }
 
     /**
+     * A cell found in a transaction; {@code emptyOutputs}: its outputs List, when this transaction
+     * just made it (empty: no need to read it), else null.
+     */
+    private record Found(ObjectId cell, ObjectId emptyOutputs) {
+    }
+
+    /**
      * In a transaction on the cell: finds its Map once for all of the transaction's edits and makes
      * its pending start's edits first. Null for a cell that is missing (deleted meanwhile: its start
      * is dropped).
      */
-    private ObjectId cell(Transaction tx, String cellId) {
+    private Found cell(Transaction tx, String cellId) {
         Start start = takeStart(cellId);
-        ObjectId cell = cells.find(tx, cellId).orElse(null);
+        long version = doc.version();
+        ObjectId cell = cells.find(tx, cellId, version).orElse(null);
         if (cell == null || start == null) {
-            return cell;
+            return cell == null ? null : new Found(cell, null);
         }
-        clearIfAny(tx, cell);
+        Written w = written;
+        ObjectId cleared = w != null && w.holds(cellId, version)
+                ? (w.size() > 0 ? NotebookDoc.replaceOutputs(tx, cell) : null)
+                : clearIfAny(tx, cell);
         if (start.count != null) {
             NotebookDoc.setExecutionCount(tx, cell, start.count);
         }
-        return cell;
+        return new Found(cell, cleared);
     }
 
-    /** Outputs := [] when the cell has any (an empty List is left as it is: no change). */
-    private static void clearIfAny(Transaction tx, ObjectId cell) {
-        if (NotebookDoc.outputsList(tx, cell).filter(list -> tx.length(list) > 0).isPresent()) {
-            NotebookDoc.setOutputs(tx, cell, List.of());
-        }
+    /**
+     * Outputs := [] when the cell has any (an empty List is left as it is: no change). Returns the
+     * new List when it cleared, else null.
+     */
+    private static ObjectId clearIfAny(Transaction tx, ObjectId cell) {
+        Optional<ObjectId> outputs = NotebookDoc.outputsList(tx, cell);
+        return outputs.isPresent() && tx.length(outputs.get()) > 0 ? NotebookDoc.replaceOutputs(tx, cell) : null;
     }
 
     /** §7.2: appends {@code ref}; null when the cell is missing (then nothing happens). */
@@ -144,23 +170,48 @@ final class CellOutputs {
      */
     Placed upsert(String cellId, String outputType, int index, String expected, String ref) {
         Placed[] placed = new Placed[1];
+        long[] before = new long[1];
+        Written[] after = new Written[1];
         boolean changed = doc.changeEventually(tx -> {
-            ObjectId cell = cell(tx, cellId);
-            ObjectId list = cell == null ? null : NotebookDoc.outputsList(tx, cell).orElse(null);
-            if (list == null) {
+            before[0] = doc.version();
+            Written w = written; // read before cell(), which may clear
+            Found found = cell(tx, cellId);
+            if (found == null) {
                 return;
             }
-            int size = (int) tx.length(list);
-            if (expected != null && index >= 0 && index == size - 1
-                    && NotebookDoc.listString(tx, list, index).filter(expected::equals).isPresent()) {
+            ObjectId list;
+            int size;
+            if (found.emptyOutputs() != null) {
+                list = found.emptyOutputs();
+                size = 0;
+            } else if (w != null && w.holds(cellId, before[0])) {
+                list = w.list();
+                size = w.size();
+            } else {
+                list = NotebookDoc.outputsList(tx, found.cell()).orElse(null);
+                if (list == null) {
+                    return;
+                }
+                size = (int) tx.length(list);
+                w = null;
+            }
+            boolean lastIsExpected = expected != null && index >= 0 && index == size - 1
+                    && (w != null && found.emptyOutputs() == null ? expected.equals(w.last())
+                            : NotebookDoc.listString(tx, list, index).filter(expected::equals).isPresent());
+            if (lastIsExpected) {
                 tx.set(list, index, ref);
                 placed[0] = new Placed(index, true);
+                after[0] = new Written(cellId, list, size, ref, before[0] + 1);
             } else {
                 tx.insert(list, size, ref);
                 placed[0] = new Placed(size, false);
+                after[0] = new Written(cellId, list, size + 1, ref, before[0] + 1);
             }
         });
         if (changed) {
+            // this change (the version after before[0]) touched one cell's outputs and count only
+            cells.carryOver(before[0], before[0] + 1);
+            written = after[0];
             documentChanged.run();
         }
         if (placed[0] != null) {
@@ -172,9 +223,9 @@ final class CellOutputs {
     /** Outputs := [] (skipped when already empty or the cell is missing); true when it cleared. */
     boolean clear(String cellId) {
         boolean changed = doc.changeEventually(tx -> {
-            ObjectId cell = cell(tx, cellId);
-            if (cell != null) {
-                clearIfAny(tx, cell);
+            Found found = cell(tx, cellId);
+            if (found != null && found.emptyOutputs() == null) {
+                clearIfAny(tx, found.cell());
             }
         });
         if (changed) {

@@ -495,6 +495,25 @@ public class BlobStoreTest {
             assertThat(store.get(HELLO_HASH)).contains(hello());
         }
 
+        /** The store remembers shards it made; a gc that removes an emptied shard must not make that a lie. */
+        @Test
+        void aShardRemovedMeanwhileIsMadeAgainForItsNextBlob() throws Exception {
+            store.putDeferred(hello(), "text/plain");
+            store.commitDeferred();
+            assertThat(store.delete(HELLO_HASH)).isTrue();
+            Path shard = root.resolve(dataFile.substring(0, 2));
+            Files.delete(shard); // what a gc does with an emptied shard
+
+            assertThat(store.putDeferred(hello(), "text/plain").created()).isTrue();
+            store.commitDeferred();
+            assertThat(new BlobStore(root).get(HELLO_HASH)).contains(hello());
+
+            assertThat(store.delete(HELLO_HASH)).isTrue();
+            Files.delete(shard);
+            assertThat(store.put(hello(), "text/plain")).as("the durable put too").isEqualTo(HELLO_HASH);
+            assertThat(new BlobStore(root).get(HELLO_HASH)).contains(hello());
+        }
+
         @Test
         void aCrashBeforeTheCommitLeavesOnlyATempFileThatTheNextStartRemoves() throws Exception {
             store.putDeferred(hello(), "text/plain");

@@ -148,6 +148,26 @@ class OutputRouterTest {
                     () -> assertThat(texts("c1")).containsExactly("first\nsecond\n"));
         }
 
+        /**
+         * The router remembers where it wrote (the cell's Map, its outputs List and their size) while
+         * nothing else changes the document; a window's edit between two writes must end that.
+         */
+        @Test
+        void aWindowsClearOrMoveBetweenTwoWritesIsSeenByTheNextWrite() throws Exception {
+            out("c1", RUN1, "first\n");
+            assertThat(texts("c1")).containsExactly("first\n");
+            doc.change(tx -> NotebookDoc.setOutputs(tx, "c1", List.of())); // a window clears
+            out("c1", RUN1, "second\n");
+            router.finishCell("c1");
+            assertThat(texts("c1")).as("written into the window's new List").containsExactly("first\nsecond\n");
+
+            out("c2", RUN2, "one\n");
+            doc.change(tx -> NotebookDoc.moveCell(tx, "c2", 0)); // a move makes a new Map
+            out("c2", RUN2, "two\n");
+            router.finishCell("c2");
+            assertThat(texts("c2")).as("written into the moved cell").containsExactly("one\ntwo\n");
+        }
+
         @Test
         void interleavedStdoutAndStderrMakeNewOutputsWithoutRepeatingText() throws Exception {
             out("c1", RUN1, "a\n");

@@ -16,6 +16,12 @@ public final class BlobHash {
     public static final int SHARD_LENGTH = 2;
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
+    /**
+     * Never updated, only cloned: {@code MessageDigest.getInstance} looks the algorithm up among
+     * the providers and makes the instance by reflection each time, which cost more than hashing
+     * an output manifest.
+     */
+    private static final MessageDigest PROTOTYPE = lookUpDigest();
 
     private BlobHash() {
     }
@@ -51,6 +57,14 @@ public final class BlobHash {
 
     /** A fresh SHA-256 digest, for data hashed as it streams; {@link #hex} names its result. */
     public static MessageDigest newDigest() {
+        try {
+            return (MessageDigest) PROTOTYPE.clone();
+        } catch (CloneNotSupportedException e) {
+            return lookUpDigest(); // a provider whose SHA-256 cannot be cloned
+        }
+    }
+
+    private static MessageDigest lookUpDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

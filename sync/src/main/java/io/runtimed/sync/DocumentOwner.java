@@ -64,6 +64,13 @@ public final class DocumentOwner implements AutoCloseable {
     /** The highest ticket a generated message must wait for (changes made eventually do not raise it). */
     private long stagedTicket;
     private long durableTicket;
+    /** Changes committed or received since this owner took the document (see {@link #version}). */
+    private long version;
+    /**
+     * The heads as the last {@link #receive} left them, null when unknown (after a commit): the
+     * next receive then needs one native call less to tell whether it changed anything.
+     */
+    private ChangeHash[] receivedHeads;
 
     /** Takes ownership of {@code doc}: from now on only this owner touches or frees it. */
     public DocumentOwner(String name, Document doc) {
@@ -106,6 +113,18 @@ public final class DocumentOwner implements AutoCloseable {
                 stagedTicket = ticket;
             }
         }
+    }
+
+    /**
+     * The document's version: it grows by exactly one with every change committed or received
+     * through this owner, so equal versions mean the same document. Only under the lock (inside
+     * {@link #read} or {@link #change}), where it stays true while the caller holds it.
+     */
+    public long version() {
+        if (!lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("version() outside the " + this + "'s lock");
+        }
+        return version;
     }
 
     /** Whether everything staged up to {@code ticket} is durable already (a message with it may go now). */
@@ -199,6 +218,8 @@ public final class DocumentOwner implements AutoCloseable {
                 committed = true;
                 boolean changed = tx.commit().isPresent();
                 if (changed) {
+                    version++;
+                    receivedHeads = null;
                     staged(doc, awaited);
                 }
                 return changed;
@@ -220,17 +241,22 @@ public final class DocumentOwner implements AutoCloseable {
         lock.lock();
         try {
             Document d = open();
-            ChangeHash[] before = d.getHeads();
+            ChangeHash[] before = receivedHeads != null ? receivedHeads : d.getHeads();
+            receivedHeads = null;
             try {
                 d.receiveSyncMessage(state, message);
             } catch (RuntimeException e) {
+                version++; // whatever it left behind, nobody may take the document for the one before
                 if (AutomergeErrors.isLibraryError(e)) {
                     throw new SyncMessageException(e.getMessage());
                 }
                 throw e;
             }
-            boolean changed = !Arrays.equals(before, d.getHeads());
+            ChangeHash[] after = d.getHeads();
+            receivedHeads = after;
+            boolean changed = !Arrays.equals(before, after);
             if (changed) {
+                version++;
                 staged(d, true);
             }
             return changed;
@@ -261,7 +287,8 @@ public final class DocumentOwner implements AutoCloseable {
 
     /**
      * Runs {@code work} on the whole document under the lock, for what needs more than reading in
-     * one step (heads and a full save that must match). It must not start a transaction.
+     * one step (heads and a full save that must match). It must not start a transaction or
+     * change the document in any other way.
      */
     public <T> T withDocument(Function<Document, T> work) {
         lock.lock();

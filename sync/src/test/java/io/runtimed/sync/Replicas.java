@@ -17,6 +17,12 @@ public final class Replicas implements AutoCloseable {
         return d;
     }
 
+    /** Registers a sync state to be freed by {@link #close()}. */
+    public SyncState track(SyncState s) {
+        states.add(s);
+        return s;
+    }
+
     public Document empty() {
         return track(NativeHandles.newDocument());
     }

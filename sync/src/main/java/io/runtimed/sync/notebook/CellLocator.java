@@ -18,24 +18,53 @@ import org.automerge.Read;
  * the notebook's size); only a cell that moved, went or was never seen costs a walk, which
  * remembers every cell it passes.
  *
+ * <p>With a document version ({@link io.runtimed.sync.DocumentOwner#version()}), a place checked at
+ * that very version is not read again: the document is the same. A writer whose own change moves
+ * no cell {@linkplain #carryOver carries} its places over to the version that change made, so a
+ * kernel's next output to the same cell costs no read to find it when nothing else changed.
+ *
  * <p>Ids are unique in a well-formed notebook; where two cells share one, it finds one of them.
  * Not thread-safe: one per document, used under its owner's lock.
  */
 public final class CellLocator {
-    private record Place(ObjectId cell, int index) {
+    /** Where a cell was, and in which of this locator's generations that was last seen true. */
+    private record Place(ObjectId cell, int index, long generation) {
     }
 
+    private static final long NO_VERSION = -1;
+
     private final Map<String, Place> places = new HashMap<>();
+    /**
+     * Places seen in the current generation hold for the document at {@link #generationVersion};
+     * a lookup at another version starts a new generation (so a carry-over costs nothing per cell).
+     */
+    private long generation;
+    private long generationVersion = NO_VERSION;
 
     /** The Map of the cell with {@code id}, as {@link NotebookDoc#cellObject} finds it. */
     public Optional<ObjectId> find(Read doc, String id) {
+        return find(doc, id, NO_VERSION);
+    }
+
+    /**
+     * As {@link #find(Read, String)} on the document at {@code version} (never negative; equal
+     * versions mean an unchanged document): a place seen at this version is returned without a read.
+     */
+    public Optional<ObjectId> find(Read doc, String id, long version) {
+        Place known = places.get(id);
+        if (version == NO_VERSION || version != generationVersion) {
+            generation++;
+            generationVersion = version;
+        } else if (known != null && known.generation() == generation) {
+            return Optional.of(known.cell());
+        }
         Optional<ObjectId> cells = NotebookDoc.cellsList(doc);
         if (cells.isEmpty()) {
             return Optional.empty();
         }
-        Place known = places.get(id);
         if (known != null && doc.get(cells.get(), known.index()).orElse(null) instanceof AmValue.Map m
                 && m.getId().equals(known.cell()) && isCell(doc, known.cell(), id)) {
+            places.put(id, new Place(known.cell(), known.index(), generation));
             return Optional.of(known.cell());
         }
         places.remove(id);
@@ -46,7 +75,7 @@ public final class CellLocator {
                 Optional<String> itsId = NotebookDoc.cellId(doc, map.getId());
                 // the first cell with an id, as the walk of NotebookDoc.cellObject
                 if (itsId.isPresent() && seen.add(itsId.get())) {
-                    places.put(itsId.get(), new Place(map.getId(), i));
+                    places.put(itsId.get(), new Place(map.getId(), i, generation));
                     if (itsId.get().equals(id)) {
                         return Optional.of(map.getId());
                     }
@@ -54,6 +83,16 @@ public final class CellLocator {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The document went from version {@code from} to {@code to} by a change that moved, added and
+     * removed no cell and changed no cell's id: what was seen at {@code from} holds at {@code to}.
+     */
+    public void carryOver(long from, long to) {
+        if (from != NO_VERSION && generationVersion == from) {
+            generationVersion = to;
+        }
     }
 
     private static boolean isCell(Read doc, ObjectId cell, String id) {

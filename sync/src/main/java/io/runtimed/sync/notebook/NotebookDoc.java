@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.automerge.AmValue;
 import org.automerge.Document;
+import org.automerge.MapEntry;
 import org.automerge.ObjectId;
 import org.automerge.ObjectType;
 import org.automerge.Read;
@@ -82,14 +83,17 @@ public final class NotebookDoc {
 
     /** The cells by the §2 rules: elements that are not a Map with a Str id are skipped. */
     public static List<NotebookCell> cells(Read doc) {
+        return cellsOf(doc, cellsList(doc));
+    }
+
+    private static List<NotebookCell> cellsOf(Read doc, Optional<ObjectId> cells) {
         List<NotebookCell> out = new ArrayList<>();
-        Optional<ObjectId> cells = cellsList(doc);
         if (cells.isEmpty()) {
             return out;
         }
         for (AmValue item : doc.listItems(cells.get()).orElse(new AmValue[0])) {
             if (item instanceof AmValue.Map map) {
-                readCell(doc, map.getId()).ifPresent(out::add);
+                readCell(doc, map.getId(), null).ifPresent(out::add);
             }
         }
         return out;
@@ -97,7 +101,12 @@ public final class NotebookDoc {
 
     /** §2: the first cell in list order whose id matches. */
     public static Optional<NotebookCell> cell(Read doc, String id) {
-        return cellObject(doc, id).flatMap(c -> readCell(doc, c));
+        return cellObject(doc, id).flatMap(c -> readCell(doc, c, null));
+    }
+
+    /** The cell whose Map is {@code cell} (as a {@link CellLocator} finds it), or empty without a Str id. */
+    public static Optional<NotebookCell> cellAt(Read doc, ObjectId cell) {
+        return readCell(doc, cell, null);
     }
 
     public static int cellCount(Read doc) {
@@ -106,11 +115,16 @@ public final class NotebookDoc {
 
     /** The Str values of {@code metadata} (others skipped), in key order. */
     public static Map<String, String> metadata(Read doc) {
+        return metadataOf(doc, map(doc, ObjectId.ROOT, METADATA));
+    }
+
+    private static Map<String, String> metadataOf(Read doc, Optional<ObjectId> metadata) {
         Map<String, String> out = new LinkedHashMap<>();
-        Optional<ObjectId> metadata = map(doc, ObjectId.ROOT, METADATA);
         if (metadata.isPresent()) {
-            for (String key : doc.keys(metadata.get()).orElse(new String[0])) {
-                string(doc, metadata.get(), key).ifPresent(v -> out.put(key, v));
+            for (MapEntry e : doc.mapEntries(metadata.get()).orElse(new MapEntry[0])) {
+                if (e.getValue() instanceof AmValue.Str str) {
+                    out.put(e.getKey(), str.getValue());
+                }
             }
         }
         return out;
@@ -123,7 +137,22 @@ public final class NotebookDoc {
 
     /** The whole notebook as plain values (the id reads as "" when the document has none). */
     public static NotebookSnapshot snapshot(Read doc) {
-        return new NotebookSnapshot(notebookId(doc).orElse(""), cells(doc), metadata(doc));
+        // the root's keys in one native call: on a window's path after each change, the number of
+        // calls counts more than what each returns (see readCell)
+        String notebookId = "";
+        Optional<ObjectId> cells = Optional.empty();
+        Optional<ObjectId> metadata = Optional.empty();
+        for (MapEntry e : doc.mapEntries(ObjectId.ROOT).orElse(new MapEntry[0])) {
+            AmValue v = e.getValue();
+            switch (e.getKey()) {
+                case NOTEBOOK_ID -> notebookId = v instanceof AmValue.Str str ? str.getValue() : "";
+                case CELLS -> cells = v instanceof AmValue.List list ? Optional.of(list.getId()) : Optional.empty();
+                case METADATA -> metadata = v instanceof AmValue.Map map ? Optional.of(map.getId()) : Optional.empty();
+                default -> {
+                }
+            }
+        }
+        return new NotebookSnapshot(notebookId, cellsOf(doc, cells), metadataOf(doc, metadata));
     }
 
     /** The snapshot as JSON: {@code {"notebook_id":…,"cells":[§2 cell objects],"metadata":{…}}}. */
@@ -139,27 +168,48 @@ public final class NotebookDoc {
         return root;
     }
 
-    private static Optional<NotebookCell> readCell(Read doc, ObjectId cell) {
-        Optional<String> id = string(doc, cell, ID);
-        if (id.isEmpty()) {
+    /**
+     * A cell's Map as a {@link NotebookCell} (empty without a Str id); {@code otherKeys}, when
+     * given, gets its other Str keys. All of its keys come in one native call, then one each for
+     * the source and the outputs: each call into the binding looks classes and methods up again,
+     * and on a path that runs once per change (a window's snapshot, a request) with cold caches
+     * seven separate reads cost about twice what these three do.
+     */
+    private static Optional<NotebookCell> readCell(Read doc, ObjectId cell, Map<String, String> otherKeys) {
+        String id = null;
+        String cellType = "";
+        String count = NO_EXECUTION_COUNT;
+        ObjectId source = null;
+        ObjectId outputsList = null;
+        for (MapEntry e : doc.mapEntries(cell).orElse(new MapEntry[0])) {
+            AmValue v = e.getValue();
+            String str = v instanceof AmValue.Str s ? s.getValue() : null;
+            switch (e.getKey()) {
+                case ID -> id = str;
+                case CELL_TYPE -> cellType = str != null ? str : "";
+                case EXECUTION_COUNT -> count = str != null ? str : NO_EXECUTION_COUNT;
+                case SOURCE -> source = v instanceof AmValue.Text text ? text.getId() : null;
+                case OUTPUTS -> outputsList = v instanceof AmValue.List list ? list.getId() : null;
+                default -> {
+                    if (otherKeys != null && str != null) {
+                        otherKeys.put(e.getKey(), str);
+                    }
+                }
+            }
+        }
+        if (id == null) {
             return Optional.empty();
         }
-        String source = "";
-        Optional<AmValue> s = doc.get(cell, SOURCE);
-        if (s.isPresent() && s.get() instanceof AmValue.Text text) {
-            source = doc.text(text.getId()).orElse("");
-        }
+        String text = source == null ? "" : doc.text(source).orElse("");
         List<String> outputs = new ArrayList<>();
-        Optional<AmValue> o = doc.get(cell, OUTPUTS);
-        if (o.isPresent() && o.get() instanceof AmValue.List list) {
-            for (AmValue item : doc.listItems(list.getId()).orElse(new AmValue[0])) {
+        if (outputsList != null) {
+            for (AmValue item : doc.listItems(outputsList).orElse(new AmValue[0])) {
                 if (item instanceof AmValue.Str str) {
                     outputs.add(str.getValue());
                 }
             }
         }
-        return Optional.of(new NotebookCell(id.get(), string(doc, cell, CELL_TYPE).orElse(""), source,
-                string(doc, cell, EXECUTION_COUNT).orElse(NO_EXECUTION_COUNT), outputs));
+        return Optional.of(new NotebookCell(id, cellType, text, count, outputs));
     }
 
     /** A cell and the Str values of its other keys (cell metadata), read together. */
@@ -175,16 +225,8 @@ public final class NotebookDoc {
         }
         for (AmValue item : doc.listItems(cells.get()).orElse(new AmValue[0])) {
             if (item instanceof AmValue.Map map) {
-                Optional<NotebookCell> cell = readCell(doc, map.getId());
-                if (cell.isPresent()) {
-                    Map<String, String> keys = new LinkedHashMap<>();
-                    for (String key : doc.keys(map.getId()).orElse(new String[0])) {
-                        if (!CELL_KEYS.contains(key)) {
-                            string(doc, map.getId(), key).ifPresent(v -> keys.put(key, v));
-                        }
-                    }
-                    out.add(new CellWithKeys(cell.get(), keys));
-                }
+                Map<String, String> keys = new LinkedHashMap<>();
+                readCell(doc, map.getId(), keys).ifPresent(cell -> out.add(new CellWithKeys(cell, keys)));
             }
         }
         return out;
@@ -273,13 +315,8 @@ public final class NotebookDoc {
         }
         ObjectId cells = cellsList(tx).orElseThrow();
         ObjectId old = ((AmValue.Map) tx.get(cells, from.getAsInt()).orElseThrow()).getId();
-        NotebookCell snapshot = readCell(tx, old).orElseThrow();
         Map<String, String> extras = new LinkedHashMap<>();
-        for (String key : tx.keys(old).orElse(new String[0])) {
-            if (!List.of(ID, CELL_TYPE, SOURCE, EXECUTION_COUNT, OUTPUTS).contains(key)) {
-                string(tx, old, key).ifPresent(v -> extras.put(key, v));
-            }
-        }
+        NotebookCell snapshot = readCell(tx, old, extras).orElseThrow();
         tx.delete(cells, from.getAsInt());
         int at = (int) Math.min(Math.max(index, 0), tx.length(cells));
         ObjectId cell = tx.insert(cells, at, ObjectType.MAP);
@@ -380,6 +417,15 @@ public final class NotebookDoc {
         for (int i = 0; i < outputs.size(); i++) {
             tx.insert(list, i, outputs.get(i));
         }
+    }
+
+    /**
+     * {@link #setOutputs(Transaction, ObjectId, List)} with no outputs, for a cell known to have an
+     * {@code outputs} key: returns the new empty List.
+     */
+    public static ObjectId replaceOutputs(Transaction tx, ObjectId cell) {
+        tx.delete(cell, OUTPUTS);
+        return tx.set(cell, OUTPUTS, ObjectType.LIST);
     }
 
     /** §3 append_output: a Str at the end of the existing List (false when it is not a List). */

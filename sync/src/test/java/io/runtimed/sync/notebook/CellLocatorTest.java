@@ -8,6 +8,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -106,6 +107,91 @@ class CellLocatorTest {
         assertThat(locator.find(counted, "c99")).isEqualTo(NotebookDoc.cellObject(doc, "c99"));
         assertThat(reads.get()).as("a cell the walk passed").isLessThanOrEqualTo(3);
         assertThat(locator.find(counted, "missing")).isEmpty();
+    }
+
+    /**
+     * With versions (each edit one more, as {@code DocumentOwner} counts them): the same seeded
+     * edits, with outputs written between them through a carried-over locator, as the daemon's
+     * output writer does. A locator that trusted a place across a foreign edit fails this.
+     */
+    @Test
+    void withVersionsAndCarryOversItStillAgreesWithTheWalk() {
+        Random random = new Random(20261208);
+        List<String> ids = new ArrayList<>();
+        edit(tx -> {
+            for (int i = 0; i < 20; i++) {
+                NotebookDoc.addCell(tx, i, "c" + i, "code", false);
+                ids.add("c" + i);
+            }
+        });
+        long[] version = {1};
+        CellLocator locator = new CellLocator();
+        int next = 20;
+        for (int step = 0; step < 300; step++) {
+            int op = random.nextInt(6);
+            String some = ids.get(random.nextInt(ids.size()));
+            int at = random.nextInt(25);
+            if (op == 0) {
+                String id = "c" + next++;
+                ids.add(id);
+                edit(tx -> NotebookDoc.addCell(tx, at, id, "code", false));
+                version[0]++;
+            } else if (op == 1) {
+                edit(tx -> NotebookDoc.deleteCell(tx, some));
+                version[0]++;
+            } else if (op == 2) {
+                edit(tx -> NotebookDoc.moveCell(tx, some, at));
+                version[0]++;
+            } else {
+                // the output writer's own change: found through the locator, then carried over
+                String target = ids.get(random.nextInt(ids.size()));
+                long before = version[0];
+                boolean[] wrote = new boolean[1];
+                edit(tx -> locator.find(tx, target, before).ifPresent(cell -> {
+                    assertThat(Optional.of(cell)).isEqualTo(NotebookDoc.cellObject(tx, target));
+                    NotebookDoc.setExecutionCount(tx, cell, String.valueOf(before));
+                    wrote[0] = true;
+                }));
+                if (wrote[0]) {
+                    version[0]++;
+                    locator.carryOver(before, version[0]);
+                }
+            }
+            String probe = ids.get(random.nextInt(ids.size()));
+            assertThat(locator.find(doc, probe, version[0])).as("step %d, %s", step, probe)
+                    .isEqualTo(NotebookDoc.cellObject(doc, probe));
+        }
+    }
+
+    @Test
+    void atTheSameVersionOrAfterACarryOverAPlaceCostsNoRead() {
+        edit(tx -> {
+            for (int i = 0; i < 50; i++) {
+                NotebookDoc.addCell(tx, i, "c" + i, "code", false);
+            }
+        });
+        AtomicInteger reads = new AtomicInteger();
+        Read counted = counting(doc, reads);
+        CellLocator locator = new CellLocator();
+
+        assertThat(locator.find(counted, "c40", 7)).isEqualTo(NotebookDoc.cellObject(doc, "c40"));
+        reads.set(0);
+        assertThat(locator.find(counted, "c40", 7)).isEqualTo(NotebookDoc.cellObject(doc, "c40"));
+        assertThat(locator.find(counted, "c12", 7)).as("passed by the walk at this version")
+                .isEqualTo(NotebookDoc.cellObject(doc, "c12"));
+        assertThat(reads.get()).as("same version").isZero();
+
+        locator.carryOver(7, 8);
+        assertThat(locator.find(counted, "c40", 8)).isEqualTo(NotebookDoc.cellObject(doc, "c40"));
+        assertThat(reads.get()).as("carried over").isZero();
+
+        locator.carryOver(5, 9); // not the version it holds: ignored
+        assertThat(locator.find(counted, "c40", 9)).isEqualTo(NotebookDoc.cellObject(doc, "c40"));
+        assertThat(reads.get()).as("another version checks again").isBetween(1, 3);
+
+        reads.set(0);
+        assertThat(locator.find(counted, "c40")).isEqualTo(NotebookDoc.cellObject(doc, "c40"));
+        assertThat(reads.get()).as("without a version it always checks").isBetween(1, 3);
     }
 
     /** {@code doc} seen through a {@link Read} that counts the calls made on it. */

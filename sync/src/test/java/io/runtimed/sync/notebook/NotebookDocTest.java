@@ -351,6 +351,43 @@ class NotebookDocTest {
         }
 
         @Test
+        void keysOfAnotherTypeReadAsTheirDefaultsAndOnlyStrKeysAreCellMetadata() {
+            Document manual = replicas.empty();
+            edit(manual, tx -> {
+                tx.set(ObjectId.ROOT, "notebook_id", 7);
+                ObjectId meta = tx.set(ObjectId.ROOT, "metadata", ObjectType.MAP);
+                tx.set(meta, "runtime", "python");
+                tx.set(meta, "count", 3);
+                ObjectId cells = tx.set(ObjectId.ROOT, "cells", ObjectType.LIST);
+                ObjectId odd = tx.insert(cells, 0, ObjectType.MAP);
+                tx.set(odd, "id", "odd");
+                tx.set(odd, "cell_type", 1);
+                tx.set(odd, "source", "a Str, not Text");
+                tx.set(odd, "execution_count", 5);
+                tx.set(odd, "outputs", ObjectType.MAP);
+                tx.set(odd, "tag", "kept");
+                tx.set(odd, "weight", 2.5);
+                ObjectId good = tx.insert(cells, 1, ObjectType.MAP);
+                tx.set(good, "id", "good");
+                tx.set(good, "cell_type", "markdown");
+                ObjectId text = tx.set(good, "source", ObjectType.TEXT);
+                tx.spliceText(text, 0, 0, "# hi");
+                tx.set(good, "execution_count", "2");
+                ObjectId outputs = tx.set(good, "outputs", ObjectType.LIST);
+                tx.insert(outputs, 0, "o1");
+                tx.insert(outputs, 1, 9);
+            });
+            NotebookSnapshot s = NotebookDoc.snapshot(manual);
+            assertThat(s.notebookId()).isEmpty();
+            assertThat(s.metadata()).containsExactly(java.util.Map.entry("runtime", "python"));
+            assertThat(s.cells()).containsExactly(new NotebookCell("odd", "", "", "null", List.of()),
+                    new NotebookCell("good", "markdown", "# hi", "2", List.of("o1")));
+            assertThat(NotebookDoc.cellsWithKeys(manual)).extracting(NotebookDoc.CellWithKeys::keys)
+                    .containsExactly(java.util.Map.of("tag", "kept"), java.util.Map.of());
+            assertThat(NotebookDoc.cell(manual, "good")).contains(s.cells().get(1));
+        }
+
+        @Test
         void jsonHasTheSpecsCellShape() {
             NotebookSnapshot s = new NotebookSnapshot("nb", List.of(new NotebookCell("cell-1", "code", "x = 42", "1",
                     List.of("{\"output_type\":\"stream\",\"name\":\"stdout\",\"text\":\"hi\\n\"}"))), java.util.Map.of("runtime", "python"));

@@ -1,0 +1,101 @@
+package io.runtimed.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.runtimed.sync.notebook.NotebookDoc;
+import java.util.Optional;
+import org.automerge.Document;
+import org.automerge.SyncState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link DocumentOwner#version()}: one step per change that happened, none for anything else. */
+class DocumentOwnerVersionTest {
+    final Replicas replicas = new Replicas();
+    final DocumentOwner owner = new DocumentOwner("test", NotebookDoc.createFresh("nb"));
+
+    @AfterEach
+    void free() {
+        owner.close();
+        replicas.close();
+    }
+
+    long version() {
+        return owner.read(r -> owner.version());
+    }
+
+    @Test
+    void aCommittedChangeIsOneStepAndAnEditThatWritesNothingIsNone() {
+        long start = version();
+        owner.change(tx -> NotebookDoc.addCell(tx, 0, "c1", "code", false));
+        assertThat(version()).isEqualTo(start + 1);
+
+        owner.changeEventually(tx -> NotebookDoc.updateSource(tx, "c1", "x = 1"));
+        assertThat(version()).isEqualTo(start + 2);
+
+        assertThat(owner.change(tx -> { })).isFalse();
+        assertThat(version()).as("nothing committed").isEqualTo(start + 2);
+    }
+
+    @Test
+    void anEditThatThrowsIsRolledBackAndCountsNothing() {
+        long start = version();
+        try {
+            owner.change(tx -> {
+                NotebookDoc.addCell(tx, 0, "c1", "code", false);
+                throw new IllegalStateException("boom");
+            });
+        } catch (IllegalStateException expected) {
+            // rolled back
+        }
+        assertThat(version()).isEqualTo(start);
+        assertThat(owner.read(NotebookDoc::cells)).isEmpty();
+    }
+
+    @Test
+    void aReceivedChangeIsOneStepAndAMessageThatChangesNothingIsNone() {
+        Document peer = replicas.empty();
+        SyncState peerState = replicas.track(NativeHandles.newSyncState());
+        SyncState ownerState = replicas.track(NativeHandles.newSyncState());
+        long start = version();
+
+        exchangeUntilQuiet(peer, peerState, ownerState);
+        long afterHello = version();
+        assertThat(afterHello).as("an empty peer brings nothing").isEqualTo(start);
+
+        try (var tx = peer.startTransaction()) {
+            NotebookDoc.addCell(tx, 0, "p1", "code", false);
+            tx.commit();
+        }
+        exchangeUntilQuiet(peer, peerState, ownerState);
+        assertThat(version()).as("the peer's cell arrived in one step").isEqualTo(afterHello + 1);
+
+        exchangeUntilQuiet(peer, peerState, ownerState);
+        assertThat(version()).as("acknowledgements change nothing").isEqualTo(afterHello + 1);
+    }
+
+    @Test
+    void isOnlyReadUnderTheLock() {
+        assertThatThrownBy(owner::version).isInstanceOf(IllegalStateException.class);
+    }
+
+    private void exchangeUntilQuiet(Document peer, SyncState peerState, SyncState ownerState) {
+        for (int i = 0; i < 20; i++) {
+            Optional<byte[]> toOwner = peer.generateSyncMessage(peerState);
+            if (toOwner.isPresent()) {
+                try {
+                    owner.receive(ownerState, toOwner.get());
+                } catch (SyncMessageException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            Optional<byte[]> toPeer = owner.generateOutgoing(ownerState).map(DocumentOwner.Outgoing::message);
+            toPeer.ifPresent(m -> peer.receiveSyncMessage(peerState, m));
+            if (toOwner.isEmpty() && toPeer.isEmpty()) {
+                return;
+            }
+        }
+        throw new AssertionError("no quiet after 20 rounds");
+    }
+}
