@@ -47,6 +47,8 @@ public final class BlobHttpServer implements AutoCloseable {
     private static final int MAX_REQUEST_LINE = 8 * 1024;
     private static final int MAX_HEADER_BYTES = 16 * 1024;
     private static final int BACKLOG = 128;
+    /** Each connection's socket send buffer limit (the kernel doubles it for its bookkeeping). */
+    static final int SEND_BUFFER_BYTES = 4 << 20;
 
     private final Channel listening;
     private final EventLoopGroup acceptor;
@@ -81,6 +83,10 @@ public final class BlobHttpServer implements AutoCloseable {
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 1024, 16 * 1024))
                 // headers and a small body leave in one segment, without waiting for the client's ACK
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // a large blob leaves in fewer, larger sendfile calls and wake-ups than with the
+                // kernel's send buffer autotuning (which starts at 16 KiB): +4% MB/s on a 100 MB
+                // blob in the bench (interleaved, 4 runs each). Only a limit: memory is taken as queued.
+                .childOption(ChannelOption.SO_SNDBUF, SEND_BUFFER_BYTES)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -3,10 +3,10 @@ package io.runtimed.daemon;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +21,6 @@ import org.slf4j.LoggerFactory;
  * {@code --log-level}. Configured in code: no XML to find and parse on the start path.
  */
 public final class DaemonLogging {
-    private static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level [%thread] %logger{0}: %msg%n";
-
     /**
      * Held while slf4j starts (binds logback and starts its context): a thread that asks slf4j
      * while another starts it gets a stand-in factory, not logback's context.
@@ -139,10 +137,13 @@ public final class DaemonLogging {
                 DaemonLogProvider.initialized() ? "directly (DaemonLogProvider)" : "through another provider");
     }
 
-    private static PatternLayoutEncoder encoder(LoggerContext ctx) {
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    private static LayoutWrappingEncoder<ILoggingEvent> encoder(LoggerContext ctx) {
+        DaemonLogLayout layout = new DaemonLogLayout();
+        layout.setContext(ctx);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(ctx);
-        encoder.setPattern(PATTERN);
+        encoder.setLayout(layout);
         encoder.start();
         return encoder;
     }
