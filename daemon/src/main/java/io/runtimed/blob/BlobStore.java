@@ -370,7 +370,7 @@ public final class BlobStore {
         }
         // The shard is unknown until the last byte is hashed, so the temp file starts in the root
         // (same file system, so the link into the shard directory is atomic).
-        Path temp = root.resolve(TEMP_PREFIX + UUID.randomUUID());
+        Path temp = root.resolve(tempName());
         FileChannel out;
         try {
             Files.createDirectories(root);

@@ -223,6 +223,12 @@ public final class DocumentOwner implements AutoCloseable {
                     staged(doc, awaited);
                 }
                 return changed;
+            } catch (RuntimeException | Error e) {
+                // rolled back below, or a commit that failed half way: nobody may take the
+                // document for the one before (the counters only ever cost a re-read)
+                version++;
+                receivedHeads = null;
+                throw e;
             } finally {
                 if (!committed) {
                     tx.rollback();
@@ -293,6 +299,9 @@ public final class DocumentOwner implements AutoCloseable {
     public <T> T withDocument(Function<Document, T> work) {
         lock.lock();
         try {
+            // rare (a save, a load's heads): counted as a change in case one ever makes one
+            version++;
+            receivedHeads = null;
             return work.apply(open());
         } finally {
             lock.unlock();

@@ -6,7 +6,6 @@ import io.runtimed.protocol.NotebookBroadcast;
 import io.runtimed.protocol.NotebookRequest;
 import io.runtimed.protocol.NotebookResponse;
 import io.runtimed.rooms.TypedFramesHandler;
-import io.runtimed.sync.notebook.CellLocator;
 import io.runtimed.sync.notebook.NotebookCell;
 import io.runtimed.sync.notebook.NotebookDoc;
 import java.util.ArrayList;
@@ -21,8 +20,6 @@ import java.util.Optional;
  */
 final class NotebookRequests implements TypedFramesHandler {
     private final NotebookRoom room;
-    /** The cells requests name (execute_cell), found without walking the notebook; used under the document's lock. */
-    private final CellLocator cells = new CellLocator();
 
     NotebookRequests(NotebookRoom room) {
         this.room = room;
@@ -39,8 +36,8 @@ final class NotebookRequests implements TypedFramesHandler {
         }
         if (request instanceof NotebookRequest.ExecuteCell r) {
             // §2: the cell checks win over no_kernel
-            Optional<NotebookCell> cell = room.owner().read(d -> cells.find(d, r.cellId(), room.owner().version())
-                    .flatMap(c -> NotebookDoc.cellAt(d, c)));
+            // §2: the first cell with the id, as the walk finds it (a locator may find a duplicate)
+            Optional<NotebookCell> cell = room.owner().read(d -> NotebookDoc.cell(d, r.cellId()));
             if (cell.isEmpty()) {
                 return new NotebookResponse.Error("Cell not found in document: " + r.cellId());
             }

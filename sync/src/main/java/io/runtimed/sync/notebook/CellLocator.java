@@ -23,7 +23,9 @@ import org.automerge.Read;
  * no cell {@linkplain #carryOver carries} its places over to the version that change made, so a
  * kernel's next output to the same cell costs no read to find it when nothing else changed.
  *
- * <p>Ids are unique in a well-formed notebook; where two cells share one, it finds one of them.
+ * <p>Ids are unique in a well-formed notebook; where two cells share one (two windows moved the
+ * same cell at once), it finds one of them, not necessarily the first in list order as
+ * {@link NotebookDoc#cellObject} does: fine for where outputs go, not for which code runs.
  * Not thread-safe: one per document, used under its owner's lock.
  */
 public final class CellLocator {
@@ -41,7 +43,7 @@ public final class CellLocator {
     private long generation;
     private long generationVersion = NO_VERSION;
 
-    /** The Map of the cell with {@code id}, as {@link NotebookDoc#cellObject} finds it. */
+    /** The Map of the cell with {@code id} (for duplicated ids see the class comment). */
     public Optional<ObjectId> find(Read doc, String id) {
         return find(doc, id, NO_VERSION);
     }
@@ -82,6 +84,7 @@ public final class CellLocator {
                 }
             }
         }
+        places.keySet().retainAll(seen); // a whole walk: forget the cells that went
         return Optional.empty();
     }
 

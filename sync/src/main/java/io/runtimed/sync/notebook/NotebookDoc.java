@@ -104,11 +104,6 @@ public final class NotebookDoc {
         return cellObject(doc, id).flatMap(c -> readCell(doc, c, null));
     }
 
-    /** The cell whose Map is {@code cell} (as a {@link CellLocator} finds it), or empty without a Str id. */
-    public static Optional<NotebookCell> cellAt(Read doc, ObjectId cell) {
-        return readCell(doc, cell, null);
-    }
-
     public static int cellCount(Read doc) {
         return cells(doc).size();
     }

@@ -44,10 +44,8 @@ class CellLocatorTest {
         }
     }
 
-    /** Seeded random inserts, deletes, moves (a move makes a new Map) and edits: it always agrees with the walk. */
-    @Test
-    void findsWhatTheWalkFindsThroughInsertsDeletesAndMoves() {
-        Random random = new Random(20261207);
+    /** Twenty code cells, c0 to c19: their ids, to which {@link #windowEdit} adds. */
+    List<String> twentyCells() {
         List<String> ids = new ArrayList<>();
         edit(tx -> {
             for (int i = 0; i < 20; i++) {
@@ -55,23 +53,34 @@ class CellLocatorTest {
                 ids.add("c" + i);
             }
         });
-        int next = 20;
+        return ids;
+    }
+
+    /** A window's seeded edit: {@code op} 0 inserts a cell, 1 deletes one, 2 moves one (a new Map), 3 edits a source. */
+    void windowEdit(int op, Random random, List<String> ids) {
+        String some = ids.get(random.nextInt(ids.size()));
+        int at = random.nextInt(25);
+        if (op == 0) {
+            String id = "c" + (100 + ids.size());
+            ids.add(id);
+            edit(tx -> NotebookDoc.addCell(tx, at, id, "code", false));
+        } else if (op == 1) {
+            edit(tx -> NotebookDoc.deleteCell(tx, some));
+        } else if (op == 2) {
+            edit(tx -> NotebookDoc.moveCell(tx, some, at));
+        } else {
+            edit(tx -> NotebookDoc.updateSource(tx, some, "x = " + at));
+        }
+    }
+
+    /** Seeded random inserts, deletes, moves (a move makes a new Map) and edits: it always agrees with the walk. */
+    @Test
+    void findsWhatTheWalkFindsThroughInsertsDeletesAndMoves() {
+        Random random = new Random(20261207);
+        List<String> ids = twentyCells();
         CellLocator locator = new CellLocator();
         for (int step = 0; step < 200; step++) {
-            int op = random.nextInt(4);
-            String some = ids.get(random.nextInt(ids.size()));
-            int at = random.nextInt(25);
-            if (op == 0) {
-                String id = "c" + next++;
-                ids.add(id);
-                edit(tx -> NotebookDoc.addCell(tx, at, id, "code", false));
-            } else if (op == 1) {
-                edit(tx -> NotebookDoc.deleteCell(tx, some));
-            } else if (op == 2) {
-                edit(tx -> NotebookDoc.moveCell(tx, some, at));
-            } else {
-                edit(tx -> NotebookDoc.updateSource(tx, some, "x = " + at));
-            }
+            windowEdit(random.nextInt(4), random, ids);
             String probe = ids.get(random.nextInt(ids.size()));
             if (step % 2 == 0) {
                 assertThat(locator.find(doc, probe)).as("step %d, %s", step, probe).isEqualTo(NotebookDoc.cellObject(doc, probe));
@@ -117,30 +126,13 @@ class CellLocatorTest {
     @Test
     void withVersionsAndCarryOversItStillAgreesWithTheWalk() {
         Random random = new Random(20261208);
-        List<String> ids = new ArrayList<>();
-        edit(tx -> {
-            for (int i = 0; i < 20; i++) {
-                NotebookDoc.addCell(tx, i, "c" + i, "code", false);
-                ids.add("c" + i);
-            }
-        });
+        List<String> ids = twentyCells();
         long[] version = {1};
         CellLocator locator = new CellLocator();
-        int next = 20;
         for (int step = 0; step < 300; step++) {
             int op = random.nextInt(6);
-            String some = ids.get(random.nextInt(ids.size()));
-            int at = random.nextInt(25);
-            if (op == 0) {
-                String id = "c" + next++;
-                ids.add(id);
-                edit(tx -> NotebookDoc.addCell(tx, at, id, "code", false));
-                version[0]++;
-            } else if (op == 1) {
-                edit(tx -> NotebookDoc.deleteCell(tx, some));
-                version[0]++;
-            } else if (op == 2) {
-                edit(tx -> NotebookDoc.moveCell(tx, some, at));
+            if (op < 3) {
+                windowEdit(op, random, ids);
                 version[0]++;
             } else {
                 // the output writer's own change: found through the locator, then carried over
