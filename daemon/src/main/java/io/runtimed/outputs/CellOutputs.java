@@ -234,14 +234,10 @@ final class CellOutputs {
         return changed;
     }
 
-    /** §6.5: outputs := new empty List and execution_count := "null" (nothing for an unknown cell). */
+    /** §6.5: outputs := new empty List and execution_count := "null" (nothing for an unknown cell or a clear one). */
     void clearWithCount(String cellId) {
         takeStart(cellId); // the request's "null" count wins over the run's
-        boolean changed = doc.changeEventually(tx -> {
-            if (NotebookDoc.clearOutputs(tx, cellId)) {
-                NotebookDoc.setExecutionCount(tx, cellId, NotebookDoc.NO_EXECUTION_COUNT);
-            }
-        });
+        boolean changed = doc.changeEventually(tx -> NotebookDoc.clearOutputsAndCount(tx, cellId));
         if (changed) {
             documentChanged.run();
         }

@@ -487,6 +487,27 @@ class OutputRouterTest {
             assertThat(outputs("c1")).hasSize(1);
         }
 
+        int savedBytes() {
+            byte[] saved = doc.withDocument(org.automerge.Document::save);
+            return saved.length;
+        }
+
+        /** A window that clears a clear cell again and again (or a loop of requests) must not grow the document. */
+        @Test
+        void clearingAClearCellChangesNothingButIsStillBroadcast() {
+            router.clearOutputs("c2");
+            int changes = documentChanges.get();
+            int bytes = savedBytes();
+            for (int i = 0; i < 50; i++) {
+                router.clearOutputs("c2");
+            }
+            assertThat(documentChanges.get()).as("no change told").isEqualTo(changes);
+            assertThat(savedBytes()).isEqualTo(bytes);
+            assertThat(sent(NotebookBroadcast.OutputsCleared.class)).hasSize(51);
+            assertThat(outputs("c2")).isEmpty();
+            assertThat(count("c2")).isEqualTo("null");
+        }
+
         @Test
         void aStartedCellLosesItsOutputsButKeepsItsCount() throws Exception {
             out("c1", RUN1, "old run\n");

@@ -511,6 +511,26 @@ public final class NotebookDoc {
         return v.isPresent() && v.get() instanceof AmValue.Str s ? Optional.of(s.getValue()) : Optional.empty();
     }
 
+    /**
+     * KERNELS.md §6.5's clear: outputs := [] and execution_count := "null", unless the cell has
+     * exactly that already (then nothing is written: a window that clears and clears again does
+     * not grow the document). False for an unknown cell.
+     */
+    public static boolean clearOutputsAndCount(Transaction tx, String id) {
+        Optional<ObjectId> cell = cellObject(tx, id);
+        if (cell.isEmpty()) {
+            return false;
+        }
+        Optional<ObjectId> outputs = outputsList(tx, cell.get());
+        boolean clearAlready = outputs.isPresent() && tx.length(outputs.get()) == 0
+                && string(tx, cell.get(), EXECUTION_COUNT).filter(NO_EXECUTION_COUNT::equals).isPresent();
+        if (!clearAlready) {
+            setOutputs(tx, cell.get(), List.of());
+            setExecutionCount(tx, cell.get(), NO_EXECUTION_COUNT);
+        }
+        return true;
+    }
+
     /** §3 clear_outputs = set_outputs(id, []). */
     public static boolean clearOutputs(Transaction tx, String id) {
         return setOutputs(tx, id, List.of());
