@@ -230,18 +230,11 @@ public final class BlobStore {
      * are remembered and asked about directly (a gc may remove one: then it is made again).
      */
     private boolean isWritableShard(Path shard) throws IOException {
-        String name = shard.getFileName().toString();
-        if (knownShards.contains(name) && Files.isWritable(shard)) {
+        if (knownShards.contains(shard.getFileName().toString()) && Files.isWritable(shard)) {
             return true;
         }
-        if (!Files.exists(shard)) {
-            Files.createDirectories(shard);
-        }
-        boolean writable = Files.isWritable(shard);
-        if (writable) {
-            knownShards.add(name);
-        }
-        return writable;
+        ensureShard(shard);
+        return Files.isWritable(shard);
     }
 
     /** A new file in its shard directory, which is made when missing (the first blob of a shard, or after a gc). */

@@ -196,7 +196,7 @@ final class CellOutputs {
                 w = null;
             }
             boolean lastIsExpected = expected != null && index >= 0 && index == size - 1
-                    && (w != null && found.emptyOutputs() == null ? expected.equals(w.last())
+                    && (w != null ? expected.equals(w.last())
                             : NotebookDoc.listString(tx, list, index).filter(expected::equals).isPresent());
             if (lastIsExpected) {
                 tx.set(list, index, ref);

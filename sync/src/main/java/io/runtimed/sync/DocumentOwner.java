@@ -127,6 +127,12 @@ public final class DocumentOwner implements AutoCloseable {
         return version;
     }
 
+    /** Under the lock: the document may differ from what anyone saw before (its version moves on). */
+    private void moved() {
+        version++;
+        receivedHeads = null;
+    }
+
     /** Whether everything staged up to {@code ticket} is durable already (a message with it may go now). */
     public boolean isDurable(long ticket) {
         lock.lock();
@@ -218,16 +224,14 @@ public final class DocumentOwner implements AutoCloseable {
                 committed = true;
                 boolean changed = tx.commit().isPresent();
                 if (changed) {
-                    version++;
-                    receivedHeads = null;
+                    moved();
                     staged(doc, awaited);
                 }
                 return changed;
             } catch (RuntimeException | Error e) {
                 // rolled back below, or a commit that failed half way: nobody may take the
                 // document for the one before (the counters only ever cost a re-read)
-                version++;
-                receivedHeads = null;
+                moved();
                 throw e;
             } finally {
                 if (!committed) {
@@ -300,8 +304,7 @@ public final class DocumentOwner implements AutoCloseable {
         lock.lock();
         try {
             // rare (a save, a load's heads): counted as a change in case one ever makes one
-            version++;
-            receivedHeads = null;
+            moved();
             return work.apply(open());
         } finally {
             lock.unlock();

@@ -405,10 +405,7 @@ public final class NotebookDoc {
 
     /** {@link #setOutputs(Transaction, String, List)} on a cell found by {@link #cellObject}. */
     public static void setOutputs(Transaction tx, ObjectId cell, List<String> outputs) {
-        if (tx.get(cell, OUTPUTS).isPresent()) {
-            tx.delete(cell, OUTPUTS);
-        }
-        ObjectId list = tx.set(cell, OUTPUTS, ObjectType.LIST);
+        ObjectId list = tx.get(cell, OUTPUTS).isPresent() ? replaceOutputs(tx, cell) : tx.set(cell, OUTPUTS, ObjectType.LIST);
         for (int i = 0; i < outputs.size(); i++) {
             tx.insert(list, i, outputs.get(i));
         }
