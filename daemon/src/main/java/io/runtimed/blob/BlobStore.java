@@ -90,6 +90,13 @@ public final class BlobStore {
     private final ConcurrentHashMap<String, Deferred> deferred = new ConcurrentHashMap<>();
     /** Shard directories seen to exist (see {@link #isWritableShard}). */
     private final Set<String> knownShards = ConcurrentHashMap.newKeySet();
+    /**
+     * Whether a shard was once found writable: {@link #putDeferredBlind} then trusts every shard
+     * (a missing one is made by the commit) but those in {@link #failedShards}.
+     */
+    private volatile boolean rootWritable;
+    /** Shards a commit could not write into: asked about again at each blind put. */
+    private final Set<String> failedShards = ConcurrentHashMap.newKeySet();
     /** One commit at a time, so that a commit that returns has made every blob before it durable. */
     private final ReentrantLock committing = new ReentrantLock();
 
@@ -206,6 +213,35 @@ public final class BlobStore {
     }
 
     /**
+     * As {@link #putDeferred}, for a caller that need not know whether the bytes were stored
+     * before (an output's manifest: it is referenced for good either way), without asking the disk
+     * on the caller's thread: a small blob is held in memory at once, and its commit finds a copy
+     * already in place and keeps that one. Each question to the file system is a system call on
+     * the way of an output to the windows, and a fresh store's first outputs would each make a
+     * shard directory there. {@code created} says only that the bytes were new to the deferred blobs
+     * (they may have been stored before). A store that cannot be written still fails here: the root
+     * is checked once, and a shard whose commit failed is checked again at each put.
+     */
+    public Deferral putDeferredBlind(byte[] data, String mediaType) throws IOException {
+        if (data.length > IN_MEMORY_BYTES) {
+            return putDeferred(data, mediaType);
+        }
+        String hash = BlobHash.of(data);
+        if (deferred.containsKey(hash)) {
+            return new Deferral(hash, false);
+        }
+        String shardName = hash.substring(0, BlobHash.SHARD_LENGTH);
+        if (!rootWritable || failedShards.contains(shardName)) {
+            Path shard = root.resolve(shardName);
+            if (!isWritableShard(shard)) {
+                throw new AccessDeniedException(shard.toString(), null, "blob directory is not writable");
+            }
+            failedShards.remove(shardName);
+        }
+        return new Deferral(hash, deferred.putIfAbsent(hash, new Deferred(null, data, mediaType, data.length)) == null);
+    }
+
+    /**
      * A temp file's name (BLOBS.md §1: {@code .tmp.<uuid>}) from a cheap random source: the name
      * only has to differ from its neighbours' (CREATE_NEW refuses a clash), and the secure source
      * of {@link UUID#randomUUID} costs a read of the OS's random device.
@@ -230,11 +266,14 @@ public final class BlobStore {
      * are remembered and asked about directly (a gc may remove one: then it is made again).
      */
     private boolean isWritableShard(Path shard) throws IOException {
-        if (knownShards.contains(shard.getFileName().toString()) && Files.isWritable(shard)) {
-            return true;
+        if (!knownShards.contains(shard.getFileName().toString()) || !Files.isWritable(shard)) {
+            ensureShard(shard);
+            if (!Files.isWritable(shard)) {
+                return false;
+            }
         }
-        ensureShard(shard);
-        return Files.isWritable(shard);
+        rootWritable = true;
+        return true;
     }
 
     /** A new file in its shard directory, which is made when missing (the first blob of a shard, or after a gc). */
@@ -270,24 +309,30 @@ public final class BlobStore {
         Path temp = d.temp() != null ? d.temp()
                 : dataPath(hash).resolveSibling(tempName());
         try {
-            if (d.bytes() != null) {
-                try (FileChannel out = createInShard(temp)) {
-                    ByteBuffer buf = ByteBuffer.wrap(d.bytes());
-                    while (buf.hasRemaining()) {
-                        out.write(buf);
-                    }
-                    out.force(true);
-                }
+            if (d.bytes() != null && Files.exists(dataPath(hash)) && Files.exists(metaPath(hash))) {
+                // held without asking the disk (putDeferredBlind), and stored before: kept as it is
+                touch(dataPath(hash));
             } else {
-                try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    out.force(true);
+                if (d.bytes() != null) {
+                    try (FileChannel out = createInShard(temp)) {
+                        ByteBuffer buf = ByteBuffer.wrap(d.bytes());
+                        while (buf.hasRemaining()) {
+                            out.write(buf);
+                        }
+                        out.force(true);
+                    }
+                } else {
+                    try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                        out.force(true);
+                    }
                 }
+                commit(temp, hash, d.size(), d.mediaType());
             }
-            commit(temp, hash, d.size(), d.mediaType());
         } catch (NoSuchFileException e) {
             // deleted meanwhile
         } catch (IOException e) {
             LOG.warn("could not store blob {}: {}", hash, e.getMessage());
+            failedShards.add(hash.substring(0, BlobHash.SHARD_LENGTH));
         } finally {
             if (!deferred.remove(hash, d)) {
                 // deleted while it was being committed: what the commit created goes too

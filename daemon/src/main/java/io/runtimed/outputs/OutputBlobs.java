@@ -40,7 +40,10 @@ public final class OutputBlobs {
         return store;
     }
 
-    /** Bytes of blob data this instance created in the store (content already there costs nothing). */
+    /**
+     * Bytes of blob data this instance created in the store (content already there costs nothing,
+     * except a permanent blob that was stored before it was deferred again: it is not looked up).
+     */
     public long bytesWritten() {
         return bytesWritten.get();
     }
@@ -86,6 +89,18 @@ public final class OutputBlobs {
     private String put(byte[] data, String mediaType, boolean makeProvisional, List<String> created) throws IOException {
         // outputs reach peers before they are durable; the room's journal commits these before it
         // writes the change that refers to them (BlobStore: deferred blobs)
+        if (!makeProvisional) {
+            // referenced for good, whether it was stored before or not: no need to ask the disk
+            // (a system call on the output's way); pinned should it have been provisional
+            BlobStore.Deferral held = store.putDeferredBlind(data, mediaType);
+            synchronized (this) {
+                provisional.remove(held.hash());
+            }
+            if (held.created()) {
+                bytesWritten.addAndGet(data.length);
+            }
+            return held.hash();
+        }
         BlobStore.Deferral stored = store.putDeferred(data, mediaType);
         String hash = stored.hash();
         synchronized (this) {

@@ -214,10 +214,9 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
      * ({@link #awaitDurable}); 0 when nothing was new.
      */
     @Override
-    public long stage(Document doc) {
+    public long stage(Document doc, ChangeHash[] heads) {
             lock.lock();
             try {
-                ChangeHash[] heads = doc.getHeads();
                 if (stagedHeads != null && java.util.Arrays.equals(heads, stagedHeads)) {
                     return 0L;
                 }
@@ -245,7 +244,7 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
 
     /** Stages whatever the document holds that is not staged yet (normally nothing: changes stage themselves). */
     private long stageNow() {
-        return owner.withDocument(this::stage);
+        return owner.withDocument(doc -> stage(doc, doc.getHeads()));
     }
 
     /** Waits until everything up to {@code seq} is fsynced; false when the time ran out or writing failed. */

@@ -514,6 +514,92 @@ public class BlobStoreTest {
             assertThat(new BlobStore(root).get(HELLO_HASH)).contains(hello());
         }
 
+        /** The blind put (an output's manifest): held at once without looking on disk; the commit keeps a stored copy. */
+        @Test
+        void aBlindPutHoldsTheBlobAndItsCommitKeepsACopyStoredBefore() throws Exception {
+            assertThat(store.putDeferredBlind(hello(), "text/plain")).isEqualTo(new BlobStore.Deferral(HELLO_HASH, true));
+            assertThat(store.held(HELLO_HASH)).contains(hello());
+            assertThat(filesUnderRoot()).as("nothing on disk before the commit").isEmpty();
+            assertThat(store.putDeferredBlind(hello(), "text/plain").created()).as("held already").isFalse();
+            store.commitDeferred();
+            assertThat(filesUnderRoot()).containsExactly(dataFile, dataFile + ".meta");
+            String meta = Files.readString(root.resolve(dataFile + ".meta"));
+
+            BlobStore later = new BlobStore(root, Clock.fixed(CREATED.plusSeconds(60), ZoneOffset.UTC));
+            assertThat(later.putDeferredBlind(hello(), "application/octet-stream").created())
+                    .as("not looked up on disk: new to the held blobs").isTrue();
+            later.commitDeferred();
+            assertThat(later.held(HELLO_HASH)).isEmpty();
+            assertThat(filesUnderRoot()).containsExactly(dataFile, dataFile + ".meta");
+            assertThat(Files.readString(root.resolve(dataFile + ".meta"))).as("the stored copy and its sidecar are kept")
+                    .isEqualTo(meta);
+        }
+
+        @Test
+        void aBlindPutIntoAStoreThatCannotBeWrittenFailsAtOnce() throws Exception {
+            Path notADirectory = dir.resolve("file");
+            Files.writeString(notADirectory, "x");
+            BlobStore broken = new BlobStore(notADirectory);
+            assertThatThrownBy(() -> broken.putDeferredBlind(hello(), "text/plain")).isInstanceOf(IOException.class);
+            assertThat(broken.held(HELLO_HASH)).isEmpty();
+        }
+
+        /** A fresh store's first outputs make no shard directory on their way: the commit does. */
+        @Test
+        void aBlindPutMakesNoShardDirectoryUntilItsCommit() throws Exception {
+            store.putDeferred("first".getBytes(StandardCharsets.UTF_8), "text/plain");
+            store.commitDeferred();
+            Set<String> before = Set.copyOf(filesUnderRoot());
+            store.putDeferredBlind(hello(), "text/plain");
+            assertThat(root.resolve(dataFile.substring(0, 2))).doesNotExist();
+            assertThat(Set.copyOf(filesUnderRoot())).isEqualTo(before);
+            store.commitDeferred();
+            assertThat(new BlobStore(root).get(HELLO_HASH)).contains(hello());
+        }
+
+        /** A shard its commit could not write into is asked about again: the next blind put there fails at once. */
+        @Test
+        void aShardWhoseCommitFailedIsCheckedAgainAtTheNextBlindPut() throws Exception {
+            store.putDeferredBlind("first".getBytes(StandardCharsets.UTF_8), "text/plain");
+            store.commitDeferred();
+            byte[][] sameShard = twoBlobsInOneShard();
+            String shard = BlobHash.of(sameShard[0]).substring(0, 2);
+            Files.writeString(root.resolve(shard), "not a directory");
+
+            String lost = store.putDeferredBlind(sameShard[0], "text/plain").hash();
+            store.commitDeferred();
+            assertThat(store.exists(lost)).as("its commit failed (logged), as after a crash").isFalse();
+            assertThatThrownBy(() -> store.putDeferredBlind(sameShard[1], "text/plain")).isInstanceOf(IOException.class);
+
+            Files.delete(root.resolve(shard));
+            String stored = store.putDeferredBlind(sameShard[1], "text/plain").hash();
+            store.commitDeferred();
+            assertThat(new BlobStore(root).get(stored)).contains(sameShard[1]);
+        }
+
+        /** Two different small blobs whose hashes share their shard. */
+        static byte[][] twoBlobsInOneShard() {
+            Map<String, byte[]> byShard = new java.util.HashMap<>();
+            for (int i = 0; ; i++) {
+                byte[] b = ("blob " + i).getBytes(StandardCharsets.UTF_8);
+                byte[] other = byShard.putIfAbsent(BlobHash.of(b).substring(0, 2), b);
+                if (other != null) {
+                    return new byte[][] {other, b};
+                }
+            }
+        }
+
+        @Test
+        void aLargeBlindPutGoesToATempFileAsAnyLargeDeferredBlob() throws Exception {
+            byte[] large = new byte[BlobStore.IN_MEMORY_BYTES + 1];
+            Arrays.fill(large, (byte) 'y');
+            String hash = store.putDeferredBlind(large, "text/plain").hash();
+            assertThat(store.held(hash)).isEmpty();
+            assertThat(filesUnderRoot()).singleElement().asString().startsWith(hash.substring(0, 2) + "/.tmp.");
+            store.commitDeferred();
+            assertThat(new BlobStore(root).get(hash)).hasValueSatisfying(b -> assertThat(b).isEqualTo(large));
+        }
+
         @Test
         void aCrashBeforeTheCommitLeavesOnlyATempFileThatTheNextStartRemoves() throws Exception {
             store.putDeferred(hello(), "text/plain");

@@ -265,7 +265,7 @@ class SyncRoomTest {
     @Test
     void noPeerHearsOfAChangeBeforeItIsDurable() throws Exception {
         AtomicLong staged = new AtomicLong();
-        owner.attachJournal(doc -> staged.incrementAndGet());
+        owner.attachJournal((doc, heads) -> staged.incrementAndGet());
         RawSyncPeer a = peer("a");
         RawSyncPeer b = peer("b");
         await().atMost(WAIT).until(() -> room.peerCount() == 2 && a.frameCount() > 0 && b.frameCount() > 0);
@@ -290,7 +290,7 @@ class SyncRoomTest {
     @Test
     void aBroadcastMadeAfterAChangeArrivesAfterIt() throws Exception {
         AtomicLong staged = new AtomicLong();
-        owner.attachJournal(doc -> staged.incrementAndGet());
+        owner.attachJournal((doc, heads) -> staged.incrementAndGet());
         typed = noRequests();
         RawSyncPeer a = RawSyncPeer.connectTyped(socket, null, "a");
         peers.add(a);

@@ -51,8 +51,10 @@ public final class DocumentOwner implements AutoCloseable {
         /**
          * Called under the owner's lock right after the document changed: takes what is new and
          * returns a ticket that {@link DocumentOwner#durableUpTo} will later report (0: nothing new).
+         * {@code heads} are the document's heads now, which the owner knows already (one call into
+         * the library fewer on a change's way to the peers).
          */
-        long stage(Document doc);
+        long stage(Document doc, ChangeHash[] heads);
     }
 
     private final String name;
@@ -105,10 +107,13 @@ public final class DocumentOwner implements AutoCloseable {
         }
     }
 
-    /** Under the lock, after a change: hands it to the journal (if any); {@code awaited}: messages wait for it. */
-    private void staged(Document d, boolean awaited) {
+    /**
+     * Under the lock, after a change that left {@code heads}: hands it to the journal (if any);
+     * {@code awaited}: messages wait for it.
+     */
+    private void staged(Document d, ChangeHash[] heads, boolean awaited) {
         if (journal != null) {
-            long ticket = journal.stage(d);
+            long ticket = journal.stage(d, heads);
             if (awaited && ticket > stagedTicket) {
                 stagedTicket = ticket;
             }
@@ -222,12 +227,14 @@ public final class DocumentOwner implements AutoCloseable {
             try {
                 edit.accept(tx);
                 committed = true;
-                boolean changed = tx.commit().isPresent();
-                if (changed) {
+                Optional<ChangeHash> commit = tx.commit();
+                if (commit.isPresent()) {
                     moved();
-                    staged(doc, awaited);
+                    // a local change depends on every head the document had (it was locked all
+                    // along), so it is now the only one
+                    staged(doc, new ChangeHash[] {commit.get()}, awaited);
                 }
-                return changed;
+                return commit.isPresent();
             } catch (RuntimeException | Error e) {
                 // rolled back below, or a commit that failed half way: nobody may take the
                 // document for the one before (the counters only ever cost a re-read)
@@ -267,7 +274,7 @@ public final class DocumentOwner implements AutoCloseable {
             boolean changed = !Arrays.equals(before, after);
             if (changed) {
                 version++;
-                staged(d, true);
+                staged(d, after, true);
             }
             return changed;
         } finally {

@@ -37,7 +37,7 @@ final class NotebookRequests implements TypedFramesHandler {
         if (request instanceof NotebookRequest.ExecuteCell r) {
             // §2: the cell checks win over no_kernel
             // §2: the first cell with the id, as the walk finds it (a locator may find a duplicate)
-            Optional<NotebookCell> cell = room.owner().read(d -> NotebookDoc.cell(d, r.cellId()));
+            Optional<NotebookDoc.CellCode> cell = room.owner().read(d -> NotebookDoc.code(d, r.cellId()));
             if (cell.isEmpty()) {
                 return new NotebookResponse.Error("Cell not found in document: " + r.cellId());
             }

@@ -104,6 +104,44 @@ public final class NotebookDoc {
         return cellObject(doc, id).flatMap(c -> readCell(doc, c, null));
     }
 
+    /** A cell's type and source: what running it needs. */
+    public record CellCode(String cellType, String source) {
+    }
+
+    /**
+     * §2: the type and source of the first cell in list order whose id matches, read with as few
+     * calls into the library as that takes (one map read per cell passed, the outputs not at all):
+     * this read is on the way of every execute_cell to the kernel.
+     */
+    public static Optional<CellCode> code(Read doc, String id) {
+        Optional<ObjectId> cells = cellsList(doc);
+        if (cells.isEmpty()) {
+            return Optional.empty();
+        }
+        for (AmValue item : doc.listItems(cells.get()).orElse(new AmValue[0])) {
+            if (!(item instanceof AmValue.Map map)) {
+                continue;
+            }
+            boolean matches = false;
+            String cellType = "";
+            ObjectId source = null;
+            for (MapEntry e : doc.mapEntries(map.getId()).orElse(new MapEntry[0])) {
+                AmValue v = e.getValue();
+                switch (e.getKey()) {
+                    case ID -> matches = v instanceof AmValue.Str s && s.getValue().equals(id);
+                    case CELL_TYPE -> cellType = v instanceof AmValue.Str s ? s.getValue() : "";
+                    case SOURCE -> source = v instanceof AmValue.Text text ? text.getId() : null;
+                    default -> {
+                    }
+                }
+            }
+            if (matches) {
+                return Optional.of(new CellCode(cellType, source == null ? "" : doc.text(source).orElse("")));
+            }
+        }
+        return Optional.empty();
+    }
+
     public static int cellCount(Read doc) {
         return cells(doc).size();
     }

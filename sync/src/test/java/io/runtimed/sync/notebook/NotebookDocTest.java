@@ -142,6 +142,29 @@ class NotebookDocTest {
             });
             assertThat(NotebookDoc.cell(doc, "dup").get().cellType()).isEqualTo("code");
         }
+
+        /** What execute_cell reads: the first cell with the id, its type and source, as the whole read gives them. */
+        @Test
+        void theCodeOfACellIsTheFirstMatchsTypeAndSource() {
+            Document doc = fresh("nb");
+            edit(doc, tx -> {
+                NotebookDoc.addCell(tx, 0, "m", "markdown", false);
+                NotebookDoc.addCell(tx, 1, "dup", "code", false);
+                NotebookDoc.addCell(tx, 2, "dup", "markdown", false);
+                NotebookDoc.addCell(tx, 3, "empty", "code", false);
+                NotebookDoc.updateSource(tx, "dup", "print('é 🌍')");
+                NotebookDoc.updateSource(tx, "m", "# title");
+                NotebookDoc.setOutputs(tx, "dup", List.of("o1"));
+            });
+            assertThat(NotebookDoc.code(doc, "dup")).contains(new NotebookDoc.CellCode("code", "print('é 🌍')"));
+            assertThat(NotebookDoc.code(doc, "m")).contains(new NotebookDoc.CellCode("markdown", "# title"));
+            assertThat(NotebookDoc.code(doc, "empty")).contains(new NotebookDoc.CellCode("code", ""));
+            assertThat(NotebookDoc.code(doc, "nope")).isEmpty();
+            for (String id : List.of("m", "dup", "empty")) {
+                NotebookCell whole = NotebookDoc.cell(doc, id).orElseThrow();
+                assertThat(NotebookDoc.code(doc, id)).contains(new NotebookDoc.CellCode(whole.cellType(), whole.source()));
+            }
+        }
     }
 
     @Nested

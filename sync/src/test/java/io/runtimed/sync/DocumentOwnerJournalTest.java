@@ -1,0 +1,92 @@
+package io.runtimed.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.runtimed.sync.notebook.NotebookDoc;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.automerge.ChangeHash;
+import org.automerge.Document;
+import org.automerge.SyncState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The heads an owner hands its journal with each change are the document's heads at that moment. */
+class DocumentOwnerJournalTest {
+    final Replicas replicas = new Replicas();
+    final DocumentOwner owner = new DocumentOwner("test", NotebookDoc.createFresh("nb"));
+    /** Per staged change: the heads handed over, and the document's own heads then (hex). */
+    final List<String[]> staged = new ArrayList<>();
+
+    @AfterEach
+    void free() {
+        owner.close();
+        replicas.close();
+    }
+
+    static String hex(ChangeHash[] heads) {
+        StringBuilder s = new StringBuilder();
+        for (ChangeHash h : heads) {
+            for (byte b : h.getBytes()) {
+                s.append(String.format("%02x", b));
+            }
+            s.append(' ');
+        }
+        return s.toString();
+    }
+
+    /**
+     * A local change made while the document had two heads (the peer's change and ours, concurrent)
+     * leaves one head: the change itself. Received changes hand over what the receive left.
+     */
+    @Test
+    void localAndReceivedChangesHandOverTheDocumentsHeads() {
+        owner.attachJournal((doc, heads) -> {
+            staged.add(new String[] {hex(heads), hex(doc.getHeads())});
+            return staged.size();
+        });
+        Document peer = replicas.empty();
+        SyncState peerState = replicas.track(NativeHandles.newSyncState());
+        SyncState ownerState = replicas.track(NativeHandles.newSyncState());
+        exchangeUntilQuiet(peer, peerState, ownerState);
+
+        for (int round = 0; round < 5; round++) {
+            String id = "c" + round;
+            owner.change(tx -> NotebookDoc.addCell(tx, 0, id, "code", false));
+            try (var tx = peer.startTransaction()) {
+                NotebookDoc.addCell(tx, 0, "p" + round, "code", false);
+                tx.commit();
+            }
+            exchangeUntilQuiet(peer, peerState, ownerState);
+            int headsAfterMerge = owner.read(d -> d.getHeads().length);
+            assertThat(headsAfterMerge).as("two concurrent changes: two heads").isEqualTo(2);
+            owner.changeEventually(tx -> NotebookDoc.updateSource(tx, id, "x = " + id));
+        }
+
+        assertThat(staged).hasSizeGreaterThanOrEqualTo(15);
+        for (String[] s : staged) {
+            assertThat(s[0]).isEqualTo(s[1]);
+        }
+    }
+
+    private void exchangeUntilQuiet(Document peer, SyncState peerState, SyncState ownerState) {
+        for (int i = 0; i < 20; i++) {
+            Optional<byte[]> toOwner = peer.generateSyncMessage(peerState);
+            if (toOwner.isPresent()) {
+                try {
+                    owner.receive(ownerState, toOwner.get());
+                } catch (SyncMessageException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            Optional<byte[]> toPeer = owner.generateOutgoing(ownerState).map(DocumentOwner.Outgoing::message);
+            toPeer.ifPresent(m -> peer.receiveSyncMessage(peerState, m));
+            owner.durableUpTo(staged.size());
+            if (toOwner.isEmpty() && toPeer.isEmpty()) {
+                return;
+            }
+        }
+        throw new AssertionError("no quiet after 20 rounds");
+    }
+}
