@@ -17,7 +17,8 @@ import org.automerge.Transaction;
 
 /**
  * The document side of the pipeline (KERNELS.md §7.2 steps 3–4): every edit of a cell's
- * {@code outputs} in one {@link DocumentOwner#changeEventually} each, then {@code documentChanged}
+ * {@code outputs} in one {@link DocumentOwner#changeOutputsOnly} each (a change peers may hear of before it
+ * is durable, which leaves the cells' sources and order alone), then {@code documentChanged}
  * (the room tells its peers at once; the journal makes the edit durable right after, in its next
  * write) and, for a written output, the {@code output} broadcast with exactly the string stored.
  * Called under the router's lock only.
@@ -99,7 +100,7 @@ final class CellOutputs {
             start.count = count;
             return;
         }
-        if (doc.changeEventually(tx -> NotebookDoc.setExecutionCount(tx, cellId, count))) {
+        if (doc.changeOutputsOnly(tx -> NotebookDoc.setExecutionCount(tx, cellId, count))) {
             documentChanged.run();
         }
     }
@@ -109,7 +110,7 @@ final class CellOutputs {
         if (!starts.containsKey(cellId)) {
             return;
         }
-        if (doc.changeEventually(tx -> cell(tx, cellId))) {
+        if (doc.changeOutputsOnly(tx -> cell(tx, cellId))) {
             documentChanged.run();
         }
     }
@@ -172,7 +173,7 @@ final class CellOutputs {
         Placed[] placed = new Placed[1];
         long[] before = new long[1];
         Written[] after = new Written[1];
-        boolean changed = doc.changeEventually(tx -> {
+        boolean changed = doc.changeOutputsOnly(tx -> {
             before[0] = doc.version();
             Written w = written; // read before cell(), which may clear
             Found found = cell(tx, cellId);
@@ -222,7 +223,7 @@ final class CellOutputs {
 
     /** Outputs := [] (skipped when already empty or the cell is missing); true when it cleared. */
     boolean clear(String cellId) {
-        boolean changed = doc.changeEventually(tx -> {
+        boolean changed = doc.changeOutputsOnly(tx -> {
             Found found = cell(tx, cellId);
             if (found != null && found.emptyOutputs() == null) {
                 clearIfAny(tx, found.cell());
@@ -237,7 +238,7 @@ final class CellOutputs {
     /** §6.5: outputs := new empty List and execution_count := "null" (nothing for an unknown cell or a clear one). */
     void clearWithCount(String cellId) {
         takeStart(cellId); // the request's "null" count wins over the run's
-        boolean changed = doc.changeEventually(tx -> NotebookDoc.clearOutputsAndCount(tx, cellId));
+        boolean changed = doc.changeOutputsOnly(tx -> NotebookDoc.clearOutputsAndCount(tx, cellId));
         if (changed) {
             documentChanged.run();
         }

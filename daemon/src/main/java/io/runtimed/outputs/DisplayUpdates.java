@@ -89,7 +89,7 @@ final class DisplayUpdates {
             return targets;
         }
         List<Replaced> done = new ArrayList<>();
-        boolean changed = outputs.document().changeEventually(tx -> {
+        boolean changed = outputs.document().changeOutputsOnly(tx -> {
             for (Replaced t : targets) {
                 List<String> now = NotebookDoc.outputs(tx, t.cellId()).orElse(List.of());
                 if (t.index() < now.size() && t.oldRef().equals(now.get(t.index()))

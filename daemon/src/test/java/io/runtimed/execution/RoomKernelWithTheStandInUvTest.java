@@ -155,6 +155,45 @@ class RoomKernelWithTheStandInUvTest {
         }
     }
 
+    /** execute_cell's read of the code is remembered across output changes only: a window's edit is run. */
+    @Test
+    void aCellRunAgainRunsWhatAWindowLastMadeOfIt() throws Exception {
+        try (RawSyncPeer peer = RawSyncPeer.connectTypedNotebook(socket, notebook(), "a")) {
+            launch(peer, 0);
+            addCode(peer, 0, "c1", "x = 1\nx");
+            String notebook = peer.read(d -> NotebookDoc.notebookId(d).orElseThrow());
+            int answers = 1;
+            for (String[] run : new String[][] {{null, "1"}, {null, "1"}, {"x + 41", "42"}, {null, "42"}, {"x * 3", "3"}}) {
+                if (run[0] != null) {
+                    peer.change(tx -> NotebookDoc.updateSource(tx, "c1", run[0]));
+                    await().atMost(WAIT).until(() -> daemon.notebooks().snapshot(notebook)
+                            .flatMap(sn -> sn.cell("c1")).map(c -> c.source().equals(run[0])).orElse(false));
+                }
+                peer.request("{\"action\":\"execute_cell\",\"cell_id\":\"c1\"}");
+                answers++;
+                assertThat(peer.awaitResponses(answers, WAIT).get(answers - 1)).contains("cell_queued");
+                assertThat(peer.await(d -> NotebookDoc.cell(d, "c1").map(c -> c.outputs().size() == 1).orElse(false)
+                        && resultOf(peer).equals(run[1]), WAIT)).as("the run of %s", run[0]).isTrue();
+            }
+            peer.change(tx -> tx.set(NotebookDoc.cellObject(tx, "c1").orElseThrow(), "cell_type", "markdown"));
+            await().atMost(WAIT).until(() -> daemon.notebooks().snapshot(notebook)
+                    .flatMap(sn -> sn.cell("c1")).map(c -> c.cellType().equals("markdown")).orElse(false));
+            peer.request("{\"action\":\"execute_cell\",\"cell_id\":\"c1\"}");
+            assertThat(peer.awaitResponses(answers + 1, WAIT).get(answers)).contains("Cannot execute non-code cell");
+        }
+    }
+
+    /** The text/plain of the cell's one execute_result, or "" while there is none. */
+    private String resultOf(RawSyncPeer peer) {
+        try {
+            List<ObjectNode> outs = outputs(peer, "c1");
+            return outs.size() == 1 && outs.get(0).path("output_type").asText().equals("execute_result")
+                    ? outs.get(0).path("data").path("text/plain").asText() : "";
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
     @Test
     void cellChecksComeBeforeTheKernelCheck() throws Exception {
         try (RawSyncPeer peer = RawSyncPeer.connectTypedNotebook(socket, notebook(), "a")) {

@@ -68,6 +68,8 @@ public final class DocumentOwner implements AutoCloseable {
     private long durableTicket;
     /** Changes committed or received since this owner took the document (see {@link #version}). */
     private long version;
+    /** As {@link #version}, without the changes made with {@link #changeOutputsOnly}. */
+    private long structureVersion;
     /**
      * The heads as the last {@link #receive} left them, null when unknown (after a commit): the
      * next receive then needs one native call less to tell whether it changed anything.
@@ -132,9 +134,29 @@ public final class DocumentOwner implements AutoCloseable {
         return version;
     }
 
+    /**
+     * The document's structure version: as {@link #version}, but an edit made with
+     * {@link #changeOutputsOnly} does not count, so equal structure versions mean that every
+     * cell's id, type and source, and their order, are what they were. Only under the lock.
+     */
+    public long structureVersion() {
+        if (!lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("structureVersion() outside the " + this + "'s lock");
+        }
+        return structureVersion;
+    }
+
     /** Under the lock: the document may differ from what anyone saw before (its version moves on). */
     private void moved() {
+        moved(true);
+    }
+
+    /** As {@link #moved()}; {@code structure}: the structure version moves on too. */
+    private void moved(boolean structure) {
         version++;
+        if (structure) {
+            structureVersion++;
+        }
         receivedHeads = null;
     }
 
@@ -216,10 +238,24 @@ public final class DocumentOwner implements AutoCloseable {
      * daemon derives from elsewhere, never for a peer's edit.
      */
     public boolean changeEventually(Consumer<Transaction> edit) {
-        return change(edit, false);
+        return change(edit, false, false);
+    }
+
+    /**
+     * As {@link #changeEventually}, for an edit that writes nothing but cells' outputs and
+     * execution counts (a kernel's outputs): it leaves the {@link #structureVersion} as it is, so
+     * what a reader saw of the cells' ids, types, sources and order stays true. The caller vouches
+     * for that.
+     */
+    public boolean changeOutputsOnly(Consumer<Transaction> edit) {
+        return change(edit, false, true);
     }
 
     private boolean change(Consumer<Transaction> edit, boolean awaited) {
+        return change(edit, awaited, false);
+    }
+
+    private boolean change(Consumer<Transaction> edit, boolean awaited, boolean outputsOnly) {
         lock.lock();
         try {
             Transaction tx = open().startTransaction();
@@ -229,7 +265,7 @@ public final class DocumentOwner implements AutoCloseable {
                 committed = true;
                 Optional<ChangeHash> commit = tx.commit();
                 if (commit.isPresent()) {
-                    moved();
+                    moved(!outputsOnly);
                     // a local change depends on every head the document had (it was locked all
                     // along), so it is now the only one
                     staged(doc, new ChangeHash[] {commit.get()}, awaited);
@@ -263,7 +299,9 @@ public final class DocumentOwner implements AutoCloseable {
             try {
                 d.receiveSyncMessage(state, message);
             } catch (RuntimeException e) {
-                version++; // whatever it left behind, nobody may take the document for the one before
+                // whatever it left behind, nobody may take the document for the one before
+                version++;
+                structureVersion++;
                 if (AutomergeErrors.isLibraryError(e)) {
                     throw new SyncMessageException(e.getMessage());
                 }
@@ -274,6 +312,7 @@ public final class DocumentOwner implements AutoCloseable {
             boolean changed = !Arrays.equals(before, after);
             if (changed) {
                 version++;
+                structureVersion++;
                 staged(d, after, true);
             }
             return changed;

@@ -25,6 +25,10 @@ class DocumentOwnerVersionTest {
         return owner.read(r -> owner.version());
     }
 
+    long structureVersion() {
+        return owner.read(r -> owner.structureVersion());
+    }
+
     @Test
     void aCommittedChangeIsOneStepAndAnEditThatWritesNothingIsNone() {
         long start = version();
@@ -68,8 +72,11 @@ class DocumentOwnerVersionTest {
             NotebookDoc.addCell(tx, 0, "p1", "code", false);
             tx.commit();
         }
+        long structureBefore = structureVersion();
         exchangeUntilQuiet(peer, peerState, ownerState);
         assertThat(version()).as("the peer's cell arrived in one step").isEqualTo(afterHello + 1);
+        assertThat(structureVersion()).as("a peer's change moves the structure too")
+                .isEqualTo(structureBefore + 1);
 
         exchangeUntilQuiet(peer, peerState, ownerState);
         assertThat(version()).as("acknowledgements change nothing").isEqualTo(afterHello + 1);

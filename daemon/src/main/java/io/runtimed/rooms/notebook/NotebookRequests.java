@@ -6,6 +6,7 @@ import io.runtimed.protocol.NotebookBroadcast;
 import io.runtimed.protocol.NotebookRequest;
 import io.runtimed.protocol.NotebookResponse;
 import io.runtimed.rooms.TypedFramesHandler;
+import io.runtimed.sync.notebook.CellCodes;
 import io.runtimed.sync.notebook.NotebookCell;
 import io.runtimed.sync.notebook.NotebookDoc;
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ import java.util.Optional;
  */
 final class NotebookRequests implements TypedFramesHandler {
     private final NotebookRoom room;
+    /** Under the room's document lock (inside its reads). */
+    private final CellCodes codes = new CellCodes();
 
     NotebookRequests(NotebookRoom room) {
         this.room = room;
@@ -37,7 +40,8 @@ final class NotebookRequests implements TypedFramesHandler {
         if (request instanceof NotebookRequest.ExecuteCell r) {
             // §2: the cell checks win over no_kernel
             // §2: the first cell with the id, as the walk finds it (a locator may find a duplicate)
-            Optional<NotebookDoc.CellCode> cell = room.owner().read(d -> NotebookDoc.code(d, r.cellId()));
+            Optional<NotebookDoc.CellCode> cell = room.owner().read(
+                    d -> codes.code(d, r.cellId(), room.owner().structureVersion()));
             if (cell.isEmpty()) {
                 return new NotebookResponse.Error("Cell not found in document: " + r.cellId());
             }
