@@ -447,8 +447,7 @@ public class BlobStoreTest {
 
         @Test
         void aLargeDeferredBlobGoesToATempFileAtOnce() throws Exception {
-            byte[] large = new byte[BlobStore.IN_MEMORY_BYTES + 1];
-            Arrays.fill(large, (byte) 'x');
+            byte[] large = tooLargeToHold('x');
             String hash = store.putDeferred(large, "text/plain").hash();
             assertThat(store.held(hash)).isEmpty();
             try (var ch = store.open(hash).orElseThrow()) {
@@ -577,6 +576,13 @@ public class BlobStoreTest {
             assertThat(new BlobStore(root).get(stored)).contains(sameShard[1]);
         }
 
+        /** A blob one byte too large to be held in memory while deferred. */
+        static byte[] tooLargeToHold(char fill) {
+            byte[] large = new byte[BlobStore.IN_MEMORY_BYTES + 1];
+            Arrays.fill(large, (byte) fill);
+            return large;
+        }
+
         /** Two different small blobs whose hashes share their shard. */
         static byte[][] twoBlobsInOneShard() {
             Map<String, byte[]> byShard = new java.util.HashMap<>();
@@ -591,8 +597,7 @@ public class BlobStoreTest {
 
         @Test
         void aLargeBlindPutGoesToATempFileAsAnyLargeDeferredBlob() throws Exception {
-            byte[] large = new byte[BlobStore.IN_MEMORY_BYTES + 1];
-            Arrays.fill(large, (byte) 'y');
+            byte[] large = tooLargeToHold('y');
             String hash = store.putDeferredBlind(large, "text/plain").hash();
             assertThat(store.held(hash)).isEmpty();
             assertThat(filesUnderRoot()).singleElement().asString().startsWith(hash.substring(0, 2) + "/.tmp.");

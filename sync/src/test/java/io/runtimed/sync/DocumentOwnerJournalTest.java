@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.runtimed.sync.notebook.NotebookDoc;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.automerge.ChangeHash;
 import org.automerge.Document;
 import org.automerge.SyncState;
@@ -49,7 +48,7 @@ class DocumentOwnerJournalTest {
         Document peer = replicas.empty();
         SyncState peerState = replicas.track(NativeHandles.newSyncState());
         SyncState ownerState = replicas.track(NativeHandles.newSyncState());
-        exchangeUntilQuiet(peer, peerState, ownerState);
+        Replicas.exchangeUntilQuiet(owner, peer, peerState, ownerState);
 
         for (int round = 0; round < 5; round++) {
             String id = "c" + round;
@@ -58,7 +57,7 @@ class DocumentOwnerJournalTest {
                 NotebookDoc.addCell(tx, 0, "p" + round, "code", false);
                 tx.commit();
             }
-            exchangeUntilQuiet(peer, peerState, ownerState);
+            Replicas.exchangeUntilQuiet(owner, peer, peerState, ownerState);
             int headsAfterMerge = owner.read(d -> d.getHeads().length);
             assertThat(headsAfterMerge).as("two concurrent changes: two heads").isEqualTo(2);
             owner.changeEventually(tx -> NotebookDoc.updateSource(tx, id, "x = " + id));
@@ -68,25 +67,5 @@ class DocumentOwnerJournalTest {
         for (String[] s : staged) {
             assertThat(s[0]).isEqualTo(s[1]);
         }
-    }
-
-    private void exchangeUntilQuiet(Document peer, SyncState peerState, SyncState ownerState) {
-        for (int i = 0; i < 20; i++) {
-            Optional<byte[]> toOwner = peer.generateSyncMessage(peerState);
-            if (toOwner.isPresent()) {
-                try {
-                    owner.receive(ownerState, toOwner.get());
-                } catch (SyncMessageException e) {
-                    throw new AssertionError(e);
-                }
-            }
-            Optional<byte[]> toPeer = owner.generateOutgoing(ownerState).map(DocumentOwner.Outgoing::message);
-            toPeer.ifPresent(m -> peer.receiveSyncMessage(peerState, m));
-            owner.durableUpTo(staged.size());
-            if (toOwner.isEmpty() && toPeer.isEmpty()) {
-                return;
-            }
-        }
-        throw new AssertionError("no quiet after 20 rounds");
     }
 }

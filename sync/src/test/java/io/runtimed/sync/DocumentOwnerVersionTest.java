@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.runtimed.sync.notebook.NotebookDoc;
-import java.util.Optional;
 import org.automerge.Document;
 import org.automerge.SyncState;
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +63,7 @@ class DocumentOwnerVersionTest {
         SyncState ownerState = replicas.track(NativeHandles.newSyncState());
         long start = version();
 
-        exchangeUntilQuiet(peer, peerState, ownerState);
+        Replicas.exchangeUntilQuiet(owner, peer, peerState, ownerState);
         long afterHello = version();
         assertThat(afterHello).as("an empty peer brings nothing").isEqualTo(start);
 
@@ -73,36 +72,17 @@ class DocumentOwnerVersionTest {
             tx.commit();
         }
         long structureBefore = structureVersion();
-        exchangeUntilQuiet(peer, peerState, ownerState);
+        Replicas.exchangeUntilQuiet(owner, peer, peerState, ownerState);
         assertThat(version()).as("the peer's cell arrived in one step").isEqualTo(afterHello + 1);
         assertThat(structureVersion()).as("a peer's change moves the structure too")
                 .isEqualTo(structureBefore + 1);
 
-        exchangeUntilQuiet(peer, peerState, ownerState);
+        Replicas.exchangeUntilQuiet(owner, peer, peerState, ownerState);
         assertThat(version()).as("acknowledgements change nothing").isEqualTo(afterHello + 1);
     }
 
     @Test
     void isOnlyReadUnderTheLock() {
         assertThatThrownBy(owner::version).isInstanceOf(IllegalStateException.class);
-    }
-
-    private void exchangeUntilQuiet(Document peer, SyncState peerState, SyncState ownerState) {
-        for (int i = 0; i < 20; i++) {
-            Optional<byte[]> toOwner = peer.generateSyncMessage(peerState);
-            if (toOwner.isPresent()) {
-                try {
-                    owner.receive(ownerState, toOwner.get());
-                } catch (SyncMessageException e) {
-                    throw new AssertionError(e);
-                }
-            }
-            Optional<byte[]> toPeer = owner.generateOutgoing(ownerState).map(DocumentOwner.Outgoing::message);
-            toPeer.ifPresent(m -> peer.receiveSyncMessage(peerState, m));
-            if (toOwner.isEmpty() && toPeer.isEmpty()) {
-                return;
-            }
-        }
-        throw new AssertionError("no quiet after 20 rounds");
     }
 }

@@ -48,6 +48,29 @@ public final class Replicas implements AutoCloseable {
         throw new AssertionError("documents did not converge in 20 rounds");
     }
 
+    /**
+     * Syncs {@code peer} with {@code owner}'s document until neither has anything to send, the peer
+     * speaking first; {@code owner} receives and generates through its own methods.
+     */
+    public static void exchangeUntilQuiet(DocumentOwner owner, Document peer, SyncState peerState, SyncState ownerState) {
+        for (int i = 0; i < 20; i++) {
+            Optional<byte[]> toOwner = peer.generateSyncMessage(peerState);
+            if (toOwner.isPresent()) {
+                try {
+                    owner.receive(ownerState, toOwner.get());
+                } catch (SyncMessageException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            Optional<byte[]> toPeer = owner.generateOutgoing(ownerState).map(DocumentOwner.Outgoing::message);
+            toPeer.ifPresent(m -> peer.receiveSyncMessage(peerState, m));
+            if (toOwner.isEmpty() && toPeer.isEmpty()) {
+                return;
+            }
+        }
+        throw new AssertionError("no quiet after 20 rounds");
+    }
+
     @Override
     public void close() {
         docs.forEach(NativeHandles::free);

@@ -3,12 +3,9 @@ package io.runtimed.sync.notebook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.runtimed.sync.DocumentOwner;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.automerge.Read;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,21 +20,9 @@ class CellCodesTest {
         owner.close();
     }
 
-    /** The document as a {@link Read} that counts the calls made on it. */
-    Read counting(Read doc) {
-        return (Read) Proxy.newProxyInstance(Read.class.getClassLoader(), new Class<?>[] {Read.class}, (p, m, args) -> {
-            reads.incrementAndGet();
-            try {
-                return m.invoke(doc, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        });
-    }
-
     Optional<NotebookDoc.CellCode> code(String id) {
         return owner.read(d -> {
-            Optional<NotebookDoc.CellCode> cached = codes.code(counting(d), id, owner.structureVersion());
+            Optional<NotebookDoc.CellCode> cached = codes.code(CellLocatorTest.counting(d, reads), id, owner.structureVersion());
             assertThat(cached).as("as the whole read says").isEqualTo(NotebookDoc.code(d, id));
             return cached;
         });

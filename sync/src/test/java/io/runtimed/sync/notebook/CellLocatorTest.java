@@ -187,7 +187,7 @@ class CellLocatorTest {
     }
 
     /** {@code doc} seen through a {@link Read} that counts the calls made on it. */
-    static Read counting(Document doc, AtomicInteger calls) {
+    static Read counting(Read doc, AtomicInteger calls) {
         return (Read) Proxy.newProxyInstance(Read.class.getClassLoader(), new Class<?>[] {Read.class}, (proxy, method, args) -> {
             calls.incrementAndGet();
             try {
