@@ -91,8 +91,9 @@ public final class BlobStore {
     /** Shard directories seen to exist (see {@link #isWritableShard}). */
     private final Set<String> knownShards = ConcurrentHashMap.newKeySet();
     /**
-     * Whether a shard was once found writable: {@link #putDeferredBlind} then trusts every shard
-     * (a missing one is made by the commit) but those in {@link #failedShards}.
+     * Whether a shard was found writable, and no commit failed since: {@link #putDeferredBlind}
+     * then trusts every shard (a missing one is made by the commit) but those in
+     * {@link #failedShards}.
      */
     private volatile boolean rootWritable;
     /** Shards a commit could not write into: asked about again at each blind put. */
@@ -332,7 +333,9 @@ public final class BlobStore {
             // deleted meanwhile
         } catch (IOException e) {
             LOG.warn("could not store blob {}: {}", hash, e.getMessage());
+            // (a read-only remount fails every shard: each is asked about again at its next put)
             failedShards.add(hash.substring(0, BlobHash.SHARD_LENGTH));
+            rootWritable = false;
         } finally {
             if (!deferred.remove(hash, d)) {
                 // deleted while it was being committed: what the commit created goes too
@@ -580,9 +583,10 @@ public final class BlobStore {
             return Optional.empty();
         }
         Deferred d = deferred.get(hash);
-        if (d != null) {
+        if (d != null && !(d.bytes() != null && Files.exists(metaPath(hash)))) {
             return Optional.of(new BlobMeta(d.mediaType(), d.size(), clock.instant()));
         }
+        // (a blob held blindly that was stored before: the stored sidecar wins, as the commit keeps it)
         byte[] json;
         try {
             json = Files.readAllBytes(metaPath(hash));

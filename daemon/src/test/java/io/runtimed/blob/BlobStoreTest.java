@@ -527,6 +527,8 @@ public class BlobStoreTest {
             BlobStore later = new BlobStore(root, Clock.fixed(CREATED.plusSeconds(60), ZoneOffset.UTC));
             assertThat(later.putDeferredBlind(hello(), "application/octet-stream").created())
                     .as("not looked up on disk: new to the held blobs").isTrue();
+            assertThat(later.meta(HELLO_HASH)).as("the stored sidecar, not the held one's media type")
+                    .contains(new BlobMeta("text/plain", 11, CREATED));
             later.commitDeferred();
             assertThat(later.held(HELLO_HASH)).isEmpty();
             assertThat(filesUnderRoot()).containsExactly(dataFile, dataFile + ".meta");
@@ -581,6 +583,33 @@ public class BlobStoreTest {
             byte[] large = new byte[BlobStore.IN_MEMORY_BYTES + 1];
             Arrays.fill(large, (byte) fill);
             return large;
+        }
+
+        /** A read-only remount fails every shard: after one failed commit, each shard is asked about again. */
+        @Test
+        void afterAFailedCommitEveryShardIsAskedAboutAgain() throws Exception {
+            store.putDeferredBlind("first".getBytes(StandardCharsets.UTF_8), "text/plain");
+            store.commitDeferred();
+            byte[] a = "blob a".getBytes(StandardCharsets.UTF_8);
+            byte[] b = otherShardThan(a);
+            Files.writeString(root.resolve(BlobHash.of(a).substring(0, 2)), "not a directory");
+            Files.writeString(root.resolve(BlobHash.of(b).substring(0, 2)), "not a directory");
+
+            store.putDeferredBlind(a, "text/plain");
+            store.commitDeferred(); // fails (logged)
+            assertThatThrownBy(() -> store.putDeferredBlind(b, "text/plain")).as("another shard, never failed itself")
+                    .isInstanceOf(IOException.class);
+        }
+
+        /** A small blob whose shard differs from {@code other}'s. */
+        static byte[] otherShardThan(byte[] other) {
+            String shard = BlobHash.of(other).substring(0, 2);
+            for (int i = 0; ; i++) {
+                byte[] b = ("other " + i).getBytes(StandardCharsets.UTF_8);
+                if (!BlobHash.of(b).startsWith(shard)) {
+                    return b;
+                }
+            }
         }
 
         /** Two different small blobs whose hashes share their shard. */

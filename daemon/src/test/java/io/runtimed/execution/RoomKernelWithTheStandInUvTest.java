@@ -163,6 +163,8 @@ class RoomKernelWithTheStandInUvTest {
             addCode(peer, 0, "c1", "x = 1\nx");
             String notebook = peer.read(d -> NotebookDoc.notebookId(d).orElseThrow());
             int answers = 1;
+            long[] lastCount = {-1};
+            int runs = 0;
             for (String[] run : new String[][] {{null, "1"}, {null, "1"}, {"x + 41", "42"}, {null, "42"}, {"x * 3", "3"}}) {
                 if (run[0] != null) {
                     peer.change(tx -> NotebookDoc.updateSource(tx, "c1", run[0]));
@@ -172,8 +174,16 @@ class RoomKernelWithTheStandInUvTest {
                 peer.request("{\"action\":\"execute_cell\",\"cell_id\":\"c1\"}");
                 answers++;
                 assertThat(peer.awaitResponses(answers, WAIT).get(answers - 1)).contains("cell_queued");
-                assertThat(peer.await(d -> NotebookDoc.cell(d, "c1").map(c -> c.outputs().size() == 1).orElse(false)
-                        && resultOf(peer).equals(run[1]), WAIT)).as("the run of %s", run[0]).isTrue();
+                // a count past the run before's, so a result that run left cannot pass for this one's
+                assertThat(peer.await(d -> NotebookDoc.cell(d, "c1").map(c -> c.outputs().size() == 1
+                        && c.executionCount().matches("\\d+") && Long.parseLong(c.executionCount()) > lastCount[0])
+                        .orElse(false) && resultOf(peer).equals(run[1]), WAIT)).as("the run of %s", run[0]).isTrue();
+                lastCount[0] = Long.parseLong(cell(peer, "c1").orElseThrow().executionCount());
+                // done before the next request: a cell still executing is not queued again (§6.2)
+                runs++;
+                int expected = runs;
+                await().atMost(WAIT).until(() -> peer.broadcasts().stream()
+                        .filter(b -> b.equals("{\"event\":\"execution_done\",\"cell_id\":\"c1\"}")).count() == expected);
             }
             peer.change(tx -> tx.set(NotebookDoc.cellObject(tx, "c1").orElseThrow(), "cell_type", "markdown"));
             await().atMost(WAIT).until(() -> daemon.notebooks().snapshot(notebook)

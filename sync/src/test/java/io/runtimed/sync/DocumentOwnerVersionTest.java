@@ -81,6 +81,17 @@ class DocumentOwnerVersionTest {
         assertThat(version()).as("acknowledgements change nothing").isEqualTo(afterHello + 1);
     }
 
+    /** Work on the raw document and a receive that failed half way: both may have changed anything. */
+    @Test
+    void rawDocumentWorkAndAFailedReceiveMoveTheStructureToo() {
+        long start = structureVersion();
+        owner.withDocument(Document::getHeads);
+        assertThat(structureVersion()).isEqualTo(start + 1);
+        SyncState state = replicas.track(NativeHandles.newSyncState());
+        assertThatThrownBy(() -> owner.receive(state, new byte[] {0x42, 1, 2, 3})).isInstanceOf(SyncMessageException.class);
+        assertThat(structureVersion()).isEqualTo(start + 2);
+    }
+
     @Test
     void isOnlyReadUnderTheLock() {
         assertThatThrownBy(owner::version).isInstanceOf(IllegalStateException.class);
