@@ -95,7 +95,7 @@ public final class BlobStore {
      * then trusts every shard (a missing one is made by the commit) but those in
      * {@link #failedShards}.
      */
-    private volatile boolean rootWritable;
+    private volatile boolean shardsTrusted;
     /** Shards a commit could not write into: asked about again at each blind put. */
     private final Set<String> failedShards = ConcurrentHashMap.newKeySet();
     /** One commit at a time, so that a commit that returns has made every blob before it durable. */
@@ -232,7 +232,7 @@ public final class BlobStore {
             return new Deferral(hash, false);
         }
         String shardName = hash.substring(0, BlobHash.SHARD_LENGTH);
-        if (!rootWritable || failedShards.contains(shardName)) {
+        if (!shardsTrusted || failedShards.contains(shardName)) {
             Path shard = root.resolve(shardName);
             if (!isWritableShard(shard)) {
                 throw new AccessDeniedException(shard.toString(), null, "blob directory is not writable");
@@ -273,7 +273,7 @@ public final class BlobStore {
                 return false;
             }
         }
-        rootWritable = true;
+        shardsTrusted = true;
         return true;
     }
 
@@ -335,7 +335,7 @@ public final class BlobStore {
             LOG.warn("could not store blob {}: {}", hash, e.getMessage());
             // (a read-only remount fails every shard: each is asked about again at its next put)
             failedShards.add(hash.substring(0, BlobHash.SHARD_LENGTH));
-            rootWritable = false;
+            shardsTrusted = false;
         } finally {
             if (!deferred.remove(hash, d)) {
                 // deleted while it was being committed: what the commit created goes too
@@ -583,10 +583,10 @@ public final class BlobStore {
             return Optional.empty();
         }
         Deferred d = deferred.get(hash);
-        if (d != null && !(d.bytes() != null && Files.exists(metaPath(hash)))) {
+        // a held blob that was stored before (a blind put): the stored sidecar wins, as the commit keeps it
+        if (d != null && (d.bytes() == null || !Files.exists(metaPath(hash)))) {
             return Optional.of(new BlobMeta(d.mediaType(), d.size(), clock.instant()));
         }
-        // (a blob held blindly that was stored before: the stored sidecar wins, as the commit keeps it)
         byte[] json;
         try {
             json = Files.readAllBytes(metaPath(hash));

@@ -137,7 +137,7 @@ final class CellOutputs {
     private Found cell(Transaction tx, String cellId) {
         Start start = takeStart(cellId);
         long version = doc.version();
-        ObjectId cell = cells.find(tx, cellId, version).orElse(null);
+        ObjectId cell = cells.find(tx, cellId, doc.structureVersion()).orElse(null);
         if (cell == null || start == null) {
             return cell == null ? null : new Found(cell, null);
         }
@@ -210,8 +210,6 @@ final class CellOutputs {
             }
         });
         if (changed) {
-            // this change (the version after before[0]) touched one cell's outputs and count only
-            cells.carryOver(before[0], before[0] + 1);
             written = after[0];
             documentChanged.run();
         }

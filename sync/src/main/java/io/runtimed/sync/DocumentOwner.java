@@ -229,7 +229,7 @@ public final class DocumentOwner implements AutoCloseable {
      * back. Returns true when a change was committed (an edit that wrote nothing commits nothing).
      */
     public boolean change(Consumer<Transaction> edit) {
-        return change(edit, true);
+        return change(edit, true, false);
     }
 
     /**
@@ -249,10 +249,6 @@ public final class DocumentOwner implements AutoCloseable {
      */
     public boolean changeOutputsOnly(Consumer<Transaction> edit) {
         return change(edit, false, true);
-    }
-
-    private boolean change(Consumer<Transaction> edit, boolean awaited) {
-        return change(edit, awaited, false);
     }
 
     private boolean change(Consumer<Transaction> edit, boolean awaited, boolean outputsOnly) {
@@ -299,22 +295,19 @@ public final class DocumentOwner implements AutoCloseable {
             try {
                 d.receiveSyncMessage(state, message);
             } catch (RuntimeException e) {
-                // whatever it left behind, nobody may take the document for the one before
-                version++;
-                structureVersion++;
+                moved(); // whatever it left behind, nobody may take the document for the one before
                 if (AutomergeErrors.isLibraryError(e)) {
                     throw new SyncMessageException(e.getMessage());
                 }
                 throw e;
             }
             ChangeHash[] after = d.getHeads();
-            receivedHeads = after;
             boolean changed = !Arrays.equals(before, after);
             if (changed) {
-                version++;
-                structureVersion++;
+                moved();
                 staged(d, after, true);
             }
+            receivedHeads = after;
             return changed;
         } finally {
             lock.unlock();

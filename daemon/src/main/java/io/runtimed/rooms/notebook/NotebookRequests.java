@@ -39,7 +39,7 @@ final class NotebookRequests implements TypedFramesHandler {
         }
         if (request instanceof NotebookRequest.ExecuteCell r) {
             // §2: the cell checks win over no_kernel
-            // §2: the first cell with the id, as the walk finds it (a locator may find a duplicate)
+            // §2: the first cell with the id in list order (CellCodes answers as the whole walk does)
             Optional<NotebookDoc.CellCode> cell = room.owner().read(
                     d -> codes.code(d, r.cellId(), room.owner().structureVersion()));
             if (cell.isEmpty()) {

@@ -18,10 +18,10 @@ import org.automerge.Read;
  * the notebook's size); only a cell that moved, went or was never seen costs a walk, which
  * remembers every cell it passes.
  *
- * <p>With a document version ({@link io.runtimed.sync.DocumentOwner#version()}), a place checked at
- * that very version is not read again: the document is the same. A writer whose own change moves
- * no cell {@linkplain #carryOver carries} its places over to the version that change made, so a
- * kernel's next output to the same cell costs no read to find it when nothing else changed.
+ * <p>With the document's structure version ({@link io.runtimed.sync.DocumentOwner#structureVersion()}),
+ * a place checked at that very version is not read again: no cell moved, came or went since. A
+ * kernel's outputs do not move that version, so its next output to the same cell costs no read to
+ * find it when nothing else changed.
  *
  * <p>Ids are unique in a well-formed notebook; where two cells share one (two windows moved the
  * same cell at once), it finds one of them, not necessarily the first in list order as
@@ -38,7 +38,7 @@ public final class CellLocator {
     private final Map<String, Place> places = new HashMap<>();
     /**
      * Places seen in the current generation hold for the document at {@link #generationVersion};
-     * a lookup at another version starts a new generation (so a carry-over costs nothing per cell).
+     * a lookup at another version starts a new generation (nothing to forget per cell).
      */
     private long generation;
     private long generationVersion = NO_VERSION;
@@ -49,8 +49,8 @@ public final class CellLocator {
     }
 
     /**
-     * As {@link #find(Read, String)} on the document at {@code version} (never negative; equal
-     * versions mean an unchanged document): a place seen at this version is returned without a read.
+     * As {@link #find(Read, String)} on the document at structure version {@code version} (never
+     * negative): a place seen at this version is returned without a read.
      */
     public Optional<ObjectId> find(Read doc, String id, long version) {
         Place known = places.get(id);
@@ -86,16 +86,6 @@ public final class CellLocator {
         }
         places.keySet().retainAll(seen); // a whole walk: forget the cells that went
         return Optional.empty();
-    }
-
-    /**
-     * The document went from version {@code from} to {@code to} by a change that moved, added and
-     * removed no cell and changed no cell's id: what was seen at {@code from} holds at {@code to}.
-     */
-    public void carryOver(long from, long to) {
-        if (from != NO_VERSION && generationVersion == from) {
-            generationVersion = to;
-        }
     }
 
     private static boolean isCell(Read doc, ObjectId cell, String id) {

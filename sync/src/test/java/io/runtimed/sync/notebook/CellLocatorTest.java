@@ -98,11 +98,7 @@ class CellLocatorTest {
 
     @Test
     void aCellFoundBeforeCostsThreeReadsWhateverTheNotebooksSize() {
-        edit(tx -> {
-            for (int i = 0; i < 200; i++) {
-                NotebookDoc.addCell(tx, i, "c" + i, "code", false);
-            }
-        });
+        addCells(200);
         AtomicInteger reads = new AtomicInteger();
         Read counted = counting(doc, reads);
         CellLocator locator = new CellLocator();
@@ -119,12 +115,13 @@ class CellLocatorTest {
     }
 
     /**
-     * With versions (each edit one more, as {@code DocumentOwner} counts them): the same seeded
-     * edits, with outputs written between them through a carried-over locator, as the daemon's
-     * output writer does. A locator that trusted a place across a foreign edit fails this.
+     * With structure versions (each window edit one more, an output edit none, as
+     * {@code DocumentOwner} counts them): the same seeded edits, with outputs written between them
+     * through the locator, as the daemon's output writer does. A locator that trusted a place across
+     * a window's edit fails this.
      */
     @Test
-    void withVersionsAndCarryOversItStillAgreesWithTheWalk() {
+    void withStructureVersionsItStillAgreesWithTheWalk() {
         Random random = new Random(20261208);
         List<String> ids = twentyCells();
         long[] version = {1};
@@ -135,19 +132,14 @@ class CellLocatorTest {
                 windowEdit(op, random, ids);
                 version[0]++;
             } else {
-                // the output writer's own change: found through the locator, then carried over
+                // the output writer's own change: found through the locator, moving no structure
                 String target = ids.get(random.nextInt(ids.size()));
-                long before = version[0];
-                boolean[] wrote = new boolean[1];
-                edit(tx -> locator.find(tx, target, before).ifPresent(cell -> {
+                long now = version[0];
+                String count = String.valueOf(random.nextInt(1000));
+                edit(tx -> locator.find(tx, target, now).ifPresent(cell -> {
                     assertThat(Optional.of(cell)).isEqualTo(NotebookDoc.cellObject(tx, target));
-                    NotebookDoc.setExecutionCount(tx, cell, String.valueOf(before));
-                    wrote[0] = true;
+                    NotebookDoc.setExecutionCount(tx, cell, count);
                 }));
-                if (wrote[0]) {
-                    version[0]++;
-                    locator.carryOver(before, version[0]);
-                }
             }
             String probe = ids.get(random.nextInt(ids.size()));
             assertThat(locator.find(doc, probe, version[0])).as("step %d, %s", step, probe)
@@ -156,12 +148,8 @@ class CellLocatorTest {
     }
 
     @Test
-    void atTheSameVersionOrAfterACarryOverAPlaceCostsNoRead() {
-        edit(tx -> {
-            for (int i = 0; i < 50; i++) {
-                NotebookDoc.addCell(tx, i, "c" + i, "code", false);
-            }
-        });
+    void atTheSameStructureVersionAPlaceCostsNoRead() {
+        addCells(50);
         AtomicInteger reads = new AtomicInteger();
         Read counted = counting(doc, reads);
         CellLocator locator = new CellLocator();
@@ -173,17 +161,25 @@ class CellLocatorTest {
                 .isEqualTo(NotebookDoc.cellObject(doc, "c12"));
         assertThat(reads.get()).as("same version").isZero();
 
-        locator.carryOver(7, 8);
-        assertThat(locator.find(counted, "c40", 8)).isEqualTo(NotebookDoc.cellObject(doc, "c40"));
-        assertThat(reads.get()).as("carried over").isZero();
+        edit(tx -> NotebookDoc.setOutputs(tx, "c40", List.of("o1"))); // outputs only: still version 7
+        assertThat(locator.find(counted, "c40", 7)).isEqualTo(NotebookDoc.cellObject(doc, "c40"));
+        assertThat(reads.get()).as("outputs changed, the structure did not").isZero();
 
-        locator.carryOver(5, 9); // not the version it holds: ignored
         assertThat(locator.find(counted, "c40", 9)).isEqualTo(NotebookDoc.cellObject(doc, "c40"));
         assertThat(reads.get()).as("another version checks again").isBetween(1, 3);
 
         reads.set(0);
         assertThat(locator.find(counted, "c40")).isEqualTo(NotebookDoc.cellObject(doc, "c40"));
         assertThat(reads.get()).as("without a version it always checks").isBetween(1, 3);
+    }
+
+    /** Cells c0 … c(n-1), in order. */
+    void addCells(int n) {
+        edit(tx -> {
+            for (int i = 0; i < n; i++) {
+                NotebookDoc.addCell(tx, i, "c" + i, "code", false);
+            }
+        });
     }
 
     /** {@code doc} seen through a {@link Read} that counts the calls made on it. */
