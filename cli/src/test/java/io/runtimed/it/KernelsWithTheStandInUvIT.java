@@ -147,10 +147,12 @@ class KernelsWithTheStandInUvIT {
     class Control {
         @Test
         void interruptStopsALongSleep() throws Exception {
-            String cell = anchor.addCode("import time\ntime.sleep(600)");
+            // Interrupt only once the cell's own code runs: ipykernel swallows a SIGINT that lands
+            // between execute_input and the user's code, with no error output.
+            String cell = anchor.addCode("import time\nprint('sleeping', flush=True)\ntime.sleep(600)");
             anchor.execute(cell);
-            await("the cell started").atMost(WAIT).until(() -> anchor.heard.stream()
-                    .anyMatch(b -> b instanceof NotebookBroadcast.ExecutionStarted s && s.cellId().equals(cell)));
+            await("the cell's code runs").atMost(WAIT).until(() -> anchor.outputs(cell).stream()
+                    .anyMatch(o -> o.path("text").asText().contains("sleeping")));
             assertThat(anchor.client.kernel().interrupt()).isEqualTo(new NotebookResponse.InterruptSent());
             anchor.awaitDone(cell, WAIT);
             await().atMost(WAIT).until(() -> anchor.outputs(cell).stream()

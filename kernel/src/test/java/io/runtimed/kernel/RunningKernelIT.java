@@ -167,10 +167,22 @@ class RunningKernelIT {
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class Interrupt {
+        /**
+         * A SIGINT that lands after execute_input but before the user's code runs is caught by
+         * ipykernel's dispatcher ("KeyboardInterrupt caught in kernel"): no error output, no
+         * execute_reply. So the tests interrupt only once the cell's own code has printed.
+         */
+        static final String SLEEP_IN_USER_CODE = "import time\nprint('sleeping', flush=True)\ntime.sleep(600)";
+
+        private void awaitUserCode(String msgId) {
+            listener.awaitIopub(msgId, m -> m.msgType().equals("stream")
+                    && m.content().path("text").asText().contains("sleeping"), WAIT);
+        }
+
         @Test
         void interruptStopsALongSleepAndTheKernelLivesOn() throws Exception {
-            String msgId = kernel.execute("import time; time.sleep(600)", false, true);
-            listener.awaitIopub(msgId, m -> m.msgType().equals("execute_input"), WAIT);
+            String msgId = kernel.execute(SLEEP_IN_USER_CODE, false, true);
+            awaitUserCode(msgId);
 
             assertThat(kernel.interrupt().get(5, TimeUnit.SECONDS)).as("SIGINT was needed").isFalse();
 
@@ -190,8 +202,8 @@ class RunningKernelIT {
                     + "k.control_handlers['interrupt_request'] = lambda *a, **kw: None", false, false);
             listener.awaitShellReply(deaf, WAIT);
             try {
-                String msgId = kernel.execute("import time; time.sleep(600)", false, true);
-                listener.awaitIopub(msgId, m -> m.msgType().equals("execute_input"), WAIT);
+                String msgId = kernel.execute(SLEEP_IN_USER_CODE, false, true);
+                awaitUserCode(msgId);
 
                 assertThat(kernel.interrupt().get(5, TimeUnit.SECONDS)).as("SIGINT was needed").isTrue();
 
