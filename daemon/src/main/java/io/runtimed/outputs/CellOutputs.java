@@ -110,7 +110,7 @@ final class CellOutputs {
         if (!starts.containsKey(cellId)) {
             return;
         }
-        if (doc.changeOutputsOnly(tx -> cell(tx, cellId))) {
+        if (doc.changeOutputsOnly(tx -> cell(tx, cellId, false))) {
             documentChanged.run();
         }
     }
@@ -123,32 +123,59 @@ final class CellOutputs {
     }
 
     /**
-     * A cell found in a transaction; {@code emptyOutputs}: its outputs List, when this transaction
-     * just made it (empty: no need to read it), else null.
+     * A cell found in a transaction. {@code emptyOutputs}: its outputs List, when this transaction
+     * just made it (empty: no need to read it), else null. {@code overwrite}: the List whose
+     * {@code stale} elements are the previous run's, left for the first output to overwrite (see
+     * {@link #OVERWRITE_MAX}), else null.
      */
-    private record Found(ObjectId cell, ObjectId emptyOutputs) {
+    private record Found(ObjectId cell, ObjectId emptyOutputs, ObjectId overwrite, int stale) {
+        Found(ObjectId cell, ObjectId emptyOutputs) {
+            this(cell, emptyOutputs, null, 0);
+        }
     }
+
+    /**
+     * A started cell with at most this many outputs from its previous run, whose first new output
+     * is written in the same change, keeps its List: the output takes the first element's place and
+     * the others are deleted. Cheaper than a new List and an insert (one operation instead of three
+     * for a cell that re-runs to one result), and a smaller change for every window to apply; a
+     * window sees the same outputs either way.
+     */
+    static final int OVERWRITE_MAX = 2;
 
     /**
      * In a transaction on the cell: finds its Map once for all of the transaction's edits and makes
      * its pending start's edits first. Null for a cell that is missing (deleted meanwhile: its start
-     * is dropped).
+     * is dropped). {@code placing}: the caller places an output next, so a short List of the
+     * previous run's outputs may be left for it to overwrite ({@link Found#overwrite}).
      */
-    private Found cell(Transaction tx, String cellId) {
+    private Found cell(Transaction tx, String cellId, boolean placing) {
         Start start = takeStart(cellId);
         long version = doc.version();
         ObjectId cell = cells.find(tx, cellId, doc.structureVersion()).orElse(null);
         if (cell == null || start == null) {
             return cell == null ? null : new Found(cell, null);
         }
-        Written w = written;
-        ObjectId cleared = w != null && w.holds(cellId, version)
-                ? (w.size() > 0 ? NotebookDoc.replaceOutputs(tx, cell) : null)
-                : clearIfAny(tx, cell);
         if (start.count != null) {
             NotebookDoc.setExecutionCount(tx, cell, start.count);
         }
-        return new Found(cell, cleared);
+        Written w = written;
+        ObjectId list;
+        int size;
+        if (w != null && w.holds(cellId, version)) {
+            list = w.list();
+            size = w.size();
+        } else {
+            list = NotebookDoc.outputsList(tx, cell).orElse(null);
+            size = list == null ? 0 : (int) tx.length(list);
+        }
+        if (size == 0) {
+            return new Found(cell, null);
+        }
+        if (placing && size <= OVERWRITE_MAX) {
+            return new Found(cell, null, list, size);
+        }
+        return new Found(cell, NotebookDoc.replaceOutputs(tx, cell));
     }
 
     /**
@@ -158,6 +185,14 @@ final class CellOutputs {
     private static ObjectId clearIfAny(Transaction tx, ObjectId cell) {
         Optional<ObjectId> outputs = NotebookDoc.outputsList(tx, cell);
         return outputs.isPresent() && tx.length(outputs.get()) > 0 ? NotebookDoc.replaceOutputs(tx, cell) : null;
+    }
+
+    /** The first output of a run over the previous run's {@code stale} outputs: index 0, the rest deleted. */
+    private static void overwrite(Transaction tx, ObjectId list, int stale, String ref) {
+        tx.set(list, 0, ref);
+        for (int i = stale - 1; i >= 1; i--) {
+            tx.delete(list, i);
+        }
     }
 
     /** §7.2: appends {@code ref}; null when the cell is missing (then nothing happens). */
@@ -176,8 +211,14 @@ final class CellOutputs {
         boolean changed = doc.changeOutputsOnly(tx -> {
             before[0] = doc.version();
             Written w = written; // read before cell(), which may clear
-            Found found = cell(tx, cellId);
+            Found found = cell(tx, cellId, true);
             if (found == null) {
+                return;
+            }
+            if (found.overwrite() != null) {
+                overwrite(tx, found.overwrite(), found.stale(), ref);
+                placed[0] = new Placed(0, false);
+                after[0] = new Written(cellId, found.overwrite(), 1, ref, before[0] + 1);
                 return;
             }
             ObjectId list;
@@ -222,7 +263,7 @@ final class CellOutputs {
     /** Outputs := [] (skipped when already empty or the cell is missing); true when it cleared. */
     boolean clear(String cellId) {
         boolean changed = doc.changeOutputsOnly(tx -> {
-            Found found = cell(tx, cellId);
+            Found found = cell(tx, cellId, false);
             if (found != null && found.emptyOutputs() == null) {
                 clearIfAny(tx, found.cell());
             }

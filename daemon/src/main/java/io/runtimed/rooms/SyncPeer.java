@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>The sync state is only ever used under {@link #exchange}, by one thread at a time, and what a
  * generation produces is queued for the socket in the same hold, so messages leave in the order they
  * were generated. A second thread, the sender, generates on "document changed" notifications (which
- * coalesce: generation starts from the full sync state, §6.1) and does every socket write, so a
+ * coalesce: generation starts from the full sync state, §6.1; a kernel's output change is generated
+ * for by the thread that made it, {@link #generateHere}) and does every socket write, so a
  * slow reader on the other end delays only itself and the reading of its own frames never blocks
  * on a full socket. Before it writes a message the sender waits until the heads it carries are
  * durable ({@link DocumentOwner#awaitDurable(long)}): no message carries heads that a crash could
@@ -247,6 +248,26 @@ final class SyncPeer {
 
     /** Something changed (another peer's change, a daemon-side edit): generate for this peer soon. */
     void documentChanged() {
+        outbox.changed();
+    }
+
+    /**
+     * Something changed: generates this peer's message on the calling thread and queues it, unless
+     * the sync state is busy (the reader is applying a frame: then the sender generates, as for
+     * {@link #documentChanged}). On a busy machine the sender, woken for the write alone, starts
+     * sooner and spends less time than when it generates first with cold caches.
+     */
+    void generateHere() {
+        if (exchange.tryLock()) {
+            try {
+                if (state != null) {
+                    queue(owner.generateOutgoing(state));
+                    return;
+                }
+            } finally {
+                exchange.unlock();
+            }
+        }
         outbox.changed();
     }
 

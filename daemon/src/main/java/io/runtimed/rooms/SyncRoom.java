@@ -96,6 +96,17 @@ public final class SyncRoom {
         }
     }
 
+    /**
+     * As {@link #broadcast}, for a change the calling thread just made (a kernel's output): each
+     * peer's message is generated here, while the document is fresh in this thread's caches, and
+     * its writer only writes it (see {@link SyncPeer#generateHere}).
+     */
+    public void broadcastGenerated() {
+        for (SyncPeer p : peers) {
+            p.generateHere();
+        }
+    }
+
     /** KERNELS.md §3: a broadcast for every typed-frame peer (plain peers hear none). */
     public void announce(NotebookBroadcast broadcast) {
         byte[] frame = null;

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * KERNELS.md §7: the pipeline end to end, on a real blob store in a temp dir and a real Automerge
@@ -532,6 +534,44 @@ class OutputRouterTest {
             assertThat(documentChanges.get() - before).as("document changes of the run").isEqualTo(1);
             assertThat(resolved("c1")).extracting(o -> o.path("data").path("text/plain").asText()).containsExactly("2");
             assertThat(count("c1")).isEqualTo("4");
+        }
+
+        /** Short output lists are overwritten in place, longer ones replaced: a window sees the same either way. */
+        @ParameterizedTest(name = "{0} outputs of the previous run")
+        @ValueSource(ints = {1, 2, 3, 5})
+        void aRunsFirstOutputTakesThePlaceOfEveryOutputOfThePreviousRun(int previous) throws Exception {
+            for (int i = 0; i < previous; i++) {
+                router.onIopub(Msgs.executeResult(RUN1, 1, "{\"text/plain\":\"old " + i + "\"}"), "c1");
+            }
+            router.finishCell("c1");
+            assertThat(outputs("c1")).hasSize(previous);
+            int before = documentChanges.get();
+            router.cellStarted("c1");
+            router.executionCount("c1", 4);
+            router.onIopub(Msgs.executeResult(RUN2, 4, "{\"text/plain\":\"new\"}"), "c1");
+            assertThat(documentChanges.get() - before).as("one change: clear, count and output").isEqualTo(1);
+            assertThat(resolved("c1")).extracting(o -> o.path("data").path("text/plain").asText()).containsExactly("new");
+            assertThat(count("c1")).isEqualTo("4");
+            out("c1", RUN2, "then a line\n");
+            router.finishCell("c1");
+            assertThat(resolved("c1")).extracting(o -> o.path("output_type").asText()).containsExactly("execute_result", "stream");
+            assertThat(texts("c1").get(1)).isEqualTo("then a line\n");
+        }
+
+        /** The previous outputs came from a window (the router never wrote them): they are read, then overwritten. */
+        @ParameterizedTest(name = "{0} outputs set by a window")
+        @ValueSource(ints = {1, 2, 3})
+        void outputsAWindowSetAreReplacedByTheRunsFirstOutputToo(int previous) throws Exception {
+            List<String> old = new ArrayList<>();
+            for (int i = 0; i < previous; i++) {
+                old.add("{\"output_type\":\"stream\",\"name\":\"stdout\",\"text\":\"window " + i + "\"}");
+            }
+            doc.change(tx -> NotebookDoc.setOutputs(tx, "c1", old));
+            router.cellStarted("c1");
+            router.onIopub(Msgs.executeResult(RUN2, 4, "{\"text/plain\":\"new\"}"), "c1");
+            router.finishCell("c1");
+            assertThat(outputs("c1")).hasSize(1).doesNotContainAnyElementsOf(old);
+            assertThat(resolved("c1")).extracting(o -> o.path("data").path("text/plain").asText()).containsExactly("new");
         }
 
         @Test

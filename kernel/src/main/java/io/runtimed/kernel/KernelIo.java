@@ -41,7 +41,10 @@ final class KernelIo {
 
     enum Channel { SHELL, CONTROL }
 
-    /** What arrives, called on the I/O thread: implementations must only hand it on. */
+    /**
+     * What arrives, called on the I/O thread: implementations hand it on, or do no more than a
+     * listener may (never wait for this thread, see {@link RunningKernel}).
+     */
     interface Inbound {
         void iopub(KernelMessage message);
 
@@ -104,8 +107,13 @@ final class KernelIo {
         this.hbIntervalNanos = TimeUnit.MILLISECONDS.toNanos(hbIntervalMillis);
         this.hbMaxMisses = hbMaxMisses;
         byte[] identity = session.getBytes(StandardCharsets.UTF_8);
-        iopub = socket(SocketType.SUB, info.endpoint(info.iopubPort()), null);
+        iopub = socket(SocketType.SUB, null, null);
+        // no limit on what waits while an iopub message is handled on this thread: at ZeroMQ's
+        // default high-water mark a flood of outputs would be dropped by the kernel's PUB socket
+        // (set before connecting: a pipe takes the limit it is made with)
+        iopub.setRcvHWM(0);
         iopub.subscribe(new byte[0]);
+        iopub.connect(info.endpoint(info.iopubPort()));
         shell = socket(SocketType.DEALER, info.endpoint(info.shellPort()), identity);
         control = socket(SocketType.DEALER, info.endpoint(info.controlPort()), identity);
         hb = socket(SocketType.REQ, null, null);

@@ -15,7 +15,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: any thread may call the methods here. Everything the kernel says is handed to the
  * event thread {@code kernel-<short id>-events}, which runs the {@link KernelListener} and
  * completes {@link #request} futures, one at a time and in arrival order, so that a slow listener
- * never stalls the sockets or the heartbeat.
+ * never stalls the sockets or the heartbeat for long. One exception: an iopub message that arrives
+ * while no earlier event is queued or running runs on the I/O thread itself, still one at a time
+ * and in order (a kernel's result then reaches the document without waiting for another thread to
+ * be woken and scheduled, which on a busy machine cost more than the listener's own work).
  */
 public final class RunningKernel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RunningKernel.class);
@@ -55,6 +60,12 @@ public final class RunningKernel implements AutoCloseable {
     private final CompletableFuture<Void> iopubHeard = new CompletableFuture<>();
     private volatile ObjectNode kernelInfo;
     private volatile Thread eventThread;
+    /** Events handed over and not yet run to their end (queued for the event thread, or running). */
+    private final AtomicInteger eventsPending = new AtomicInteger();
+    /** Held while an event runs, on the event thread or on the I/O thread: one at a time. */
+    private final ReentrantLock eventRunning = new ReentrantLock();
+    /** The I/O thread while it runs an event itself, else null. */
+    private volatile Thread inlineThread;
 
     /**
      * Connects the sockets, then starts the process with {@code spawn} (sockets first: see
@@ -327,7 +338,8 @@ public final class RunningKernel implements AutoCloseable {
     }
 
     private boolean onEventThread() {
-        return Thread.currentThread() == eventThread;
+        Thread me = Thread.currentThread();
+        return me == eventThread || me == inlineThread;
     }
 
     private void requireAlive() {
@@ -342,16 +354,47 @@ public final class RunningKernel implements AutoCloseable {
     }
 
     private void dispatch(Runnable event) {
+        eventsPending.incrementAndGet();
         try {
-            events.execute(() -> {
-                try {
-                    event.run();
-                } catch (RuntimeException e) {
-                    LOG.error("kernel {} listener failed", id, e);
-                }
-            });
+            events.execute(() -> runEvent(event));
         } catch (RejectedExecutionException e) {
+            eventsPending.decrementAndGet();
             LOG.debug("kernel {} released; event dropped", id);
+        }
+    }
+
+    /**
+     * On the I/O thread: runs {@code event} right here when no earlier event is queued or running
+     * (so it is next in order anyway), else hands it to the event thread as {@link #dispatch} does.
+     * An event dispatched meanwhile from another thread waits for this one ({@link #eventRunning}).
+     */
+    private void dispatchFromIo(Runnable event) {
+        if (!eventsPending.compareAndSet(0, 1)) {
+            dispatch(event);
+            return;
+        }
+        if (events.isShutdown()) {
+            eventsPending.decrementAndGet();
+            LOG.debug("kernel {} released; event dropped", id);
+            return;
+        }
+        inlineThread = Thread.currentThread();
+        try {
+            runEvent(event);
+        } finally {
+            inlineThread = null;
+        }
+    }
+
+    private void runEvent(Runnable event) {
+        eventRunning.lock();
+        try {
+            event.run();
+        } catch (RuntimeException e) {
+            LOG.error("kernel {} listener failed", id, e);
+        } finally {
+            eventRunning.unlock();
+            eventsPending.decrementAndGet();
         }
     }
 
@@ -360,7 +403,7 @@ public final class RunningKernel implements AutoCloseable {
         @Override
         public void iopub(KernelMessage message) {
             iopubHeard.complete(null);
-            dispatch(() -> listener.onIopub(message));
+            dispatchFromIo(() -> listener.onIopub(message));
         }
 
         @Override

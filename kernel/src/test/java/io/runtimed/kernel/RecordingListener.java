@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /** A listener that keeps everything, with deadline waits for what a test expects. */
@@ -14,23 +15,50 @@ final class RecordingListener implements KernelListener {
     final List<KernelMessage> shellReplies = new CopyOnWriteArrayList<>();
     final List<String> deaths = new CopyOnWriteArrayList<>();
     final List<String> threads = new CopyOnWriteArrayList<>();
+    final List<String> shellReplyThreads = new CopyOnWriteArrayList<>();
+    /** Callbacks that started while another was still running. */
+    final AtomicInteger overlaps = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    /** How long each callback keeps its thread busy (a slow listener), 0 by default. */
+    volatile long busyNanos;
 
     @Override
     public void onIopub(KernelMessage message) {
+        enter();
         threads.add(Thread.currentThread().getName());
         iopub.add(message);
+        leave();
     }
 
     @Override
     public void onShellReply(KernelMessage message) {
+        enter();
         threads.add(Thread.currentThread().getName());
+        shellReplyThreads.add(Thread.currentThread().getName());
         shellReplies.add(message);
+        leave();
     }
 
     @Override
     public void onDeath(String reason) {
+        enter();
         threads.add(Thread.currentThread().getName());
         deaths.add(reason);
+        leave();
+    }
+
+    private void enter() {
+        if (running.incrementAndGet() > 1) {
+            overlaps.incrementAndGet();
+        }
+        long until = System.nanoTime() + busyNanos;
+        while (System.nanoTime() - until < 0) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private void leave() {
+        running.decrementAndGet();
     }
 
     /** iopub messages answering {@code parentId}, in arrival order. */

@@ -114,12 +114,30 @@ class RunningKernelIT {
             assertThat(stream.content().get("text").asText()).isEqualTo("hello\n");
         }
 
+        /**
+         * Replies on the event thread; an iopub message on the I/O thread when nothing is queued
+         * before it. Either way one callback at a time, in arrival order, even with a slow listener
+         * whose reply callbacks are still running when the next request's iopub messages arrive.
+         */
         @Test
-        void listenerCallbacksRunOnTheKernelsEventThread() {
-            String msgId = kernel.execute("2+2", false, false);
-            listener.awaitShellReply(msgId, WAIT);
+        void listenerCallbacksRunOneAtATimeInOrderOnTheKernelsEventOrIoThread() {
+            listener.busyNanos = TimeUnit.MILLISECONDS.toNanos(2);
+            List<String> msgIds = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                msgIds.add(kernel.execute("print(" + i + ", flush=True)", false, false));
+            }
+            for (String msgId : msgIds) {
+                listener.awaitShellReply(msgId, WAIT);
+                listener.awaitIdle(msgId, WAIT);
+            }
 
-            assertThat(listener.threads).allMatch(name -> name.matches("kernel-[0-9a-f]{8}-events"));
+            assertThat(listener.threads).allMatch(name -> name.matches("kernel-[0-9a-f]{8}-(events|io)"));
+            assertThat(listener.threads).anyMatch(name -> name.endsWith("-io"));
+            assertThat(listener.shellReplyThreads).allMatch(name -> name.endsWith("-events"));
+            assertThat(listener.overlaps).hasValue(0);
+            assertThat(listener.iopub.stream().filter(m -> msgIds.contains(m.parentMsgId()) && m.msgType().equals("stream"))
+                    .map(m -> m.content().path("text").asText()).toList())
+                    .containsExactly("0\n", "1\n", "2\n", "3\n", "4\n", "5\n");
         }
 
         @Test

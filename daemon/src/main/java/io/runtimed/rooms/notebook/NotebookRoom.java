@@ -66,7 +66,7 @@ public final class NotebookRoom implements AutoCloseable {
 
         @Override
         public void documentChanged() {
-            sync.broadcast();
+            sync.broadcastGenerated();
             edited();
         }
 
