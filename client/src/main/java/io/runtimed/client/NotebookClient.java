@@ -7,6 +7,7 @@ import io.runtimed.protocol.NotebookBroadcast;
 import io.runtimed.sync.notebook.NotebookCell;
 import io.runtimed.sync.notebook.NotebookDoc;
 import io.runtimed.sync.notebook.NotebookSnapshot;
+import io.runtimed.sync.notebook.NotebookSnapshots;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -98,7 +99,8 @@ public final class NotebookClient implements AutoCloseable {
         NotebookRequests requests = new NotebookRequests();
         SyncReplica<NotebookSnapshot> replica;
         try {
-            replica = SyncReplica.open("notebook", socket, handshake, connectTimeout, NotebookDoc::snapshot, requests);
+            replica = SyncReplica.open("notebook", socket, handshake, connectTimeout, NotebookDoc::snapshot,
+                    new NotebookSnapshots(), requests);
         } catch (DaemonClientException | RuntimeException e) {
             requests.disconnected(new DaemonClientException(DaemonClientException.Kind.PROTOCOL, "Disconnected", e));
             throw e;

@@ -7,6 +7,7 @@ import io.runtimed.protocol.MalformedMessageException;
 import io.runtimed.protocol.NotebookFrames;
 import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
+import io.runtimed.sync.SnapshotKeeper;
 import io.runtimed.sync.SyncMessageException;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -82,6 +83,11 @@ final class SyncReplica<S> implements AutoCloseable {
     private final DocumentOwner replica;
     private final SyncState state;
     private final Function<Read, S> snapshot;
+    /**
+     * Null: listeners get a snapshot read whole after each change. Else the reader keeps theirs
+     * current from each receive's patches (reader thread, under the replica's lock).
+     */
+    private final SnapshotKeeper<S> keeper;
     /** Orders generation and sending, so messages leave in the order Automerge made them. */
     private final ReentrantLock sending = new ReentrantLock();
     private final ReentrantLock events = new ReentrantLock();
@@ -128,11 +134,13 @@ final class SyncReplica<S> implements AutoCloseable {
         void disconnected(DaemonClientException why);
     }
 
-    private SyncReplica(String kind, FrameChannel frames, Function<Read, S> snapshot, TypedFrameSink sink) {
+    private SyncReplica(String kind, FrameChannel frames, Function<Read, S> snapshot, SnapshotKeeper<S> keeper,
+                        TypedFrameSink sink) {
         this.kind = kind;
         this.sink = sink;
         this.frames = frames;
         this.snapshot = snapshot;
+        this.keeper = keeper;
         this.replica = new DocumentOwner(kind + " replica", NativeHandles.newDocument());
         this.state = NativeHandles.newSyncState();
         this.reader = new Thread(this::readLoop, kind + "-client-" + IDS.incrementAndGet());
@@ -150,22 +158,24 @@ final class SyncReplica<S> implements AutoCloseable {
 
     /**
      * {@link #open} for a handshake that asks for typed frames: the first frame decides
-     * ({@link #typedFrames()}), and responses and broadcasts go to {@code sink}.
+     * ({@link #typedFrames()}), and responses and broadcasts go to {@code sink}. Listeners get
+     * their snapshots from {@code keeper}.
      */
     static <S> SyncReplica<S> open(String kind, Path socket, Handshake handshake, Duration connectTimeout,
-                                   Function<Read, S> snapshot, TypedFrameSink sink) throws DaemonClientException {
-        return start(kind, DaemonSocket.open(socket, handshake, connectTimeout), snapshot, sink);
+                                   Function<Read, S> snapshot, SnapshotKeeper<S> keeper, TypedFrameSink sink)
+            throws DaemonClientException {
+        return start(kind, DaemonSocket.open(socket, handshake, connectTimeout), snapshot, keeper, sink);
     }
 
     /** {@link #open} over a connection whose handshake was sent already. */
     static <S> SyncReplica<S> start(String kind, FrameChannel frames, Function<Read, S> snapshot)
             throws DaemonClientException {
-        return start(kind, frames, snapshot, null);
+        return start(kind, frames, snapshot, null, null);
     }
 
     private static <S> SyncReplica<S> start(String kind, FrameChannel frames, Function<Read, S> snapshot,
-                                            TypedFrameSink sink) throws DaemonClientException {
-        SyncReplica<S> r = new SyncReplica<>(kind, frames, snapshot, sink);
+                                            SnapshotKeeper<S> keeper, TypedFrameSink sink) throws DaemonClientException {
+        SyncReplica<S> r = new SyncReplica<>(kind, frames, snapshot, keeper, sink);
         try {
             r.reader.start();
             r.initialSync();
@@ -242,6 +252,16 @@ final class SyncReplica<S> implements AutoCloseable {
 
     S snapshot() {
         return replica.read(snapshot);
+    }
+
+    /** Reader thread: the snapshot for the listeners after a change ({@code received}: its patches, or null). */
+    private S listenersSnapshot(DocumentOwner.Received received) {
+        if (keeper == null) {
+            return snapshot();
+        }
+        return replica.read(doc -> received == null
+                ? keeper.read(doc, replica.version())
+                : keeper.afterReceive(doc, replica.version(), received));
     }
 
     /**
@@ -411,7 +431,15 @@ final class SyncReplica<S> implements AutoCloseable {
                         }
                     }
                 }
-                boolean changed = replica.receive(state, frame);
+                // with listeners to call, what the frame changed is recorded for their snapshot
+                DocumentOwner.Received received = null;
+                boolean changed;
+                if (keeper != null && !listeners.isEmpty()) {
+                    received = replica.receiveWithPatches(state, frame);
+                    changed = received != null;
+                } else {
+                    changed = replica.receive(state, frame);
+                }
                 Optional<ChangeHash[]> heads = SyncMessageHeads.read(frame);
                 if (heads.isEmpty()) {
                     Log.LOG.debug("{}: a frame without readable heads (type 0x{})", kind,
@@ -441,7 +469,7 @@ final class SyncReplica<S> implements AutoCloseable {
                     events.unlock();
                 }
                 if (!toCall.isEmpty()) {
-                    S now = snapshot();
+                    S now = listenersSnapshot(received);
                     for (Consumer<S> l : toCall) {
                         try {
                             l.accept(now);

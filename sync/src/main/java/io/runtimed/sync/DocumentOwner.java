@@ -10,6 +10,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.automerge.ChangeHash;
 import org.automerge.Document;
+import org.automerge.Patch;
+import org.automerge.PatchLog;
 import org.automerge.Read;
 import org.automerge.SyncState;
 import org.automerge.Transaction;
@@ -289,29 +291,63 @@ public final class DocumentOwner implements AutoCloseable {
     public boolean receive(SyncState state, byte[] message) throws SyncMessageException {
         lock.lock();
         try {
-            Document d = open();
-            ChangeHash[] before = receivedHeads != null ? receivedHeads : d.getHeads();
-            receivedHeads = null;
-            try {
-                d.receiveSyncMessage(state, message);
-            } catch (RuntimeException e) {
-                moved(); // whatever it left behind, nobody may take the document for the one before
-                if (AutomergeErrors.isLibraryError(e)) {
-                    throw new SyncMessageException(e.getMessage());
-                }
-                throw e;
-            }
-            ChangeHash[] after = d.getHeads();
-            boolean changed = !Arrays.equals(before, after);
-            if (changed) {
-                moved();
-                staged(d, after, true);
-            }
-            receivedHeads = after;
-            return changed;
+            return receiveLocked(state, message, null);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A receive that changed the document: its {@link #version} before and after, and Automerge's
+     * patches of what changed, in order.
+     */
+    public record Received(long before, long after, List<Patch> patches) {
+    }
+
+    /**
+     * As {@link #receive}, recording what the message changed (for a reader that keeps a view of
+     * the document current without reading it whole). Null when nothing changed.
+     */
+    public Received receiveWithPatches(SyncState state, byte[] message) throws SyncMessageException {
+        lock.lock();
+        PatchLog log = new PatchLog();
+        try {
+            long before = version;
+            if (!receiveLocked(state, message, log)) {
+                return null;
+            }
+            return new Received(before, version, open().makePatches(log));
+        } finally {
+            log.free();
+            lock.unlock();
+        }
+    }
+
+    private boolean receiveLocked(SyncState state, byte[] message, PatchLog log) throws SyncMessageException {
+        Document d = open();
+        ChangeHash[] before = receivedHeads != null ? receivedHeads : d.getHeads();
+        receivedHeads = null;
+        try {
+            if (log == null) {
+                d.receiveSyncMessage(state, message);
+            } else {
+                d.receiveSyncMessage(state, log, message);
+            }
+        } catch (RuntimeException e) {
+            moved(); // whatever it left behind, nobody may take the document for the one before
+            if (AutomergeErrors.isLibraryError(e)) {
+                throw new SyncMessageException(e.getMessage());
+            }
+            throw e;
+        }
+        ChangeHash[] after = d.getHeads();
+        boolean changed = !Arrays.equals(before, after);
+        if (changed) {
+            moved();
+            staged(d, after, true);
+        }
+        receivedHeads = after;
+        return changed;
     }
 
     /**

@@ -87,13 +87,21 @@ public final class NotebookDoc {
     }
 
     private static List<NotebookCell> cellsOf(Read doc, Optional<ObjectId> cells) {
+        return cellsOf(doc, cells, null);
+    }
+
+    /** {@code exact}, when given: set false when an element was skipped (see {@link #snapshot(Read, boolean[])}). */
+    private static List<NotebookCell> cellsOf(Read doc, Optional<ObjectId> cells, boolean[] exact) {
         List<NotebookCell> out = new ArrayList<>();
         if (cells.isEmpty()) {
             return out;
         }
         for (AmValue item : doc.listItems(cells.get()).orElse(new AmValue[0])) {
-            if (item instanceof AmValue.Map map) {
-                readCell(doc, map.getId(), null).ifPresent(out::add);
+            Optional<NotebookCell> cell = item instanceof AmValue.Map map
+                    ? readCell(doc, map.getId(), null, exact) : Optional.empty();
+            cell.ifPresent(out::add);
+            if (cell.isEmpty() && exact != null) {
+                exact[0] = false;
             }
         }
         return out;
@@ -101,7 +109,7 @@ public final class NotebookDoc {
 
     /** §2: the first cell in list order whose id matches. */
     public static Optional<NotebookCell> cell(Read doc, String id) {
-        return cellObject(doc, id).flatMap(c -> readCell(doc, c, null));
+        return cellObject(doc, id).flatMap(c -> readCell(doc, c, null, null));
     }
 
     /** A cell's type and source: what running it needs. */
@@ -170,6 +178,15 @@ public final class NotebookDoc {
 
     /** The whole notebook as plain values (the id reads as "" when the document has none). */
     public static NotebookSnapshot snapshot(Read doc) {
+        return snapshot(doc, null);
+    }
+
+    /**
+     * {@link #snapshot(Read)}; {@code exact}, when given, is set false when the snapshot leaves out
+     * part of the document's cells (an element of {@code cells} that is not a Map with a Str id,
+     * an output that is not a Str): the snapshot's indices are then not the document's.
+     */
+    static NotebookSnapshot snapshot(Read doc, boolean[] exact) {
         // the root's keys in one native call: on a window's path after each change, the number of
         // calls counts more than what each returns (see readCell)
         String notebookId = "";
@@ -185,7 +202,7 @@ public final class NotebookDoc {
                 }
             }
         }
-        return new NotebookSnapshot(notebookId, cellsOf(doc, cells), metadataOf(doc, metadata));
+        return new NotebookSnapshot(notebookId, cellsOf(doc, cells, exact), metadataOf(doc, metadata));
     }
 
     /** The snapshot as JSON: {@code {"notebook_id":…,"cells":[§2 cell objects],"metadata":{…}}}. */
@@ -209,6 +226,11 @@ public final class NotebookDoc {
      * seven separate reads cost about twice what these three do.
      */
     private static Optional<NotebookCell> readCell(Read doc, ObjectId cell, Map<String, String> otherKeys) {
+        return readCell(doc, cell, otherKeys, null);
+    }
+
+    /** {@link #readCell(Read, ObjectId, Map)}; {@code exact}, when given, set false for an output that is not a Str. */
+    static Optional<NotebookCell> readCell(Read doc, ObjectId cell, Map<String, String> otherKeys, boolean[] exact) {
         String id = null;
         String cellType = "";
         String count = NO_EXECUTION_COUNT;
@@ -239,6 +261,8 @@ public final class NotebookDoc {
             for (AmValue item : doc.listItems(outputsList).orElse(new AmValue[0])) {
                 if (item instanceof AmValue.Str str) {
                     outputs.add(str.getValue());
+                } else if (exact != null) {
+                    exact[0] = false;
                 }
             }
         }
