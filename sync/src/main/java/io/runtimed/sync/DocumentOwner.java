@@ -57,6 +57,15 @@ public final class DocumentOwner implements AutoCloseable {
          * the library fewer on a change's way to the peers).
          */
         long stage(Document doc, ChangeHash[] heads);
+
+        /**
+         * As {@link #stage(Document, ChangeHash[])}; {@code urgent}: someone waits for this change to
+         * be durable (a peer's edit), else it is one peers may hear of first (a kernel's output),
+         * which a journal may keep back a little to write with others.
+         */
+        default long stage(Document doc, ChangeHash[] heads, boolean urgent) {
+            return stage(doc, heads);
+        }
     }
 
     private final String name;
@@ -117,7 +126,7 @@ public final class DocumentOwner implements AutoCloseable {
      */
     private void staged(Document d, ChangeHash[] heads, boolean awaited) {
         if (journal != null) {
-            long ticket = journal.stage(d, heads);
+            long ticket = journal.stage(d, heads, awaited);
             if (awaited && ticket > stagedTicket) {
                 stagedTicket = ticket;
             }
