@@ -218,6 +218,7 @@ final class KernelSession implements KernelListener {
         } finally {
             lock.unlock();
         }
+        room.cellFinished();
     }
 
     @Override

@@ -12,4 +12,11 @@ public interface RoomEvents {
 
     /** KERNELS.md §3: to every typed-frame peer of the room. */
     void announce(NotebookBroadcast broadcast);
+
+    /**
+     * A cell's run ended: its outputs, kept back for the journal's group commit, are written now
+     * (their result is with the windows already; the kernel is idle), without waiting for the disk.
+     */
+    default void cellFinished() {
+    }
 }

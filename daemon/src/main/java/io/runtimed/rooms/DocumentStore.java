@@ -387,6 +387,19 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
         }
     }
 
+    /** What waits for company is written now; returns at once (nobody waits for the disk here). */
+    public void writeSoon() {
+        lock.lock();
+        try {
+            if (!queue.isEmpty()) {
+                urgent = true;
+                queued.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Tests: how long changes nobody waits for may wait for company. */
     void groupCommit(Duration window) {
         lock.lock();

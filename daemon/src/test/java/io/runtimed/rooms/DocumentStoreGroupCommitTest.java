@@ -85,6 +85,15 @@ class DocumentStoreGroupCommitTest {
     }
 
     @Test
+    void theEndOfACellWritesWhatWaitsWithoutWaitingForTheDisk() throws Exception {
+        store.groupCommit(Duration.ofHours(1));
+        owner.changeEventually(tx -> tx.set(ObjectId.ROOT, "output", "o1"));
+        store.writeSoon();
+        await().atMost(WAIT).until(() -> store.bytesWritten() > 0);
+        assertThat(onDisk("output")).isEqualTo("o1");
+    }
+
+    @Test
     void aFlushWritesWhatWaitsAtOnce() throws Exception {
         store.groupCommit(Duration.ofHours(1));
         owner.changeEventually(tx -> tx.set(ObjectId.ROOT, "output", "o1"));

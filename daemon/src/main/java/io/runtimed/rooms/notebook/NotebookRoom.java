@@ -74,6 +74,11 @@ public final class NotebookRoom implements AutoCloseable {
         public void announce(NotebookBroadcast broadcast) {
             sync.announce(broadcast);
         }
+
+        @Override
+        public void cellFinished() {
+            store.writeSoon();
+        }
     }
 
     /** §7: loads the room's file from {@code docsDir} (or starts a fresh document). */
