@@ -19,4 +19,12 @@ public interface SnapshotKeeper<S> {
      * on since the receive, reads the whole document.
      */
     S afterReceive(Read doc, long version, DocumentOwner.Received received);
+
+    /**
+     * Whether the next receive should record its patches: recording them costs about what reading
+     * a small document whole does, so a keeper of a small one reads instead.
+     */
+    default boolean worthPatching() {
+        return true;
+    }
 }

@@ -113,6 +113,21 @@ class NotebookSnapshotsTest {
         assertThat(snapshots.wholeReads() - whole).as("snapshots read whole").isZero();
     }
 
+    @Test
+    void aSmallNotebookIsReadWholeALargeOnePatched() throws Exception {
+        assertThat(snapshots.worthPatching()).as("nothing read yet").isFalse();
+        edit(daemon, tx -> NotebookDoc.addCell(tx, 0, "c0", "code", false));
+        sync();
+        assertThat(snapshots.worthPatching()).as("one cell").isFalse();
+        edit(daemon, tx -> {
+            for (int i = 1; i < NotebookSnapshots.PATCH_MIN_CELLS; i++) {
+                NotebookDoc.addCell(tx, i, "c" + i, "code", false);
+            }
+        });
+        sync();
+        assertThat(snapshots.worthPatching()).as(NotebookSnapshots.PATCH_MIN_CELLS + " cells").isTrue();
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3, 4})
     void seededEditsOfEveryKindLeaveThePatchedSnapshotEqualToTheWholeOne(long seed) throws Exception {
