@@ -544,7 +544,7 @@ public final class KernelBench {
                             }
                         }
                     }
-                    System.out.printf("    disk, write_bytes of the output path's threads (kernel events, notebook journals, "
+                    System.out.printf("    disk, write_bytes of the output path's threads (kernel I/O and events, notebook journals, "
                             + "stream flushes; /proc/self/task/*/io) until 1 s later: %d bytes = %.2fx the output; "
                             + "target <= 2x%n", path, (double) path / outputSize);
                     System.out.printf("      by thread: %s%n", byThread);
