@@ -29,7 +29,8 @@ import org.zeromq.ZMQ;
  * and dropped per wake-up), which cost more CPU than everything else on a kernel's message path.
  * A ZeroMQ descriptor only says "look again" (it is edge-like, and a send on the same socket may
  * consume the signal of a message that arrived), so a socket that was ready or sent on is drained
- * until it has nothing more, after the queued sends ran.
+ * until it has nothing more, after the queued sends ran; iopub, whose listener may run on this
+ * thread, in slices of {@link #IOPUB_PER_TURN}, the loop turning at once until it is empty.
  *
  * <p>A send from another thread goes out on that thread when the I/O thread is not using the
  * sockets at that moment ({@link #sockets}): the request then reaches ZeroMQ without waiting for
@@ -40,6 +41,9 @@ final class KernelIo {
     private static final Logger LOG = LoggerFactory.getLogger(KernelIo.class);
 
     enum Channel { SHELL, CONTROL }
+
+    /** iopub messages taken in one turn of the loop at most, before the queued sends, replies and heartbeat. */
+    static final int IOPUB_PER_TURN = 32;
 
     /**
      * What arrives, called on the I/O thread: implementations hand it on, or do no more than a
@@ -230,7 +234,8 @@ final class KernelIo {
                 sockets.unlock();
             }
             while (!stopping && !Thread.currentThread().isInterrupted()) {
-                long timeout = pollTimeoutMillis();
+                // iopub left undrained by the last turn: look again at once (see IOPUB_PER_TURN)
+                long timeout = iopubSignalled ? 0 : pollTimeoutMillis();
                 if (timeout < 0) {
                     selector.select(this::signalled);
                 } else if (timeout == 0) {
@@ -277,8 +282,7 @@ final class KernelIo {
         runTasks();
         // a socket we sent on may have taken the signal of a message that arrived meanwhile
         if (iopubSignalled) {
-            iopubSignalled = false;
-            receiveAll(iopub, inbound::iopub);
+            iopubSignalled = !receiveSome(iopub, inbound::iopub, IOPUB_PER_TURN);
         }
         if (shellSignalled) {
             shellSignalled = false;
@@ -357,15 +361,35 @@ final class KernelIo {
         void accept(KernelMessage message);
     }
 
+    /**
+     * Receives up to {@code max} messages; true when the socket had no more. iopub's listener may run
+     * on this thread (see {@link RunningKernel}): a flood of outputs is then taken in slices, and the
+     * sends, replies and heartbeats of the turn in between do not wait for the whole flood.
+     */
+    private boolean receiveSome(ZMQ.Socket socket, Sink sink, int max) {
+        for (int i = 0; i < max; i++) {
+            List<byte[]> frames = receiveFrames(socket);
+            if (frames == null) {
+                return true;
+            }
+            deliver(frames, sink);
+        }
+        return false;
+    }
+
     private void receiveAll(ZMQ.Socket socket, Sink sink) {
         List<byte[]> frames;
         while ((frames = receiveFrames(socket)) != null) {
-            try {
-                sink.accept(codec.decode(frames));
-            } catch (MalformedKernelMessageException e) {
-                // never delivered: a bad signature is either a bug or someone who does not know the key
-                LOG.warn("{}: dropped a kernel message: {}", thread.getName(), e.getMessage());
-            }
+            deliver(frames, sink);
+        }
+    }
+
+    private void deliver(List<byte[]> frames, Sink sink) {
+        try {
+            sink.accept(codec.decode(frames));
+        } catch (MalformedKernelMessageException e) {
+            // never delivered: a bad signature is either a bug or someone who does not know the key
+            LOG.warn("{}: dropped a kernel message: {}", thread.getName(), e.getMessage());
         }
     }
 

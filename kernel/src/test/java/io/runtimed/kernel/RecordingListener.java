@@ -16,6 +16,8 @@ final class RecordingListener implements KernelListener {
     final List<String> deaths = new CopyOnWriteArrayList<>();
     final List<String> threads = new CopyOnWriteArrayList<>();
     final List<String> shellReplyThreads = new CopyOnWriteArrayList<>();
+    /** For each shell reply: how many iopub messages had been delivered before it. */
+    final List<Integer> iopubBeforeReply = new CopyOnWriteArrayList<>();
     /** Callbacks that started while another was still running. */
     final AtomicInteger overlaps = new AtomicInteger();
     private final AtomicInteger running = new AtomicInteger();
@@ -35,6 +37,7 @@ final class RecordingListener implements KernelListener {
         enter();
         threads.add(Thread.currentThread().getName());
         shellReplyThreads.add(Thread.currentThread().getName());
+        iopubBeforeReply.add(iopub.size());
         shellReplies.add(message);
         leave();
     }

@@ -140,6 +140,25 @@ class RunningKernelIT {
                     .containsExactly("0\n", "1\n", "2\n", "3\n", "4\n", "5\n");
         }
 
+        /**
+         * With a slow listener and a flood of outputs, the I/O thread takes iopub in slices: the
+         * reply that comes in behind the flood is read and delivered long before the flood is.
+         */
+        @Test
+        void aReplyIsNotHeldBehindAFloodOfOutputsForASlowListener() {
+            listener.busyNanos = TimeUnit.MILLISECONDS.toNanos(5);
+            int before = listener.iopub.size();
+            String msgId = kernel.execute("for i in range(400): print(i, flush=True)", false, false);
+            listener.awaitShellReply(msgId, WAIT);
+            int streamsBeforeReply = listener.iopubBeforeReply.get(listener.iopubBeforeReply.size() - 1) - before;
+            listener.awaitIdle(msgId, Duration.ofSeconds(30));
+
+            List<KernelMessage> streams = listener.iopubFor(msgId).stream().filter(m -> m.msgType().equals("stream")).toList();
+            assertThat(streams.stream().map(m -> m.content().path("text").asText()).collect(java.util.stream.Collectors.joining()))
+                    .isEqualTo(java.util.stream.IntStream.range(0, 400).mapToObj(i -> i + "\n").collect(java.util.stream.Collectors.joining()));
+            assertThat(streamsBeforeReply).as("iopub messages delivered before the reply").isLessThan(streams.size() / 2);
+        }
+
         @Test
         void completeRequestIsAnsweredThroughItsFuture() throws Exception {
             ObjectNode content = Json.MAPPER.createObjectNode().put("code", "import o").put("cursor_pos", 8);
