@@ -434,7 +434,7 @@ final class SyncReplica<S> implements AutoCloseable {
                 // with listeners to call, what the frame changed is recorded for their snapshot
                 DocumentOwner.Received received = null;
                 boolean changed;
-                if (keeper != null && !listeners.isEmpty() && replica.read(doc -> keeper.worthPatching())) {
+                if (keeper != null && !listeners.isEmpty() && keeper.worthPatching()) {
                     received = replica.receiveWithPatches(state, frame);
                     changed = received != null;
                 } else {

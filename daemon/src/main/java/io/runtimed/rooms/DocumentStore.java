@@ -282,9 +282,7 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
         lock.lock();
         try {
             if (durableSeq < seq) {
-                // someone waits: what is queued is written now
-                urgent = true;
-                queued.signal();
+                hurry(); // someone waits
             }
             while (durableSeq < seq) {
                 if (left <= 0 || !writer.isAlive()) {
@@ -392,12 +390,17 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
         lock.lock();
         try {
             if (!queue.isEmpty()) {
-                urgent = true;
-                queued.signal();
+                hurry();
             }
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Under the lock: the writer takes what is queued now, without waiting for the window. */
+    private void hurry() {
+        urgent = true;
+        queued.signal();
     }
 
     /** Tests: how long changes nobody waits for may wait for company. */
@@ -411,8 +414,8 @@ public final class DocumentStore implements DocumentOwner.Journal, AutoCloseable
         }
     }
 
-    /** Batches written so far: appends and full saves. */
-    public long writes() {
+    /** Tests: batches written so far, appends and full saves. */
+    long writes() {
         lock.lock();
         try {
             return writes;

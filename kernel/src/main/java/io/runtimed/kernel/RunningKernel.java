@@ -398,7 +398,7 @@ public final class RunningKernel implements AutoCloseable {
         }
     }
 
-    /** What the I/O thread hands over: it runs on that thread, so it only dispatches. */
+    /** What the I/O thread hands over: on that thread, so it dispatches (an idle iopub runs there, see above). */
     private final class FromKernel implements KernelIo.Inbound {
         @Override
         public void iopub(KernelMessage message) {

@@ -5,7 +5,8 @@ import org.automerge.Read;
 /**
  * Keeps a replica's snapshot current across the receives that change it, from what each one changed
  * ({@link DocumentOwner#receiveWithPatches}) instead of reading the whole document after each.
- * Called under the replica's lock, by one thread at a time.
+ * Used by one thread (a replica's reader); {@link #read} and {@link #afterReceive} under the
+ * replica's lock.
  *
  * @param <S> the snapshot type
  */
