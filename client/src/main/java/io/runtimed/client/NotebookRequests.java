@@ -56,7 +56,11 @@ final class NotebookRequests implements SyncReplica.TypedFrameSink {
         void send(byte[] frame) throws DaemonClientException;
     }
 
-    private record Pending(String action, CompletableFuture<NotebookResponse> answer) {
+    /** A request waiting for its answer; its action is read from the frame only for an error message. */
+    private record Pending(byte[] frame, CompletableFuture<NotebookResponse> answer) {
+        String action() {
+            return actionOf(frame);
+        }
     }
 
     private final ReentrantLock sendOrder = new ReentrantLock();
@@ -89,7 +93,7 @@ final class NotebookRequests implements SyncReplica.TypedFrameSink {
      */
     NotebookResponse request(NotebookRequest request, Duration timeout) throws DaemonClientException {
         byte[] frame = NotebookFrames.request(request);
-        Pending p = new Pending(actionOf(frame), new CompletableFuture<>());
+        Pending p = new Pending(frame, new CompletableFuture<>());
         sendOrder.lock();
         try {
             DaemonClientException closed = closedBy;

@@ -7,7 +7,10 @@ import io.runtimed.sync.DocumentOwner;
 public interface RoomEvents {
     DocumentOwner owner();
 
-    /** After a daemon-side edit of the document: every peer gets it (each once it is durable). */
+    /**
+     * After a daemon-side edit of the document: every peer gets it (each once it is durable), then
+     * an output change's journal staging is done ({@link DocumentOwner#stageDeferred}).
+     */
     void documentChanged();
 
     /** KERNELS.md §3: to every typed-frame peer of the room. */

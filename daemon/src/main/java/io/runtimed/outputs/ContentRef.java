@@ -1,8 +1,7 @@
 package io.runtimed.outputs;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.runtimed.protocol.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -18,24 +17,25 @@ sealed interface ContentRef permits ContentRef.Inline, ContentRef.Blob {
     /** §8.1: the media type of traceback blobs. */
     String APPLICATION_JSON = "application/json";
 
-    ObjectNode toJson();
+    /** Writes this ref's object as the generator's next value. */
+    void write(JsonGenerator g) throws IOException;
 
     record Inline(String text) implements ContentRef {
         @Override
-        public ObjectNode toJson() {
-            ObjectNode node = Json.MAPPER.createObjectNode();
-            node.put("inline", text);
-            return node;
+        public void write(JsonGenerator g) throws IOException {
+            g.writeStartObject();
+            g.writeStringField("inline", text);
+            g.writeEndObject();
         }
     }
 
     record Blob(String hash, long size) implements ContentRef {
         @Override
-        public ObjectNode toJson() {
-            ObjectNode node = Json.MAPPER.createObjectNode();
-            node.put("blob", hash);
-            node.put("size", size);
-            return node;
+        public void write(JsonGenerator g) throws IOException {
+            g.writeStartObject();
+            g.writeStringField("blob", hash);
+            g.writeNumberField("size", size);
+            g.writeEndObject();
         }
     }
 

@@ -12,6 +12,7 @@ import io.runtimed.sync.DocumentOwner;
 import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.SyncMessageException;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +59,8 @@ final class SyncPeer {
     private static final long SENDER_JOIN_MILLIS = 5_000;
     /** Broadcasts queued for one peer beyond which new ones are dropped (and state resent later). */
     static final int BROADCAST_BACKLOG = 1024;
+    /** Frames written together at most (a catching-up peer's backlog goes out in such slices). */
+    static final int BURST_FRAMES = 64;
 
     private final String label;
     private final FrameChannel frames;
@@ -281,24 +284,33 @@ final class SyncPeer {
     }
 
     private void sendLoop() {
+        List<byte[]> burst = new ArrayList<>();
         try {
             while (true) {
+                // what is already queued when the sender wakes leaves in one write (the windows read
+                // it in one go): a burst ends at the first step that is not a ready write
                 PeerOutbox.Step next = outbox.take();
-                if (next == PeerOutbox.Catch.STOP) {
-                    return;
-                } else if (next == PeerOutbox.Catch.GENERATE) {
-                    generateAndQueue();
-                } else if (next == PeerOutbox.Catch.CATCH_UP) {
-                    List<NotebookBroadcast> fresh = typed.afterLag();
-                    LOG.debug("{}: missed broadcasts, sending {} fresh ones", label, fresh.size());
-                    fresh.forEach(this::broadcast);
-                } else if (next instanceof PeerOutbox.SyncWrite sync) {
-                    owner.awaitDurable(sync.message().ticket());
-                    byte[] message = sync.message().message();
-                    frames.writeFrame(typed == null ? message : NotebookFrames.sync(message));
-                } else if (next instanceof PeerOutbox.FrameWrite f) {
-                    frames.writeFrame(f.frame());
+                while (next != null) {
+                    if (next instanceof PeerOutbox.Write write) {
+                        add(write, burst);
+                        if (burst.size() >= BURST_FRAMES) {
+                            writeBurst(burst);
+                        }
+                    } else {
+                        writeBurst(burst);
+                        if (next == PeerOutbox.Catch.STOP) {
+                            return;
+                        } else if (next == PeerOutbox.Catch.GENERATE) {
+                            generateAndQueue();
+                        } else if (next == PeerOutbox.Catch.CATCH_UP) {
+                            List<NotebookBroadcast> fresh = typed.afterLag();
+                            LOG.debug("{}: missed broadcasts, sending {} fresh ones", label, fresh.size());
+                            fresh.forEach(this::broadcast);
+                        }
+                    }
+                    next = outbox.poll();
                 }
+                writeBurst(burst);
             }
         } catch (IOException e) {
             // the reader sees the closed socket and ends the peer
@@ -311,6 +323,31 @@ final class SyncPeer {
         } catch (RuntimeException e) {
             LOG.error("{}: sender failed", label, e);
             disconnect();
+        }
+    }
+
+    /**
+     * Adds a queued write to the burst; a sync message whose heads are not durable yet first sends
+     * what is before it, then waits for the disk.
+     */
+    private void add(PeerOutbox.Write write, List<byte[]> burst) throws IOException {
+        if (write instanceof PeerOutbox.SyncWrite sync) {
+            long ticket = sync.message().ticket();
+            if (!owner.isDurable(ticket)) {
+                writeBurst(burst);
+                owner.awaitDurable(ticket);
+            }
+            byte[] message = sync.message().message();
+            burst.add(typed == null ? message : NotebookFrames.sync(message));
+        } else if (write instanceof PeerOutbox.FrameWrite f) {
+            burst.add(f.frame());
+        }
+    }
+
+    private void writeBurst(List<byte[]> burst) throws IOException {
+        if (!burst.isEmpty()) {
+            frames.writeFrames(burst);
+            burst.clear();
         }
     }
 

@@ -315,6 +315,39 @@ class SyncRoomTest {
         assertThat(a.<Optional<String>>read(d -> str(d, "output"))).hasValue("o1");
     }
 
+    /**
+     * Broadcasts that piled up while the writer waited for the disk leave together, in slices of
+     * {@link SyncPeer#BURST_FRAMES}, in the order they were made, none lost, after the change.
+     */
+    @Test
+    void broadcastsThatPiledUpLeaveInOrderInBursts() throws Exception {
+        AtomicLong staged = new AtomicLong();
+        owner.attachJournal((doc, heads) -> staged.incrementAndGet());
+        typed = noRequests();
+        RawSyncPeer a = RawSyncPeer.connectTyped(socket, null, "a");
+        peers.add(a);
+        await().atMost(WAIT).until(() -> a.frameCount() > 0);
+
+        owner.change(tx -> tx.set(ObjectId.ROOT, "edit", "e1")); // a daemon edit: sent once durable
+        room.broadcast();
+        await().atMost(WAIT).until(SyncRoomTest::aWriterAwaitsDurability);
+        int n = 3 * SyncPeer.BURST_FRAMES + 5;
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            room.announce(new NotebookBroadcast.Output("c" + i, "stream", "o" + i));
+            expected.add("c" + i);
+        }
+        owner.durableUpTo(staged.get());
+
+        a.awaitBroadcast("\"c" + (n - 1) + "\"", WAIT);
+        List<String> cells = a.broadcasts().stream()
+                .filter(b -> b.contains("\"output\""))
+                .map(b -> b.replaceAll(".*\"cell_id\":\"(c\\d+)\".*", "$1"))
+                .toList();
+        assertThat(cells).containsExactlyElementsOf(expected);
+        assertThat(a.<Optional<String>>read(d -> str(d, "edit"))).hasValue("e1");
+    }
+
     private static TypedFramesHandler noRequests() {
         return new TypedFramesHandler() {
             @Override

@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ByteChannel;
+import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -114,7 +116,7 @@ public final class FrameChannel implements AutoCloseable {
                 header.clear();
                 header.putInt(payload.length).flip();
                 ByteBuffer body = ByteBuffer.wrap(payload);
-                if (channel instanceof java.nio.channels.GatheringByteChannel g) {
+                if (channel instanceof GatheringByteChannel g) {
                     ByteBuffer[] both = {header, body};
                     while (body.hasRemaining() || header.hasRemaining()) {
                         g.write(both);
@@ -136,6 +138,40 @@ public final class FrameChannel implements AutoCloseable {
 
     public void writeFrame(byte[] payload) throws IOException {
         writeFrame(payload, null);
+    }
+
+    /**
+     * Writes {@code payloads} as consecutive frames, in order, with one gathering write where the
+     * OS allows (one system call, and on the other end one wake-up, for a burst of small frames).
+     */
+    public void writeFrames(List<byte[]> payloads) throws IOException {
+        if (payloads.size() == 1) {
+            writeFrame(payloads.get(0), null);
+            return;
+        }
+        if (!(channel instanceof GatheringByteChannel g)) {
+            for (byte[] payload : payloads) {
+                writeFrame(payload, null);
+            }
+            return;
+        }
+        ByteBuffer[] buffers = new ByteBuffer[2 * payloads.size()];
+        for (int i = 0; i < payloads.size(); i++) {
+            byte[] payload = payloads.get(i);
+            buffers[2 * i] = ByteBuffer.allocate(Frames.HEADER_BYTES).putInt(0, payload.length);
+            buffers[2 * i + 1] = ByteBuffer.wrap(payload);
+        }
+        // buffers fill in order: done once the last header and the last (maybe empty) payload are
+        ByteBuffer lastHeader = buffers[buffers.length - 2];
+        ByteBuffer lastPayload = buffers[buffers.length - 1];
+        writeLock.lock();
+        try {
+            while (lastHeader.hasRemaining() || lastPayload.hasRemaining()) {
+                g.write(buffers);
+            }
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     /**

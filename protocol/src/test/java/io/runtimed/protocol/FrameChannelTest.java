@@ -115,6 +115,26 @@ class FrameChannelTest {
         }
 
         @Test
+        void framesWrittenTogetherAreTheSameBytesAsOneByOneEvenEndingWithAnEmptyOne() throws IOException {
+            // more than a socket's buffer: the write goes on as the other end reads
+            byte[] big = new byte[1_000_000];
+            new Random(7).nextBytes(big);
+            CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return readRawUntilEof(daemonEnd);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            client.writeFrames(List.of(bytes("one"), big, new byte[0], bytes("four"), new byte[0]));
+            client.writeFrames(List.of(bytes("alone")));
+            clientEnd.shutdownOutput();
+
+            assertThat(read.join()).isEqualTo(concat(header(3), bytes("one"), header(big.length), big,
+                    header(0), header(4), bytes("four"), header(0), header(5), bytes("alone")));
+        }
+
+        @Test
         void framesArrivingInOneSegmentAreSplitAtTheirBoundaries() throws IOException {
             writeRaw(concat(header(1), bytes("a"), header(0), header(2), bytes("bc")));
             clientEnd.shutdownOutput();

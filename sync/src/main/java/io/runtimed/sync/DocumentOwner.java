@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * and receiving touch the document and the state together.
  *
  * <p>With a {@link Journal} attached (the daemon's rooms), every change is handed to the journal
- * under the same lock hold that made it. {@link #generateOutgoing} then tags each message with the
+ * under the same lock hold that made it (a kernel's outputs, {@link #changeOutputsOnly}, a moment
+ * later: {@link #stageDeferred}). {@link #generateOutgoing} then tags each message with the
  * journal ticket its heads need, and {@link #awaitDurable(long)} lets the sender hold the message
  * until the journal reports that ticket durable: no sync message ever leaves with heads that a
  * crash could lose, yet generation (and with it the order of a peer's sync state) never waits for
@@ -86,6 +87,13 @@ public final class DocumentOwner implements AutoCloseable {
      * next receive then needs one native call less to tell whether it changed anything.
      */
     private ChangeHash[] receivedHeads;
+    /**
+     * The heads left by a {@link #changeOutputsOnly} that is not handed to the journal yet (see
+     * {@link #stageDeferred}); null when everything is staged.
+     */
+    private ChangeHash[] unstagedHeads;
+    /** The {@link #version} those heads belong to: a later change or receive staged them already. */
+    private long unstagedVersion;
 
     /** Takes ownership of {@code doc}: from now on only this owner touches or frees it. */
     public DocumentOwner(String name, Document doc) {
@@ -125,6 +133,8 @@ public final class DocumentOwner implements AutoCloseable {
      * {@code awaited}: messages wait for it.
      */
     private void staged(Document d, ChangeHash[] heads, boolean awaited) {
+        // a journal takes everything since what it took last: a deferred change goes along
+        unstagedHeads = null;
         if (journal != null) {
             long ticket = journal.stage(d, heads, awaited);
             if (awaited && ticket > stagedTicket) {
@@ -257,9 +267,29 @@ public final class DocumentOwner implements AutoCloseable {
      * execution counts (a kernel's outputs): it leaves the {@link #structureVersion} as it is, so
      * what a reader saw of the cells' ids, types, sources and order stays true. The caller vouches
      * for that.
+     *
+     * <p>The change reaches the journal at the caller's {@link #stageDeferred}, made once the
+     * peers' messages are generated (or with the next change, receive or flush, whichever comes
+     * first): encoding it for the disk is then no longer on its way to the windows.
      */
     public boolean changeOutputsOnly(Consumer<Transaction> edit) {
         return change(edit, false, true);
+    }
+
+    /**
+     * Hands the journal what {@link #changeOutputsOnly} left unstaged, if anything (a change or
+     * receive since then took it along already).
+     */
+    public void stageDeferred() {
+        lock.lock();
+        try {
+            if (unstagedHeads != null && doc != null) {
+                ChangeHash[] heads = unstagedVersion == version ? unstagedHeads : doc.getHeads();
+                staged(doc, heads, false);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     private boolean change(Consumer<Transaction> edit, boolean awaited, boolean outputsOnly) {
@@ -275,7 +305,13 @@ public final class DocumentOwner implements AutoCloseable {
                     moved(!outputsOnly);
                     // a local change depends on every head the document had (it was locked all
                     // along), so it is now the only one
-                    staged(doc, new ChangeHash[] {commit.get()}, awaited);
+                    ChangeHash[] heads = {commit.get()};
+                    if (outputsOnly && journal != null) {
+                        unstagedHeads = heads;
+                        unstagedVersion = version;
+                    } else {
+                        staged(doc, heads, awaited);
+                    }
                 }
                 return commit.isPresent();
             } catch (RuntimeException | Error e) {

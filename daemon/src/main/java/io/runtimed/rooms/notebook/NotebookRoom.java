@@ -67,6 +67,8 @@ public final class NotebookRoom implements AutoCloseable {
         @Override
         public void documentChanged() {
             sync.broadcastGenerated();
+            // the peers' messages are on their way: now the change is encoded for the disk
+            owner.stageDeferred();
             edited();
         }
 
@@ -77,6 +79,7 @@ public final class NotebookRoom implements AutoCloseable {
 
         @Override
         public void cellFinished() {
+            owner.stageDeferred();
             store.writeSoon();
         }
     }

@@ -13,6 +13,13 @@ public record NotebookSnapshot(String notebookId, List<NotebookCell> cells, Map<
 
     /** §2: lookup by id is the first cell in list order whose id matches. */
     public Optional<NotebookCell> cell(String id) {
-        return cells.stream().filter(c -> c.id().equals(id)).findFirst();
+        // a plain loop: an app's listener asks this after every change, often before the JIT has
+        // compiled it, where a stream pipeline costs several times as much
+        for (NotebookCell c : cells) {
+            if (c.id().equals(id)) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
     }
 }
