@@ -298,7 +298,15 @@ class SyncRoomTest {
         // so it knows the peer's heads (Automerge sends a peer changes only after that)
         a.change(tx -> tx.set(ObjectId.ROOT, "hello", "a"));
         await().atMost(WAIT).until(() -> owner.withDocument(d -> str(d, "hello")).isPresent());
+        int framesBefore = a.frameCount();
         owner.durableUpTo(staged.get());
+        // the exchange settled before the test's own edits: the daemon's answer arrived (the peer
+        // answers each sync frame before it counts it), and the daemon read the peer's answer (it
+        // reads a request after it). A peer frame read later would make the daemon generate the
+        // output change itself, behind the broadcast, while the earlier edit is not yet durable.
+        await().atMost(WAIT).until(() -> a.frameCount() > framesBefore);
+        a.request("{\"action\":\"get_queue_state\"}");
+        a.awaitResponses(1, WAIT);
 
         owner.change(tx -> tx.set(ObjectId.ROOT, "edit", "e1")); // a daemon edit: sent once durable
         room.broadcast();
