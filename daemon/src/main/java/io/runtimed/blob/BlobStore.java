@@ -176,7 +176,16 @@ public final class BlobStore {
      */
     public Deferral putDeferred(byte[] data, String mediaType) throws IOException {
         checkSize(data.length);
-        String hash = BlobHash.of(data);
+        return putDeferred(BlobHash.of(data), data, mediaType);
+    }
+
+    /**
+     * As {@link #putDeferred(byte[], String)}, for a caller that has hashed {@code data} already
+     * ({@code hash} is {@link BlobHash#of} of it: the store does not check), to lock on the hash
+     * before it stores.
+     */
+    public Deferral putDeferred(String hash, byte[] data, String mediaType) throws IOException {
+        checkSize(data.length);
         if (deferred.containsKey(hash)) {
             return new Deferral(hash, false);
         }
@@ -224,10 +233,14 @@ public final class BlobStore {
      * is checked once, and a shard whose commit failed is checked again at each put.
      */
     public Deferral putDeferredBlind(byte[] data, String mediaType) throws IOException {
+        return putDeferredBlind(BlobHash.of(data), data, mediaType);
+    }
+
+    /** As {@link #putDeferredBlind(byte[], String)}, with {@code data} hashed already (as {@link #putDeferred(String, byte[], String)}). */
+    public Deferral putDeferredBlind(String hash, byte[] data, String mediaType) throws IOException {
         if (data.length > IN_MEMORY_BYTES) {
-            return putDeferred(data, mediaType);
+            return putDeferred(hash, data, mediaType);
         }
-        String hash = BlobHash.of(data);
         if (deferred.containsKey(hash)) {
             return new Deferral(hash, false);
         }

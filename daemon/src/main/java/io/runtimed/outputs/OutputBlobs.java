@@ -2,6 +2,7 @@ package io.runtimed.outputs;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.runtimed.blob.BlobStore;
+import io.runtimed.protocol.BlobHash;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,16 +25,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * the blob channel at the same moment is not seen; intermediate stream text is not what clients
  * upload.)
  *
- * <p>Thread-safe: the provisional set is guarded by this object's monitor; store I/O runs outside it.
+ * <p>Thread-safe: the provisional set is guarded by this object's monitor; store I/O runs outside it,
+ * under a lock of the blob's hash (one of {@link #STRIPES}): a put that finds a blob stored and pins
+ * it, and a release that unpins and deletes it, never overlap, so a blob a put refers to is not
+ * deleted between its store's answer and its pin.
  */
 public final class OutputBlobs {
+    private static final int STRIPES = 64;
     private final BlobStore store;
     private final AtomicLong bytesWritten = new AtomicLong();
+    /** Locks by hash (a put and a release of the same bytes); distinct blobs rarely share one. */
+    private final Object[] stripes = new Object[STRIPES];
     // guarded by this
     private final Set<String> provisional = new HashSet<>();
 
     public OutputBlobs(BlobStore store) {
         this.store = store;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Object();
+        }
+    }
+
+    private Object stripe(String hash) {
+        return stripes[Math.floorMod(hash.hashCode(), STRIPES)];
     }
 
     public BlobStore store() {
@@ -73,26 +87,35 @@ public final class OutputBlobs {
 
     /** The given hashes are no longer referenced: those still provisional are deleted. */
     void release(Collection<String> hashes) {
-        List<String> gone = new ArrayList<>();
-        synchronized (this) {
-            for (String h : hashes) {
-                if (provisional.remove(h)) {
-                    gone.add(h);
+        for (String h : hashes) {
+            synchronized (stripe(h)) {
+                boolean gone;
+                synchronized (this) {
+                    gone = provisional.remove(h);
+                }
+                if (gone) {
+                    store.delete(h);
                 }
             }
-        }
-        for (String h : gone) {
-            store.delete(h);
         }
     }
 
     private String put(byte[] data, String mediaType, boolean makeProvisional, List<String> created) throws IOException {
+        String hash = BlobHash.of(data);
+        synchronized (stripe(hash)) {
+            return put(hash, data, mediaType, makeProvisional, created);
+        }
+    }
+
+    /** Under the hash's stripe: a release of the same bytes waits (see the class comment). */
+    private String put(String hash, byte[] data, String mediaType, boolean makeProvisional, List<String> created)
+            throws IOException {
         // outputs reach peers before they are durable; the room's journal commits these before it
         // writes the change that refers to them (BlobStore: deferred blobs)
         if (!makeProvisional) {
             // referenced for good, whether it was stored before or not: no need to ask the disk
             // (a system call on the output's way); pinned should it have been provisional
-            BlobStore.Deferral held = store.putDeferredBlind(data, mediaType);
+            BlobStore.Deferral held = store.putDeferredBlind(hash, data, mediaType);
             synchronized (this) {
                 provisional.remove(held.hash());
             }
@@ -101,8 +124,7 @@ public final class OutputBlobs {
             }
             return held.hash();
         }
-        BlobStore.Deferral stored = store.putDeferred(data, mediaType);
-        String hash = stored.hash();
+        BlobStore.Deferral stored = store.putDeferred(hash, data, mediaType);
         synchronized (this) {
             if (!stored.created()) {
                 // a second write of provisional content means a second reference: pin it

@@ -62,4 +62,37 @@ class OutputBlobsTest {
         blobs.session(true).put(bytes("123"), "text/plain");
         assertThat(blobs.bytesWritten()).isEqualTo(8);
     }
+
+    /**
+     * Two rooms write the same stream text at the same moment: one as a provisional blob it then
+     * releases (its stream moved on), the other for good. Whatever the interleaving, the blob the
+     * second one refers to stays in the store: a put and a release of the same bytes never overlap.
+     */
+    @Test
+    void aBlobPutForGoodWhileAnotherRoomReleasesTheSameBytesIsNeverLost() throws Exception {
+        BlobStore store = new BlobStore(dir.resolve("blobs"));
+        OutputBlobs blobs = new OutputBlobs(store);
+        int rounds = 3000;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.List<String> permanent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread streaming = new Thread(() -> {
+            try {
+                for (int i = 0; i < rounds; i++) {
+                    start.await();
+                    String h = blobs.session(true).put(bytes("line " + i), "text/plain");
+                    blobs.release(List.of(h));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "streaming-room");
+        streaming.start();
+        for (int i = 0; i < rounds; i++) {
+            start.await();
+            permanent.add(blobs.session(false).put(bytes("line " + i), "text/plain"));
+        }
+        streaming.join();
+        java.util.List<String> lost = permanent.stream().filter(h -> !store.exists(h)).toList();
+        assertThat(lost).as("blobs referred to for good but deleted").isEmpty();
+    }
 }

@@ -145,6 +145,9 @@ public final class FrameChannel implements AutoCloseable {
      * OS allows (one system call, and on the other end one wake-up, for a burst of small frames).
      */
     public void writeFrames(List<byte[]> payloads) throws IOException {
+        if (payloads.isEmpty()) {
+            return;
+        }
         if (payloads.size() == 1) {
             writeFrame(payloads.get(0), null);
             return;
