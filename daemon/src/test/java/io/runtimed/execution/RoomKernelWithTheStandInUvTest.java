@@ -12,7 +12,10 @@ import io.runtimed.outputs.ManifestResolver;
 import io.runtimed.outputs.OutputBlobs;
 import io.runtimed.paths.BaseDirs;
 import io.runtimed.paths.RuntPaths;
+import io.runtimed.paths.NotebookDocFiles;
 import io.runtimed.pool.PoolOptions;
+import io.runtimed.sync.DocumentDecodeException;
+import io.runtimed.sync.NativeHandles;
 import io.runtimed.sync.notebook.NotebookCell;
 import io.runtimed.sync.notebook.NotebookDoc;
 import io.runtimed.testkit.RawSyncPeer;
@@ -25,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.automerge.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -152,6 +156,47 @@ class RoomKernelWithTheStandInUvTest {
             assertThat(peer.awaitResponses(4, WAIT).get(3)).startsWith("{\"result\":\"kernel_already_running\"");
             peer.request("{\"action\":\"shutdown_kernel\"}");
             assertThat(peer.awaitResponses(5, WAIT).get(4)).isEqualTo("{\"result\":\"kernel_shutting_down\"}");
+        }
+    }
+
+    /**
+     * A kernel's outputs are staged for the disk after the windows have them (not in the change
+     * itself): they still reach the room's file while the room stays open and nothing else changes
+     * the document (without that staging, only a later edit or the room's close would write them).
+     */
+    @Test
+    void aCellsOutputsReachTheRoomsFileWhileTheRoomStaysOpenAndNothingElseChanges() throws Exception {
+        String notebook = notebook();
+        try (RawSyncPeer peer = RawSyncPeer.connectTypedNotebook(socket, notebook, "a")) {
+            assertThat(launch(peer, 0)).startsWith("{\"result\":\"kernel_launched\"");
+            addCode(peer, 0, "c1", "6*7");
+            peer.request("{\"action\":\"execute_cell\",\"cell_id\":\"c1\"}");
+            peer.awaitBroadcast("{\"event\":\"execution_done\",\"cell_id\":\"c1\"}", WAIT);
+            assertThat(peer.await(d -> NotebookDoc.cell(d, "c1").map(c -> c.outputs().size() == 1).orElse(false), WAIT))
+                    .isTrue();
+            NotebookCell inWindow = cell(peer, "c1").orElseThrow();
+            Path file = NotebookDocFiles.fileFor(daemon.notebooks().docsDir(), notebook);
+            await().atMost(WAIT).until(() -> onDisk(file, "c1")
+                    .map(c -> c.outputs().equals(inWindow.outputs()) && c.executionCount().equals(inWindow.executionCount()))
+                    .orElse(false));
+        }
+    }
+
+    /** The cell as the room's file holds it now (read without touching the file); empty while an append is under way. */
+    private static Optional<NotebookCell> onDisk(Path file, String cellId) throws Exception {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        Document doc;
+        try {
+            doc = NativeHandles.load(Files.readAllBytes(file));
+        } catch (DocumentDecodeException e) {
+            return Optional.empty();
+        }
+        try {
+            return NotebookDoc.cell(doc, cellId);
+        } finally {
+            NativeHandles.free(doc);
         }
     }
 
