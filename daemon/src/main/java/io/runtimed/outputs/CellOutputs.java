@@ -124,7 +124,7 @@ final class CellOutputs {
 
     /**
      * A cell found in a transaction. {@code emptyOutputs}: its outputs List, when this transaction
-     * just made it (empty: no need to read it), else null. {@code overwrite}: the List whose
+     * made it or found it empty (no need to read it again), else null. {@code overwrite}: the List whose
      * {@code stale} elements are the previous run's, left for the first output to overwrite (see
      * {@link #OVERWRITE_MAX}), else null.
      */
@@ -170,7 +170,7 @@ final class CellOutputs {
             size = list == null ? 0 : (int) tx.length(list);
         }
         if (size == 0) {
-            return new Found(cell, null);
+            return new Found(cell, list);
         }
         if (placing && size <= OVERWRITE_MAX) {
             return new Found(cell, null, list, size);
